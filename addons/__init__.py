@@ -1,0 +1,1 @@
+"""mitmproxy adapters. Load with `mitmdump -s addons/guardian_addon.py`."""

@@ -1,0 +1,240 @@
+"""Guardian's mitmproxy addon: spending caps and time windows for streaming-app payments.
+
+Usage:
+    mitmdump -s addons/guardian_addon.py --set guardian_config=PATH/guardian.toml
+
+Without `guardian_config` it uses GUARDIAN_CONFIG, else the default data
+directory's config (written on first use). The file is followed: a saved
+change applies within `guardian_reload_seconds`; a bad one is logged and
+the last good config stays in force.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Optional
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+from mitmproxy import ctx, exceptions, http
+
+from guardian import settings
+from guardian.answers import DECISION_HEADER, REASON_HEADER, Answer, refusal
+from guardian.catalog import App
+from guardian.guard import Guard
+from guardian.home import config_path, ensure_config
+from guardian.ledger import NEVER, Ledger
+from guardian.policy import Reason
+from guardian.reload import Follower
+from guardian.request import MAX_BODY, Request, normalize_host
+
+log = logging.getLogger(__name__)
+META = "guardian"
+
+
+def _client(flow: http.HTTPFlow) -> tuple[str, str | None]:
+    auth = flow.metadata.get("proxyauth")
+    user = auth[0] if isinstance(auth, tuple) and auth else None
+    return flow.client_conn.peername[0], user
+
+
+def _navigation(req: http.Request) -> bool:
+    if req.headers.get("sec-fetch-mode", "").lower() == "navigate":
+        return True
+    return req.method == "GET" and req.headers.get("accept", "").lower().startswith("text/html")
+
+
+def _body(req: http.Request) -> bytes | None:
+    raw = req.raw_content
+    if raw is None or len(raw) > MAX_BODY:
+        return None
+    try:
+        body = req.get_content(strict=True)
+    except ValueError:  # a content-encoding that does not decode
+        return None
+    return body if body is not None and len(body) <= MAX_BODY else None
+
+
+def to_request(flow: http.HTTPFlow, host: str) -> Request:
+    req = flow.request
+    client, user = _client(flow)
+    return Request(
+        client=client,
+        user=user,
+        method=req.method.upper(),
+        host=host,
+        path=req.path.split("?", 1)[0],
+        query=tuple(req.query.items(multi=True)),
+        content_type=req.headers.get("content-type", ""),
+        body=_body(req),
+        navigation=_navigation(req),
+        method_override=req.headers.get("x-http-method-override") or req.headers.get("x-method-override"),
+    )
+
+
+def _respond(flow: http.HTTPFlow, answer: Answer) -> None:
+    flow.response = http.Response.make(answer.status, answer.body, answer.headers)
+
+
+class Guardian:
+    def __init__(self) -> None:
+        self.guard: Guard | None = None
+        self.follower: Follower[settings.Settings] | None = None
+        # One thread owns the database connection: ledger writes never block the event loop
+        # and are serialised in this process; BEGIN IMMEDIATE serialises them across processes.
+        self.db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="guardian-db")
+        self._follow: asyncio.Task | None = None
+
+    def load(self, loader):
+        loader.add_option(
+            "guardian_config",
+            Optional[str],
+            None,
+            "Guardian's config file (TOML). Default: GUARDIAN_CONFIG, else guardian.toml in the data directory.",
+        )
+        loader.add_option(
+            "guardian_reload_seconds", int, 2, "How often Guardian checks its config file for changes, in seconds."
+        )
+
+    def configure(self, updated):
+        if "guardian_config" not in updated and self.guard is not None:
+            return
+        path = config_path(ctx.options.guardian_config)
+        ensure_config(path)
+        try:
+            follower = Follower(path, settings.load, lambda: settings.watched_files(path))
+        except ValueError as e:
+            raise exceptions.OptionsError(f"Guardian config rejected: {e}") from e
+        self.follower = follower
+        self._install(follower.current, self._ledger_for(follower.current))
+        log.info("Guardian enforcing %s (ledger %s)", path, self.guard.ledger.path)
+
+    def _ledger_for(self, s: settings.Settings) -> Ledger:
+        old = self.guard
+        return old.ledger if old is not None and old.ledger.path == s.config.storage else Ledger(s.config.storage)
+
+    def _install(self, s: settings.Settings, ledger: Ledger) -> None:
+        old = self.guard
+        self.guard = Guard(s.config, s.catalog, ledger)
+        if old is not None and old.ledger is not ledger:
+            self.db.submit(old.ledger.close)
+
+    def running(self):
+        self._follow = asyncio.get_running_loop().create_task(self._follow_config())
+
+    async def _follow_config(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(max(1, ctx.options.guardian_reload_seconds))
+            follower = self.follower
+            if follower is None:
+                continue
+            try:
+                new = await loop.run_in_executor(self.db, follower.poll)
+                if new is not None:
+                    self._install(new, await loop.run_in_executor(self.db, self._ledger_for, new))
+            except Exception:  # the follower must outlive any one bad reload
+                log.exception("Guardian config reload failed; the last good config stays in force")
+
+    def done(self):
+        if self._follow is not None:
+            self._follow.cancel()
+        if self.guard is not None:
+            self.db.submit(self.guard.ledger.close)
+        self.db.shutdown(wait=True)
+
+    def http_connect(self, flow: http.HTTPFlow) -> None:
+        """Refuse tunnels to an app outside its hours: covers apps whose traffic cannot be decrypted."""
+        guard = self.guard
+        if guard is None or flow.response:
+            return
+        app = guard.app_for(normalize_host(flow.request.host))
+        if app is None:
+            return
+        client, user = _client(flow)
+        answer = guard.app_closed(app, client, user, datetime.now(UTC), navigation=False)
+        if answer is not None:
+            flow.response = http.Response.make(403, b"", {DECISION_HEADER: "blocked", REASON_HEADER: str(Reason.APP_WINDOW)})
+
+    def request(self, flow: http.HTTPFlow):
+        # Deliberately not `async def`: ordinary traffic returns here after one or two dict look-ups;
+        # only a purchase gets a coroutine, which mitmproxy awaits.
+        guard = self.guard
+        if guard is None or flow.response or not flow.live:
+            return None
+        host = normalize_host(flow.request.pretty_host)
+        app = guard.app_for(host)
+        if app is None:
+            # An IP address or another name in the URL with the app's Host header, or the reverse.
+            other = normalize_host(flow.request.host)
+            app = guard.app_for(other) if other != host else None
+            if app is None:
+                return None
+            host = other
+        try:
+            req = to_request(flow, host)
+            now = datetime.now(UTC)
+            closed = guard.app_closed(app, req.client, req.user, now, req.navigation)
+            if closed is not None:
+                _respond(flow, closed)
+                return None
+            purchase = guard.detect(req)
+        except Exception:
+            log.exception("Guardian could not read a request to %s; refusing it", host)
+            return self._fail_closed(flow, guard, app, host)
+        if purchase is None:
+            return None
+        return self._judge(flow, guard, req, purchase, now)
+
+    def _fail_closed(self, flow: http.HTTPFlow, guard: Guard, app: App, host: str) -> None:
+        if guard.catalog.rules_for(host):  # only payment hosts; other app traffic is not ours to break
+            _respond(flow, refusal(app, Reason.UNREADABLE, navigation=False))
+
+    async def _judge(self, flow, guard, req, purchase, now) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            verdict = await loop.run_in_executor(self.db, guard.judge, req, purchase, now)
+        except Exception:
+            log.exception("Guardian could not record a purchase; refusing it")
+            _respond(flow, refusal(guard.catalog.apps[purchase.app], Reason.UNREADABLE, req.navigation))
+            return
+        if verdict.answer is not None:
+            _respond(flow, verdict.answer)
+        else:
+            flow.metadata[META] = (verdict.attempt_id, purchase.rule)
+
+    def response(self, flow: http.HTTPFlow):
+        meta = flow.metadata.get(META)
+        if meta is None or self.guard is None:
+            return None
+        flow.response.headers[DECISION_HEADER] = "allowed"
+        return self._settle(flow, self.guard, meta)
+
+    def error(self, flow: http.HTTPFlow):
+        meta = flow.metadata.get(META)
+        if meta is None or self.guard is None or flow.response is not None:
+            return None
+        if flow.server_conn.timestamp_tcp_setup is None:  # the app's server was never reached
+            return self._run(self.guard.ledger.settle, meta[0], NEVER)
+        return None  # it may have been received: it keeps counting
+
+    async def _run(self, fn, *args) -> None:
+        try:
+            await asyncio.get_running_loop().run_in_executor(self.db, fn, *args)
+        except Exception:
+            log.exception("Guardian database work failed: %s", getattr(fn, "__name__", fn))
+
+    async def _settle(self, flow, guard, meta) -> None:
+        attempt_id, rule = meta
+        resp = flow.response
+        body = resp.raw_content if resp.raw_content is not None and len(resp.raw_content) <= MAX_BODY else None
+        if body is not None:
+            try:
+                body = resp.get_content(strict=True)
+            except ValueError:
+                body = None
+        await self._run(guard.settle, attempt_id, rule, resp.status_code, body)
+
+
+addons = [Guardian()]

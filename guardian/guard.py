@@ -1,0 +1,98 @@
+"""The enforcement service the proxy adapter calls: one config, the catalog and the ledger.
+
+`app_for`, `app_closed` and `detect` are cheap and may run on the proxy's
+event loop. `judge` and `settle` touch the database and must run in a worker
+thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from guardian.answers import Answer, refusal
+from guardian.catalog import App, Catalog, Success
+from guardian.config import Config
+from guardian.detect import Purchase, detect
+from guardian.fields import walk
+from guardian.ledger import ACCEPTED, FAILED, Attempt, Ledger
+from guardian.policy import Decision, Reason, app_open, decide
+from guardian.request import MAX_BODY, Request
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    attempt_id: int
+    decision: Decision
+    answer: Answer | None  # what to answer instead of the server; None to forward
+
+
+def outcome(success: Success | None, status: int, body: bytes | None) -> str:
+    """Whether the app's server accepted a purchase. Unclear answers count as accepted (spending is not forgiven)."""
+    if status >= 400:
+        return FAILED
+    if success is None or not body or len(body) > MAX_BODY:
+        return ACCEPTED
+    try:
+        doc = json.loads(body)
+    except (ValueError, RecursionError):
+        return ACCEPTED
+    value = walk(doc, success.path)
+    if value is None:
+        return ACCEPTED
+    return ACCEPTED if value in success.values else FAILED
+
+
+class Guard:
+    def __init__(self, config: Config, catalog: Catalog, ledger: Ledger):
+        self.config, self.catalog, self.ledger = config, catalog, ledger
+        self.calendar = config.household.calendar
+        self._success = {r.id: r.success for a in catalog.apps.values() for r in a.rules}
+
+    def app_for(self, host: str) -> App | None:
+        return self.catalog.app_for_host(host)
+
+    def app_closed(self, app: App, client: str, user: str | None, now: datetime, navigation: bool) -> Answer | None:
+        """A refusal when the device's child may not use `app` now; None when open."""
+        child = self.config.child_for(client, user)
+        if app_open(child, app.id, now, self.calendar):
+            return None
+        return refusal(app, Reason.APP_WINDOW, navigation)
+
+    def detect(self, request: Request) -> Purchase | None:
+        return detect(self.catalog, self.config.household, request)
+
+    def judge(self, request: Request, purchase: Purchase, now: datetime) -> Verdict:
+        """Decide and record in one transaction. Blocking: call from a worker thread."""
+        child = self.config.child_for(request.client, request.user)
+        attempt = Attempt(now, request.client, request.user, None if child is None else child.name, purchase)
+        attempt_id, decision = self.ledger.record(
+            attempt,
+            self.calendar,
+            self.config.household.currency,
+            lambda spending: decide(purchase, child, spending, now, self.calendar),
+        )
+        answer = None
+        if not decision.allowed:
+            answer = refusal(self.catalog.apps[purchase.app], decision.reason, request.navigation)
+        log.info(
+            "%s %s %s %s for %s: %s %s",
+            purchase.app,
+            purchase.kind,
+            purchase.money or "unreadable",
+            purchase.recipient or "",
+            attempt.child or request.client,
+            decision.label,
+            decision.reason or "",
+        )
+        return Verdict(attempt_id, decision, answer)
+
+    def settle(self, attempt_id: int, rule: str, status: int, body: bytes | None) -> str:
+        """Record the server's answer to an allowed purchase. Blocking: call from a worker thread."""
+        result = outcome(self._success.get(rule), status, body)
+        self.ledger.settle(attempt_id, result)
+        return result

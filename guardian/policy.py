@@ -1,0 +1,101 @@
+"""Allow or refuse a purchase: pure functions of (purchase, child, spending so far, now)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from guardian.config import Child
+from guardian.detect import Purchase
+from guardian.money import Money
+from guardian.periods import Calendar
+
+
+class Reason(StrEnum):
+    APP_WINDOW = "app-window"
+    PURCHASE_WINDOW = "purchase-window"
+    UNREADABLE = "unreadable"
+    PER_PURCHASE = "per-purchase"
+    VELOCITY = "velocity"
+    DAY_CAP = "day-cap"
+    WEEK_CAP = "week-cap"
+    MONTH_CAP = "month-cap"
+
+
+# What a child and a parent read, in both household languages.
+EXPLAIN: dict[Reason, tuple[str, str]] = {
+    Reason.APP_WINDOW: ("现在不是这个应用的使用时间", "This app is not allowed at this time"),
+    Reason.PURCHASE_WINDOW: ("现在不是允许消费的时间", "Purchases are not allowed at this time"),
+    Reason.UNREADABLE: ("无法确认这笔消费的金额，已拦截", "The amount of this purchase could not be read, so it was blocked"),
+    Reason.PER_PURCHASE: ("单笔金额超过家长设置的上限", "This purchase is above the per-purchase limit"),
+    Reason.VELOCITY: ("一分钟内消费次数过多", "Too many purchases in one minute"),
+    Reason.DAY_CAP: ("已达到今日消费上限", "Today's spending limit is reached"),
+    Reason.WEEK_CAP: ("已达到本周消费上限", "This week's spending limit is reached"),
+    Reason.MONTH_CAP: ("已达到本月消费上限", "This month's spending limit is reached"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Spending:
+    """What the child has spent (allowed and not failed) in each period, and allowed purchases in the last 60 s."""
+
+    day: Money
+    week: Money
+    month: Money
+    last_minute: int
+
+    @classmethod
+    def zero(cls, currency: str) -> Spending:
+        nothing = Money(Decimal(0), currency)
+        return cls(nothing, nothing, nothing, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    reason: Reason | None = None
+
+    @property
+    def label(self) -> str:
+        return "allowed" if self.allowed else "blocked"
+
+
+ALLOW = Decision(True)
+
+
+def app_open(child: Child | None, app: str, now: datetime, calendar: Calendar) -> bool:
+    """Whether the child may use `app` at all right now (its app window)."""
+    return child is None or child.app_schedule(app).allows(calendar.local(now))
+
+
+def decide(purchase: Purchase, child: Child | None, spending: Spending, now: datetime, calendar: Calendar) -> Decision:
+    """The first limit the purchase breaks, in the order a parent would explain it; else allowed.
+
+    An unlisted device that the household allows (`child` None) is recorded but not limited.
+    A cap is the most that may be spent: reaching it exactly is allowed.
+    """
+    if child is None:
+        return ALLOW
+    local = calendar.local(now)
+    if not child.app_schedule(purchase.app).allows(local):
+        return Decision(False, Reason.APP_WINDOW)
+    if not child.purchases.allows(local):
+        return Decision(False, Reason.PURCHASE_WINDOW)
+    if purchase.money is None:
+        return Decision(False, Reason.UNREADABLE)
+    amount = purchase.money
+    caps = child.caps
+    if caps.per_purchase is not None and amount.amount > caps.per_purchase.amount:
+        return Decision(False, Reason.PER_PURCHASE)
+    if caps.per_minute is not None and spending.last_minute + 1 > caps.per_minute:
+        return Decision(False, Reason.VELOCITY)
+    for cap, spent, reason in (
+        (caps.day, spending.day, Reason.DAY_CAP),
+        (caps.week, spending.week, Reason.WEEK_CAP),
+        (caps.month, spending.month, Reason.MONTH_CAP),
+    ):
+        if cap is not None and (spent + amount).amount > cap.amount:
+            return Decision(False, reason)
+    return ALLOW

@@ -1,0 +1,31 @@
+"""The config and the app catalog together, as a running process loads them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from guardian import config as config_module
+from guardian.catalog import Catalog
+from guardian.config import Config
+from guardian.home import rules_dir
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    config: Config
+    catalog: Catalog
+
+
+def load(path: Path) -> Settings:
+    """Load the catalog (shipped apps plus the parent's rule files) and the config checked against it.
+
+    Raises ValueError (ConfigError or RuleError) naming the file, the key and the reason.
+    """
+    catalog = Catalog.load([rules_dir(path)])
+    return Settings(config_module.load(path, known_apps=catalog.apps), catalog)
+
+
+def watched_files(path: Path) -> list[Path]:
+    folder = rules_dir(path)
+    return sorted(folder.glob("*.toml")) if folder.is_dir() else []
