@@ -45,7 +45,7 @@ _HOST = re.compile(r"^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$")
 class RuleError(ValueError):
     def __init__(self, file: Path | str, key: str, reason: str):
         self.file, self.key, self.reason = str(file), key, reason
-        super().__init__(f"{file}: {key}: {reason}")
+        super().__init__(f"{file}: {key}: {reason}" if key else f"{file}: {reason}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +117,17 @@ def _need(table: dict, key: str, file: Path, where: str, kind: type | tuple[type
         raise RuleError(file, f"{where}{key}", "missing")
     value = table[key]
     if not isinstance(value, kind) or isinstance(value, bool):
-        raise RuleError(file, f"{where}{key}", f"expected {getattr(kind, '__name__', kind)}, got {value!r}")
+        names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+        raise RuleError(file, f"{where}{key}", f"expected {names}, got {value!r}")
     return value
+
+
+def _names(value: object, file: Path, key: str) -> tuple[str, ...]:
+    """A name or a list of names (fields, methods, hosts); a bare string is one name, never its letters."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) and v for v in items):
+        raise RuleError(file, key, f"expected a name or a list of names, got {value!r}")
+    return tuple(items)
 
 
 def _success(value: object, file: Path, key: str) -> Success | None:
@@ -144,7 +153,7 @@ def parse_app(text: str, file: Path) -> App:
     app_id = _need(data, "app", file, "")
     if not _ID.match(app_id):
         raise RuleError(file, "app", "use lower-case letters, digits, '.', '_' or '-'")
-    hosts = tuple(normalize_host(h) for h in _need(data, "hosts", file, "", list))
+    hosts = tuple(normalize_host(h) for h in _names(_need(data, "hosts", file, "", list), file, "hosts"))
     for h in hosts:
         if not _HOST.match(h):
             raise RuleError(file, "hosts", f"{h!r} is not a host name (a leading \"*.\" covers subdomains)")
@@ -179,27 +188,44 @@ def parse_app(text: str, file: Path) -> App:
             raise RuleError(file, f"{where}per_currency", str(e)) from None
         if per_currency == 0:
             raise RuleError(file, f"{where}per_currency", "must be above zero")
-        recipient = raw.get("recipient", [])
-        recipient = (recipient,) if isinstance(recipient, str) else tuple(recipient)
-        free_when = tuple((k, frozenset(str(x) for x in v)) for k, v in raw.get("free_when", {}).items())
+        recipient = _names(raw.get("recipient", []), file, f"{where}recipient")
+        requires = raw.get("requires")
+        if requires is not None and (not isinstance(requires, str) or not requires):
+            raise RuleError(file, f"{where}requires", f"expected a field name, got {requires!r}")
+        free = raw.get("free_when", {})
+        if not isinstance(free, dict):
+            raise RuleError(file, f"{where}free_when", "expected a table like { coin_type = [\"silver\"] }")
+        free_when = tuple((k, frozenset(_names(v, file, f"{where}free_when.{k}"))) for k, v in free.items())
+        host = normalize_host(_need(raw, "host", file, where))
+        if not _HOST.match(host) or host.startswith("*."):
+            raise RuleError(file, f"{where}host", f"{host!r} is not one host name (rules match exact hosts)")
         rules.append(
             Rule(
                 id=_need(raw, "id", file, where),
                 app=app_id,
                 kind=kind,
-                host=normalize_host(_need(raw, "host", file, where)),
+                host=host,
                 path=_path_pattern(_need(raw, "path", file, where)),
-                methods=frozenset(m.upper() for m in raw.get("methods", ["POST"])),
+                methods=frozenset(m.upper() for m in _names(raw.get("methods", ["POST"]), file, f"{where}methods")),
                 amount=amount,
                 unit=raw.get("unit", currency),
                 per_currency=per_currency,
                 recipient=recipient,
-                requires=raw.get("requires"),
+                requires=requires,
                 free_when=free_when,
                 success=_success(raw.get("success"), file, f"{where}success") or success,
             )
         )
     return App(app_id, data.get("name", app_id), currency, hosts, status, refusal_json, success, tuple(rules))
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise RuleError(path, "", f"cannot read the rule file: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise RuleError(path, "", "the rule file is not UTF-8 text") from None
 
 
 def builtin_files() -> list[tuple[str, str]]:
@@ -227,7 +253,7 @@ class Catalog:
         files = builtin_files()
         for folder in extra_dirs:
             if folder.is_dir():
-                files += sorted((str(p), p.read_text(encoding="utf-8")) for p in folder.glob("*.toml"))
+                files += sorted((str(p), _read(p)) for p in folder.glob("*.toml"))
         apps: dict[str, App] = {}
         for name, text in files:
             app = parse_app(text, Path(name))

@@ -62,7 +62,7 @@ class Listen:
         if not isinstance(text, str) or ":" not in text:
             raise ValueError(f"expected HOST:PORT like \"127.0.0.1:8080\", got {text!r}")
         host, _, port = text.rpartition(":")
-        if not port.isdigit() or not 0 < int(port) < 65536 or not host:
+        if not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536 or not host:
             raise ValueError(f"expected HOST:PORT like \"127.0.0.1:8080\", got {text!r}")
         return cls(host.strip("[]"), int(port))
 
@@ -266,9 +266,11 @@ def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:
     seen: dict[str, str] = {}
     for i, child in enumerate(children):
         for device in child.devices:
-            if device.text in seen:
-                raise ConfigError(path, f"child[{i}].devices", f"{device.text} is already listed for {seen[device.text]}")
-            seen[device.text] = child.name
+            # Compare what the device matches, not how it is written: "10.0.0.2" is "10.0.0.2/32".
+            same = f"user:{device.user}" if device.user is not None else str(device.network)
+            if same in seen:
+                raise ConfigError(path, f"child[{i}].devices", f"{device.text} is already listed for {seen[same]}")
+            seen[same] = child.name
             owners.append((device, child.name))
     if not storage.is_absolute():
         storage = path.parent / storage

@@ -13,7 +13,8 @@ from guardian.money import ABSURD, Money, parse_amount
 from guardian.request import Request, normalize_path
 
 MAX_RECIPIENT = 64
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls, line separators, and every Unicode Bidi_Control character.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True, slots=True)

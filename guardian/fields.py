@@ -66,6 +66,9 @@ class Fields:
         stripped = body.lstrip()
         if "json" in ctype or (not ctype.startswith("application/x-www-form-urlencoded") and stripped[:1] in (b"{", b"[")):
             self.json = parse_json(body)
+        elif "multipart" in ctype:
+            # Checked before the "=" heuristic: a multipart body always holds `name="..."`.
+            raise Unreadable("multipart bodies are not read on payment endpoints")
         elif "form-urlencoded" in ctype or b"=" in body:
             try:
                 text = body.decode("utf-8")
@@ -73,8 +76,6 @@ class Fields:
                 raise Unreadable("the form body is not UTF-8") from None
             for key, value in parse_qsl(text, keep_blank_values=True):
                 self.multi.setdefault(key, []).append(value)
-        elif "multipart" in ctype:
-            raise Unreadable("multipart bodies are not read on payment endpoints")
 
     def get(self, name: str) -> object | None:
         """The field's single value, None when absent; Unreadable when ambiguous."""

@@ -19,7 +19,7 @@ ABSURD = Decimal("100000000")
 # SQLite adds exactly; gift prices go down to 1/1000 of a yuan.
 SCALE = 10_000
 
-_NUMBER = re.compile(r"^\d{1,12}(\.\d{1,6})?$")
+_NUMBER = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,6})?$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
@@ -89,7 +89,7 @@ def parse_amount(value: object) -> Decimal:
         number = value
     elif isinstance(value, str):
         text = value.strip()
-        if not re.fullmatch(r"\d{1,15}(\.\d{1,8})?", text):
+        if not re.fullmatch(r"[0-9]{1,15}(\.[0-9]{1,8})?", text):
             raise ValueError(f"not a plain non-negative number: {value[:40]!r}")
         number = Decimal(text)
     else:

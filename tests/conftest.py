@@ -1,0 +1,100 @@
+"""Shared fixtures: the fake app servers, a household config, and a real mitmdump with Guardian."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from guardian.catalog import Catalog
+from tests.support import fakeapps
+from tests.support.proxy import Proxy
+
+ORDINARY_HOST = "news.example"
+TZ = "Asia/Shanghai"
+
+
+def catalog_hosts() -> list[str]:
+    hosts = {ORDINARY_HOST}
+    catalog = Catalog.load()
+    for app in catalog.apps.values():
+        for host in app.hosts:
+            hosts.add(host)
+            hosts.add(host.removeprefix("*."))
+        hosts.update(rule.host for rule in app.rules)
+    return sorted(hosts)
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the real data directory."""
+    monkeypatch.setenv("GUARDIAN_HOME", str(tmp_path_factory.mktemp("home")))
+    monkeypatch.delenv("GUARDIAN_CONFIG", raising=False)
+
+
+@pytest.fixture(scope="session")
+def fake_apps_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[fakeapps.FakeApps]:
+    apps, servers = fakeapps.start(tmp_path_factory.mktemp("apps"), catalog_hosts())
+    yield apps
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def fake_apps(fake_apps_session: fakeapps.FakeApps) -> fakeapps.FakeApps:
+    fake_apps_session.reset()
+    return fake_apps_session
+
+
+def closed_window(tz: str = TZ, now: datetime | None = None) -> str:
+    """A daily window that does not contain `now` (it opens in 3 hours, for one hour)."""
+    local = (now or datetime.now(UTC)).astimezone(ZoneInfo(tz))
+    start = local + timedelta(hours=3)
+    end = start + timedelta(hours=1)
+    return f"daily {start:%H}:00-{end:%H}:00"
+
+
+def household_config(child: str = "", *, unknown: str = "allow", tz: str = TZ, db: str = "guardian.db") -> str:
+    """A config with one child on this machine's loopback address; `child` adds lines to its table."""
+    return textwrap.dedent(
+        f"""\
+        [household]
+        currency = "CNY"
+        timezone = "{tz}"
+        week_starts = "monday"
+        unknown_devices = "{unknown}"
+        [storage]
+        path = "{db}"
+        [[child]]
+        name = "Mia"
+        devices = ["127.0.0.1"]
+        """
+    ) + textwrap.dedent(child)
+
+
+@pytest.fixture
+def start_proxy(tmp_path: Path, fake_apps: fakeapps.FakeApps) -> Iterator[Callable[..., Proxy]]:
+    started: list[Proxy] = []
+
+    def start(config_text: str, extra: list[str] | None = None, name: str = "guardian.toml") -> Proxy:
+        config = tmp_path / name
+        config.write_text(config_text, encoding="utf-8")
+        proxy = Proxy(
+            config=config,
+            confdir=tmp_path / "mitmproxy",
+            apps_ca=fake_apps.ca,
+            https_upstream=fake_apps.https_port,
+            http_upstream=fake_apps.http_port,
+            extra=extra or [],
+        )
+        started.append(proxy)
+        return proxy.start()
+
+    yield start
+    for proxy in started:
+        proxy.stop()

@@ -1,0 +1,163 @@
+"""Local stand-ins for the apps' servers, on 127.0.0.1, answering like the real ones.
+
+One HTTPS and one HTTP listener serve every app host (the proxy's test routing
+addon sends all upstream connections here). Each request that arrives is
+recorded, so a test can tell whether the app's server ever saw a purchase.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import json
+import ssl
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+# What each app's server says on success, by host suffix.
+SUCCESS = {
+    "bilibili.com": {"code": 0, "message": "0", "ttl": 1, "data": {"status": 4, "order_id": "fake-1"}},
+    "douyin.com": {"status_code": 0, "data": {"order_id": "fake-1"}, "extra": {}},
+    "snssdk.com": {"status_code": 0, "data": {}},
+    "kuaishou.com": {"result": 1, "ksOrderId": "fake-1", "merchantId": "fake"},
+}
+
+
+def _name(text: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, text)])
+
+
+def make_certs(folder: Path, hosts: list[str]) -> tuple[Path, Path]:
+    """A CA (for the proxy to trust) and a server certificate for `hosts`; returns (ca.pem, server.pem with key)."""
+    now = dt.datetime.now(dt.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(_name("Guardian test apps CA"))
+        .issuer_name(_name("Guardian test apps CA"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    names: list[x509.GeneralName] = [x509.DNSName(h) for h in hosts]
+    names.append(x509.IPAddress(ipaddress.ip_address("127.0.0.1")))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name("fake apps"))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    ca_pem = folder / "apps-ca.pem"
+    ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    server_pem = folder / "apps-server.pem"
+    server_pem.write_bytes(
+        cert.public_bytes(serialization.Encoding.PEM)
+        + key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return ca_pem, server_pem
+
+
+@dataclass
+class Seen:
+    method: str
+    host: str
+    path: str
+    query: dict[str, str]
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass
+class FakeApps:
+    https_port: int = 0
+    http_port: int = 0
+    ca: Path | None = None
+    seen: list[Seen] = field(default_factory=list)
+    # path -> (status, JSON) to answer instead of the app's success envelope
+    answers: dict[str, tuple[int, object]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def received(self, path_part: str) -> list[Seen]:
+        with self.lock:
+            return [s for s in self.seen if path_part in s.path]
+
+    def reset(self) -> None:
+        with self.lock:
+            self.seen.clear()
+            self.answers.clear()
+
+
+def _handler(apps: FakeApps) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:  # quiet
+            pass
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            body = self.rfile.read(length) if length else b""
+            url = urlsplit(self.path)
+            host = (self.headers.get("host") or "").split(":")[0].lower()
+            with apps.lock:
+                apps.seen.append(
+                    Seen(self.command, host, url.path, dict(parse_qsl(url.query)), body, {k.lower(): v for k, v in self.headers.items()})
+                )
+                override = next((v for k, v in apps.answers.items() if k in url.path), None)
+            if override is not None:
+                status, doc = override
+            else:
+                status = 200
+                doc = next((v for k, v in SUCCESS.items() if host.endswith(k)), None)
+            if doc is None:
+                payload, ctype = f"hello from {host}{url.path}".encode(), "text/plain"
+            else:
+                payload, ctype = json.dumps(doc).encode(), "application/json"
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+    return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+
+def start(folder: Path, hosts: list[str]) -> tuple[FakeApps, list[_Server]]:
+    ca, server_pem = make_certs(folder, hosts)
+    apps = FakeApps(ca=ca)
+    handler = _handler(apps)
+    https = _Server(("127.0.0.1", 0), handler)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(server_pem)
+    https.socket = context.wrap_socket(https.socket, server_side=True)
+    plain = _Server(("127.0.0.1", 0), handler)
+    apps.https_port, apps.http_port = https.server_address[1], plain.server_address[1]
+    for server in (https, plain):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    return apps, [https, plain]
