@@ -117,3 +117,6 @@ def _wait(children: list[subprocess.Popen]) -> None:
         stop()
         for child in children:
             child.wait(timeout=10)
+
+
+# Each area registers its own commands in its own module (guardian/cli_<area>.py), imported here.

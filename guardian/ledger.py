@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from guardian import journal
 from guardian.detect import Purchase
 from guardian.money import Money
 from guardian.periods import Calendar
@@ -109,7 +110,7 @@ class Ledger:
         self.conn = connect(path)
         self._lock = threading.Lock()
         with self._lock:
-            self.conn.executescript(SCHEMA)
+            self.conn.executescript(SCHEMA + journal.SCHEMA)
 
     def close(self) -> None:
         self.conn.close()
@@ -154,41 +155,51 @@ class Ledger:
                     else Spending.zero(currency)
                 )
                 decision = judge(spending)
+                row = {
+                    "at_ms": _ms(attempt.at),
+                    "tz": calendar.tz.key,
+                    "client_ip": attempt.client_ip,
+                    "proxy_user": attempt.proxy_user,
+                    "child": attempt.child,
+                    "app": p.app,
+                    "kind": p.kind,
+                    "rule": p.rule,
+                    "app_amount": None if p.amount is None else str(p.amount),
+                    "app_unit": p.unit,
+                    "amount": None if p.money is None else str(p.money.amount),
+                    "amount_units": p.money.to_units() if p.money is not None and decision.allowed else 0,
+                    "currency": currency,
+                    "recipient": p.recipient,
+                    "decision": decision.label,
+                    "reason": None if decision.reason is None else str(decision.reason),
+                    "problem": p.problem,
+                    "outcome": PENDING if decision.allowed else NEVER,
+                }
                 cur = self.conn.execute(
-                    """INSERT INTO attempts (at_ms, tz, client_ip, proxy_user, child, app, kind, rule, app_amount,
-                           app_unit, amount, amount_units, currency, recipient, decision, reason, problem, outcome)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (
-                        _ms(attempt.at),
-                        calendar.tz.key,
-                        attempt.client_ip,
-                        attempt.proxy_user,
-                        attempt.child,
-                        p.app,
-                        p.kind,
-                        p.rule,
-                        None if p.amount is None else str(p.amount),
-                        p.unit,
-                        None if p.money is None else str(p.money.amount),
-                        p.money.to_units() if p.money is not None and decision.allowed else 0,
-                        currency,
-                        p.recipient,
-                        decision.label,
-                        None if decision.reason is None else str(decision.reason),
-                        p.problem,
-                        PENDING if decision.allowed else NEVER,
-                    ),
+                    f"INSERT INTO attempts ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
                 )
+                journal.append(self.conn, "attempt", cur.lastrowid, row, row["at_ms"])
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
         return cur.lastrowid, decision
 
-    def settle(self, attempt_id: int, outcome: str) -> None:
+    def settle(self, attempt_id: int, outcome: str, at: datetime | None = None) -> None:
         """Record how the app's server answered; a failed or never-sent purchase stops counting towards caps."""
+        at_ms = _ms(at or datetime.now(UTC))
         with self._lock:
-            self.conn.execute("UPDATE attempts SET outcome = ? WHERE id = ? AND outcome = 'pending'", (outcome, attempt_id))
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                cur = self.conn.execute(
+                    "UPDATE attempts SET outcome = ? WHERE id = ? AND outcome = 'pending'", (outcome, attempt_id)
+                )
+                if cur.rowcount:
+                    journal.append(self.conn, "outcome", attempt_id, {"outcome": outcome}, at_ms)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
 
     def rows(self, limit: int = 100, child: str | None = None, since: datetime | None = None) -> list[Row]:
         sql = "SELECT * FROM attempts WHERE 1=1"
