@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from guardian import journal
+from guardian import journal, outbox
 from guardian.detect import Purchase
 from guardian.money import Money
 from guardian.periods import Calendar
@@ -110,7 +110,7 @@ class Ledger:
         self.conn = connect(path)
         self._lock = threading.Lock()
         with self._lock:
-            self.conn.executescript(SCHEMA + journal.SCHEMA)
+            self.conn.executescript(SCHEMA + journal.SCHEMA + outbox.SCHEMA)
 
     def close(self) -> None:
         self.conn.close()

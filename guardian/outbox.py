@@ -1,0 +1,69 @@
+"""The notification outbox: events the proxy writes and the dashboard's job delivers.
+
+The proxy never notifies directly: it appends a row here (in a worker
+thread), and a scheduled job in the dashboard process delivers pending rows
+through the desktop notifier, each exactly once. While no notifier works the
+rows stay pending, with the last error, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    child TEXT,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    link TEXT,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'summarised')),
+    tries INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    delivered_ms INTEGER
+);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (state, id);
+"""
+
+# Kinds of event. Texts are built by the writer; everything from traffic in them is already cleaned and bounded.
+REFUSED, CAP_NEAR, BURST, WEEKLY, APPROVAL = "refused", "cap-80", "burst", "weekly-summary", "approval"
+MAX_TEXT = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: int
+    at_ms: int
+    kind: str
+    child: str | None
+    title: str
+    body: str
+    link: str | None
+    state: str
+    tries: int
+    last_error: str | None
+
+
+def ensure(conn: sqlite3.Connection) -> None:
+    conn.executescript(SCHEMA)
+
+
+def post(conn: sqlite3.Connection, kind: str, child: str | None, title: str, body: str, at_ms: int, link: str | None = None) -> int:
+    """Queue one notification; call inside the caller's transaction or on its own."""
+    cur = conn.execute(
+        "INSERT INTO outbox (at_ms, kind, child, title, body, link) VALUES (?, ?, ?, ?, ?, ?)",
+        (at_ms, kind, child, title[:MAX_TEXT], body[:MAX_TEXT], link),
+    )
+    return cur.lastrowid
+
+
+def pending(conn: sqlite3.Connection, limit: int = 100) -> list[Event]:
+    rows = conn.execute(
+        "SELECT id, at_ms, kind, child, title, body, link, state, tries, last_error FROM outbox"
+        " WHERE state = 'pending' ORDER BY id LIMIT ?",
+        (limit,),
+    ).fetchall()
+    return [Event(*r) for r in rows]
