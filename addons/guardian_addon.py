@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 from mitmproxy import ctx, exceptions, http
 
-from guardian import settings
+from guardian import bodies, settings
 from guardian.answers import DECISION_HEADER, REASON_HEADER, Answer, refusal
 from guardian.catalog import App
 from guardian.guard import Guard
@@ -49,11 +49,13 @@ def _body(req: http.Request) -> bytes | None:
     raw = req.raw_content
     if raw is None or len(raw) > MAX_BODY:
         return None
-    try:
-        body = req.get_content(strict=True)
-    except ValueError:  # a content-encoding that does not decode
-        return None
-    return body if body is not None and len(body) <= MAX_BODY else None
+    # Bounded: a small compressed body is never inflated past MAX_BODY on the event loop.
+    return bodies.decode(raw, req.headers.get("content-encoding"))
+
+
+def _method_override(req: http.Request) -> str | None:
+    h = req.headers
+    return h.get("x-http-method-override") or h.get("x-method-override") or h.get("x-http-method") or req.query.get("_method")
 
 
 def to_request(flow: http.HTTPFlow, host: str) -> Request:
@@ -69,7 +71,7 @@ def to_request(flow: http.HTTPFlow, host: str) -> Request:
         content_type=req.headers.get("content-type", ""),
         body=_body(req),
         navigation=_navigation(req),
-        method_override=req.headers.get("x-http-method-override") or req.headers.get("x-method-override"),
+        method_override=_method_override(req),
     )
 
 

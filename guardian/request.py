@@ -37,6 +37,8 @@ def normalize_host(host: str) -> str:
 def normalize_path(path: str) -> str:
     """Decode percent-escapes, fold repeated slashes and dot segments, drop a trailing slash, lower case.
 
+    Back-slashes count as slashes and path parameters (``/pay;jsessionid=1``) are dropped.
+
     Rules match the normalised path, so "/A//b/%2e%2e/c/" cannot slip past a rule for "/a/c".
     """
     decoded = path
@@ -45,7 +47,10 @@ def normalize_path(path: str) -> str:
         if nxt == decoded:
             break
         decoded = nxt
-    decoded = "/" + decoded.lstrip("/")
+    # Back-slashes read as slashes and ";params" dropped from segments, as some servers do.
+    decoded = "/" + decoded.replace("\\", "/").lstrip("/")
+    if ";" in decoded:
+        decoded = "/".join(segment.split(";", 1)[0] for segment in decoded.split("/"))
     folded = posixpath.normpath(decoded)
     if folded.startswith("//"):
         folded = "/" + folded.lstrip("/")
