@@ -35,11 +35,10 @@ def normalize_host(host: str) -> str:
 
 
 def normalize_path(path: str) -> str:
-    """Decode percent-escapes, fold repeated slashes and dot segments, drop a trailing slash, lower case.
+    """Decode percent-escapes, drop ;parameters, fold repeated slashes and dot segments, drop a trailing slash, lower case.
 
-    Back-slashes count as slashes and path parameters (``/pay;jsessionid=1``) are dropped.
-
-    Rules match the normalised path, so "/A//b/%2e%2e/c/" cannot slip past a rule for "/a/c".
+    Rules match the normalised path, so "/A//b/%2e%2e/c/" or "/a/c;x=1" cannot slip past a rule for "/a/c"
+    (many servers ignore path parameters after ";"); back-slashes count as slashes.
     """
     decoded = path
     for _ in range(3):  # double-encoded paths decode again
@@ -47,10 +46,8 @@ def normalize_path(path: str) -> str:
         if nxt == decoded:
             break
         decoded = nxt
-    # Back-slashes read as slashes and ";params" dropped from segments, as some servers do.
-    decoded = "/" + decoded.replace("\\", "/").lstrip("/")
-    if ";" in decoded:
-        decoded = "/".join(segment.split(";", 1)[0] for segment in decoded.split("/"))
+    decoded = decoded.replace("\\", "/")  # back-slashes, read as slashes by some servers
+    decoded = "/" + "/".join(segment.split(";", 1)[0] for segment in decoded.lstrip("/").split("/"))
     folded = posixpath.normpath(decoded)
     if folded.startswith("//"):
         folded = "/" + folded.lstrip("/")
