@@ -45,6 +45,32 @@ def _navigation(req: http.Request) -> bool:
     return req.method == "GET" and req.headers.get("accept", "").lower().startswith("text/html")
 
 
+def _app_host(guard: Guard, req: http.Request) -> tuple[App | None, str]:
+    """The app a request is for and the host that says so: the target, the authority or any Host header.
+
+    An IP address or another name in the URL with the app's Host header (or the reverse, or two Host
+    headers) is still the app's; a host with payment rules wins. Read from the raw fields: pretty_host's
+    regex alone would cost more than the rest of the hook for ordinary traffic.
+    """
+    data = req.data
+    names = [data.host]
+    if data.authority:
+        names.append(data.authority.decode("utf-8", "surrogateescape"))
+    for key, value in data.headers.fields:
+        if len(key) == 4 and key.lower() == b"host":
+            names.append(value.decode("utf-8", "surrogateescape"))
+    found: tuple[App | None, str] = (None, "")
+    for name in names:
+        host = normalize_host(name)
+        app = guard.app_for(host)
+        if app is not None:
+            if guard.catalog.rules_for(host):
+                return app, host
+            if found[0] is None:
+                found = (app, host)
+    return found
+
+
 def _body(req: http.Request) -> bytes | None:
     raw = req.raw_content
     if raw is None or len(raw) > MAX_BODY:
@@ -165,15 +191,9 @@ class Guardian:
         guard = self.guard
         if guard is None or flow.response or not flow.live:
             return None
-        host = normalize_host(flow.request.pretty_host)
-        app = guard.app_for(host)
+        app, host = _app_host(guard, flow.request)
         if app is None:
-            # An IP address or another name in the URL with the app's Host header, or the reverse.
-            other = normalize_host(flow.request.host)
-            app = guard.app_for(other) if other != host else None
-            if app is None:
-                return None
-            host = other
+            return None
         try:
             req = to_request(flow, host)
             now = datetime.now(UTC)

@@ -126,6 +126,18 @@ def test_host_spellings_over_https(proxy, fake_apps, connect_to, sni, host_heade
     assert_stopped(proxy, fake_apps, tls(proxy, raw, connect_to, sni), RECOGNISED)
 
 
+def test_two_host_headers(proxy, fake_apps):
+    raw = rawhttp.request("POST", PATH, "news.example", form(), {**FORM, "Host": HOST})
+    assert raw.count(b"Host:") == 2
+    assert_stopped(proxy, fake_apps, tls(proxy, raw, "127.0.0.1:443", None), RECOGNISED)
+
+
+def test_payment_host_in_url_with_an_app_page_host_header(proxy, fake_apps):
+    """The payment API in the URL (where the proxy connects) and another of the app's names in Host."""
+    raw = rawhttp.request("POST", f"http://{HOST}{PATH}", "live.bilibili.com", form(), FORM)
+    assert_stopped(proxy, fake_apps, rawhttp.plain(proxy.port, raw), RECOGNISED)
+
+
 # --- paths
 
 
