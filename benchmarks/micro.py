@@ -81,7 +81,7 @@ def per_call(fn: Callable[[], object], budget: float = 0.25) -> float:
     return min(timer.repeat(5, number)) / number
 
 
-def detection(sizes: tuple[int, ...] = (10, 1000), rounds: int = 3) -> dict[int, dict[str, float]]:
+def detection(sizes: tuple[int, ...] = (10, 1000), rounds: int = 5) -> dict[int, dict[str, float]]:
     """Seconds per request for each size and request kind; sizes alternate round by round so drift hits all alike."""
     household = Household()
     catalogs = {size: synthetic_catalog(size) for size in sizes}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import re
 import socket
 import ssl
@@ -162,8 +163,29 @@ def _open(proxy_port: int, mode: str, origins: Origins, ca: Path):
     return t, t.makefile("rb"), req
 
 
-def load(proxy_port: int, mode: str, origins: Origins, ca: Path, seconds: float, connections: int) -> float:
-    """Requests per second answered 200 by the proxy, from `connections` keep-alive connections for `seconds`."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Rate:
+    per_second: float  # requests per wall-clock second
+    per_cpu_second: float  # requests per second of the proxy's own CPU time: steady when other work shares the machine
+
+
+def measure(proxy: Mitmdump, mode: str, origins: Origins, ca: Path, seconds: float, connections: int) -> Rate:
+    cpu = cpu_seconds(proxy.process.pid)
+    began = time.monotonic()
+    count = load(proxy.port, mode, origins, ca, seconds, connections)
+    wall = time.monotonic() - began
+    used = cpu_seconds(proxy.process.pid) - cpu
+    return Rate(count / wall, count / used if used > 0 else float("nan"))
+
+
+def load(proxy_port: int, mode: str, origins: Origins, ca: Path, seconds: float, connections: int) -> int:
+    """Requests answered 200 by the proxy, from `connections` keep-alive connections for `seconds`."""
     counts = [0] * connections
     errors: list[BaseException] = []
     conns = [_open(proxy_port, mode, origins, ca) for _ in range(connections)]
@@ -183,11 +205,10 @@ def load(proxy_port: int, mode: str, origins: Origins, ca: Path, seconds: float,
             s.close()
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
-    start = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join(seconds + 30)
     if errors:
         raise RuntimeError(f"{mode} load failed: {errors[0]!r}")
-    return sum(counts) / (time.monotonic() - start)
+    return sum(counts)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from guardian import journal, outbox
+from guardian import journal, outbox, spend
 from guardian.detect import Purchase
 from guardian.money import Money
 from guardian.periods import Calendar
@@ -111,6 +111,7 @@ class Ledger:
         self._lock = threading.Lock()
         with self._lock:
             self.conn.executescript(SCHEMA + journal.SCHEMA + outbox.SCHEMA)
+            spend.ensure(self.conn)
 
     def close(self) -> None:
         self.conn.close()
@@ -119,6 +120,12 @@ class Ledger:
         day, week, month = (_ms(calendar.day_start(now)), _ms(calendar.week_start(now)), _ms(calendar.month_start(now)))
         minute = _ms(now - timedelta(seconds=60))
         earliest = min(day, week, month, minute)
+        sums = spend.totals(self.conn, child, (day, week, month))
+        if sums is not None:  # pre-added buckets: the cost no longer grows with the month's purchases
+            count = self.conn.execute(
+                "SELECT COUNT(*) FROM attempts WHERE child = ? AND decision = 'allowed' AND at_ms > ?", (child, minute)
+            ).fetchone()[0]
+            return Spending(*(Money.from_units(units, currency) for units in sums), count)
         row = self.conn.execute(
             """SELECT
                  COALESCE(SUM(CASE WHEN at_ms >= :day AND outcome IN ('pending', 'accepted') THEN amount_units END), 0),

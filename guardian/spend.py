@@ -1,0 +1,76 @@
+"""Running spending totals per child in 15-minute buckets, kept by SQLite triggers on `attempts`.
+
+The cap check sums what a child spent this day, week and month. Summing the
+attempts themselves costs one row per purchase, so a child who buys fast
+makes every later check slower. The buckets hold the same sums pre-added:
+one row per child per 15 minutes that saw spending, at most ~3,000 a month.
+
+Every household midnight falls on a 15-minute boundary (every time zone's
+offset is a whole number of quarter hours), so summing whole buckets from a
+midnight on is exact. Triggers keep the buckets right whoever writes the
+attempts (the proxies, the dashboard, approvals), and an existing ledger is
+back-filled once when the triggers are first created. A boundary that is not
+on a quarter hour makes the caller fall back to summing the attempts.
+
+A purchase counts when it is allowed and its outcome is pending or accepted.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+BUCKET_MS = 15 * 60 * 1000
+COUNTS = "decision = 'allowed' AND child IS NOT NULL AND outcome IN ('pending', 'accepted')"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS spend_buckets (
+    child TEXT NOT NULL,
+    bucket INTEGER NOT NULL,
+    units INTEGER NOT NULL,
+    PRIMARY KEY (child, bucket)
+) WITHOUT ROWID;
+"""
+
+
+def _add(row: str, sign: str) -> str:
+    return f"""INSERT INTO spend_buckets (child, bucket, units) SELECT {row}.child, {row}.at_ms / {BUCKET_MS}, {sign}{row}.amount_units
+        WHERE {' AND '.join(f'{row}.{c.strip()}' for c in COUNTS.split(' AND '))}
+        ON CONFLICT (child, bucket) DO UPDATE SET units = units + excluded.units;"""
+
+
+TRIGGERS = (
+    f"CREATE TRIGGER spend_insert AFTER INSERT ON attempts BEGIN {_add('NEW', '')} END",
+    f"CREATE TRIGGER spend_delete AFTER DELETE ON attempts BEGIN {_add('OLD', '-')} END",
+    "CREATE TRIGGER spend_update AFTER UPDATE OF child, at_ms, decision, outcome, amount_units ON attempts"
+    f" BEGIN {_add('OLD', '-')} {_add('NEW', '')} END",
+)
+
+
+def ensure(conn: sqlite3.Connection) -> None:
+    """Create the buckets and their triggers, back-filling from the attempts once, atomically across processes."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'spend_update'").fetchone():
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'spend_update'").fetchone():
+            conn.execute(SCHEMA)
+            conn.execute("DELETE FROM spend_buckets")
+            conn.execute(
+                f"INSERT INTO spend_buckets (child, bucket, units) SELECT child, at_ms / {BUCKET_MS}, SUM(amount_units)"
+                f" FROM attempts WHERE {COUNTS} GROUP BY child, at_ms / {BUCKET_MS}"
+            )
+            for trigger in TRIGGERS:
+                conn.execute(trigger)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def totals(conn: sqlite3.Connection, child: str, starts: tuple[int, ...]) -> tuple[int, ...] | None:
+    """Units spent by `child` since each start (UTC ms), or None when a start is not on a bucket boundary."""
+    if any(start % BUCKET_MS for start in starts):
+        return None
+    buckets = [start // BUCKET_MS for start in starts]
+    sums = ", ".join(f"COALESCE(SUM(CASE WHEN bucket >= {b:d} THEN units END), 0)" for b in buckets)
+    return tuple(conn.execute(f"SELECT {sums} FROM spend_buckets WHERE child = ? AND bucket >= ?", (child, min(buckets))).fetchone())
