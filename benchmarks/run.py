@@ -141,6 +141,8 @@ def report_traffic(results: dict[tuple[str, str], list[traffic.Rate]], hosts: in
     for m in ("http", "https"):
         ratio(f"{m.upper()} Guardian / bare", (m, "guardian"), (m, "bare"), "ordinary")
         ratio(f"{m.upper()} Guardian / block_list", (m, "guardian"), (m, "block_list"), "block_list")
+        lines.append(f"  {'':30} (the most any addon could reach, bare / block_list: {cpu[(m, 'bare')] / cpu[(m, 'block_list')]:.3f} req/cpu-s, "
+                     f"{wall[(m, 'bare')] / wall[(m, 'block_list')]:.3f} req/s)")
     lines.append("Allowed purchases over HTTPS (form POST to the Bilibili gift endpoint, routed to the local origin; each judged, recorded, settled)")
     for name, label in (("bare", "bare mitmdump"), ("guardian", "mitmdump + Guardian")):
         lines.append(f"  {label:34} {wall[('purchases', name)]:6.0f} req/s {cpu[('purchases', name)]:6.0f} req/cpu-s   [{runs[('purchases', name)]}]")
