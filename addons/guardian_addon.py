@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Optional
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from mitmproxy import ctx, exceptions, http
@@ -99,6 +99,11 @@ def to_request(flow: http.HTTPFlow, host: str) -> Request:
         navigation=_navigation(req),
         method_override=_method_override(req),
     )
+
+
+def _log_failure(done: Future) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        log.error("Guardian could not record a purchase's outcome", exc_info=done.exception())
 
 
 def _respond(flow: http.HTTPFlow, answer: Answer) -> None:
@@ -231,7 +236,8 @@ class Guardian:
         if meta is None or self.guard is None:
             return None
         flow.response.headers[DECISION_HEADER] = "allowed"
-        return self._settle(flow, self.guard, meta)
+        self._settle(flow, self.guard, meta)
+        return None
 
     def error(self, flow: http.HTTPFlow):
         meta = flow.metadata.get(META)
@@ -247,16 +253,14 @@ class Guardian:
         except Exception:
             log.exception("Guardian database work failed: %s", getattr(fn, "__name__", fn))
 
-    async def _settle(self, flow, guard, meta) -> None:
+    def _settle(self, flow, guard, meta) -> None:
+        """Queue the outcome on the database thread without holding the answer back: the thread runs its work
+        in order, so a purchase settles before the next one from the same client is judged."""
         attempt_id, rule = meta
         resp = flow.response
-        body = resp.raw_content if resp.raw_content is not None and len(resp.raw_content) <= MAX_BODY else None
-        if body is not None:
-            try:
-                body = resp.get_content(strict=True)
-            except ValueError:
-                body = None
-        await self._run(guard.settle, attempt_id, rule, resp.status_code, body)
+        raw = resp.raw_content
+        body = None if raw is None else bodies.decode(raw, resp.headers.get("content-encoding"))
+        self.db.submit(guard.settle, attempt_id, rule, resp.status_code, body).add_done_callback(_log_failure)
 
 
 addons = [Guardian()]

@@ -32,16 +32,23 @@ CREATE TABLE IF NOT EXISTS spend_buckets (
 """
 
 
+def _counts(row: str) -> str:
+    return "(" + " AND ".join(f"{row}.{c.strip()}" for c in COUNTS.split(" AND ")) + ")"
+
+
 def _add(row: str, sign: str) -> str:
     return f"""INSERT INTO spend_buckets (child, bucket, units) SELECT {row}.child, {row}.at_ms / {BUCKET_MS}, {sign}{row}.amount_units
-        WHERE {' AND '.join(f'{row}.{c.strip()}' for c in COUNTS.split(' AND '))}
+        WHERE {_counts(row)}
         ON CONFLICT (child, bucket) DO UPDATE SET units = units + excluded.units;"""
 
 
 TRIGGERS = (
     f"CREATE TRIGGER spend_insert AFTER INSERT ON attempts BEGIN {_add('NEW', '')} END",
     f"CREATE TRIGGER spend_delete AFTER DELETE ON attempts BEGIN {_add('OLD', '-')} END",
+    # Settling a pending purchase as accepted changes nothing that counts: no bucket is touched then.
     "CREATE TRIGGER spend_update AFTER UPDATE OF child, at_ms, decision, outcome, amount_units ON attempts"
+    f" WHEN {_counts('OLD')} IS NOT {_counts('NEW')} OR OLD.child IS NOT NEW.child OR OLD.amount_units IS NOT NEW.amount_units"
+    f" OR OLD.at_ms / {BUCKET_MS} IS NOT NEW.at_ms / {BUCKET_MS}"
     f" BEGIN {_add('OLD', '-')} {_add('NEW', '')} END",
 )
 
