@@ -130,7 +130,7 @@ def find(conn: sqlite3.Connection, child: str, purchase: Purchase, now_ms: int, 
     """What answers an identical purchase now: an unused yes given within `valid_ms`, else such a no, else a pending question."""
     if purchase.money is None:
         return None
-    rows = conn.execute(
+    row = conn.execute(
         f"""SELECT {_COLUMNS} FROM approvals
             WHERE child = ? AND app = ? AND recipient IS ? AND amount_units = ? AND currency = ?
               AND (state = 'pending' OR (state IN ('approved', 'denied') AND decided_ms >= ?))
