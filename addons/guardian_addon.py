@@ -214,6 +214,8 @@ class Guardian:
         try:
             while loop.time() < end:
                 await asyncio.sleep(min(POLL_SECONDS, max(0.0, end - loop.time())))
+                if flow.client_conn.timestamp_end is not None:
+                    break  # the child's app gave up: keep the question (and any yes) for its next try
                 state = await loop.run_in_executor(self.db, guard.approval_state, verdict.approval)
                 if state != "pending":
                     return await loop.run_in_executor(self.db, guard.judge, req, purchase, datetime.now(UTC))

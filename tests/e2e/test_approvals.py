@@ -250,3 +250,20 @@ def test_a_page_load_gets_a_waiting_page_that_reloads_itself(start_proxy, fake_a
         through = c.get(DOUYIN_RECHARGE, params=params, headers=NAVIGATE)
     assert through.status_code == 200 and through.headers["Guardian-Decision"] == "allowed"
     assert len(fake_apps.received("diamond_buy_external_safe")) == 1
+
+
+def test_a_child_giving_up_keeps_the_yes_for_the_next_try(start_proxy, fake_apps, tmp_path):
+    proxy = start_proxy(ask(wait=20))
+    db = tmp_path / "guardian.db"
+    with proxy.client(timeout=1) as impatient:
+        with pytest.raises(httpx.ReadTimeout):
+            gift(impatient, 25)
+    [pending] = wait_pending(db)
+    time.sleep(1)  # the proxy notices the closed connection at its next poll
+    decide(db, pending["id"], approve=True)
+    time.sleep(1)
+    assert fake_apps.received("sendGoldMultiUser") == []  # the abandoned request was not sent after all
+    assert table(db, f"SELECT state FROM approvals WHERE id = {pending['id']}") == [{"state": "approved"}]
+    with proxy.client() as c:
+        assert gift(c, 25).headers["Guardian-Decision"] == "allowed"
+    assert len(fake_apps.received("sendGoldMultiUser")) == 1
