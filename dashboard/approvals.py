@@ -5,7 +5,6 @@ Register with `register(app)`; the proxy's notifications link here (/approvals).
 
 from __future__ import annotations
 
-import getpass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -35,7 +34,7 @@ def _zone() -> ZoneInfo:
 
 def _who() -> str:
     """The signed-in parent if the login names one, else the account the dashboard runs as."""
-    return str(getattr(g, "user", None) or session.get("user") or getpass.getuser())
+    return str(getattr(g, "user", None) or session.get("user") or approvals.os_user())
 
 
 @bp.get("/approvals")

@@ -19,6 +19,7 @@ once, and never after the parent took it back.
 
 from __future__ import annotations
 
+import getpass
 import sqlite3
 from dataclasses import dataclass
 
@@ -95,6 +96,14 @@ def _approval(row: tuple) -> Approval:
     values = list(row)
     values[12] = bool(values[12])
     return Approval(*values)
+
+
+def os_user() -> str:
+    """Who is answering at this computer: the operating-system account."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no USER variable and no password entry (containers)
+        return "unknown"
 
 
 def ensure(conn: sqlite3.Connection) -> None:

@@ -5,7 +5,6 @@ Each answer is recorded with the operating-system user who gave it and when.
 
 from __future__ import annotations
 
-import getpass
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -65,7 +64,7 @@ def _decide(config: Path | None, approval_id: int, approve: bool, over_cap: bool
     ledger, tz = _ledger(config)
     now = int(datetime.now(UTC).timestamp() * 1000)
     try:
-        a = approvals.decide(ledger.conn, approval_id, approve, getpass.getuser(), VIA, now, over_cap)
+        a = approvals.decide(ledger.conn, approval_id, approve, approvals.os_user(), VIA, now, over_cap)
     except ApprovalError as e:
         raise click.ClickException(str(e)) from None
     finally:
