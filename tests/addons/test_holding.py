@@ -37,6 +37,7 @@ async def test_a_held_purchase_waits_alone_and_goes_on_when_approved(tmp_path, m
     with taddons.context() as tctx:
         addon = load(tctx, config)
         held = purchase_flow(25)
+        held.client_conn.timestamp_end = None  # tflow's client has hung up; this child is still waiting
         task = asyncio.create_task(run_hook(addon, "request", held))
         await wait_for(lambda: bool(db.exists() and pending(db)))
         # While it is held: an ordinary flow and a small purchase are answered at once.
@@ -63,8 +64,23 @@ async def test_a_held_purchase_without_an_answer_is_refused_saying_a_parent_was_
     with taddons.context() as tctx:
         addon = load(tctx, config)
         flow = purchase_flow(25)
+        flow.client_conn.timestamp_end = None
         await run_hook(addon, "request", flow)
         assert flow.response is not None and flow.response.headers["Guardian-Reason"] == "waiting-for-parent"
         assert "A parent has been asked" in flow.response.json()["message"]
         assert [q.amount for q in pending(tmp_path / "guardian.db")] == ["25"]
+        addon.done()
+
+
+async def test_a_child_that_hung_up_is_not_held(tmp_path, monkeypatch):
+    config = tmp_path / "guardian.toml"
+    config.write_text(household_config('[child.ask]\nover = "20"\nwait = 30\n'), encoding="utf-8")
+    monkeypatch.setenv("GUARDIAN_CONFIG", str(config))
+    with taddons.context() as tctx:
+        addon = load(tctx, config)
+        gone = purchase_flow(25)
+        assert gone.client_conn.timestamp_end is not None
+        await asyncio.wait_for(run_hook(addon, "request", gone), 5)  # not 30 s
+        assert gone.response.headers["Guardian-Reason"] == "waiting-for-parent"
+        assert len(pending(tmp_path / "guardian.db")) == 1  # the question stays with the parent
         addon.done()
