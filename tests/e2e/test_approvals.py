@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -188,6 +189,35 @@ def test_ten_ordinary_requests_complete_while_a_purchase_is_held(start_proxy, fa
     decide(db, pending["id"], approve=True)
     assert held.result().headers["Guardian-Decision"] == "allowed"
     assert len(fake_apps.received("sendGoldMultiUser")) == 2
+
+
+@pytest.mark.skipif(not (shutil.which("curl") and shutil.which("stdbuf")), reason="needs curl with HTTP/2 and stdbuf")
+def test_other_http2_streams_on_the_held_purchases_connection_go_on(start_proxy, fake_apps, tmp_path):
+    # Lazy upstream connections let mitmproxy speak HTTP/2 to the client although the fake apps speak HTTP/1.1.
+    proxy = start_proxy(ask(wait=30), extra=["--set", "connection_strategy=lazy"])
+    db = tmp_path / "guardian.db"
+    common = ["--http2", "-x", proxy.url, "--cacert", str(proxy.ca), "-m", "40", "-o", "/dev/null"]
+    report = "%{http_version} %{response_code} %{num_connects} %{url_effective}\\n"
+    gift_url = "https://api.live.bilibili.com/xlive/revenue/v2/gift/sendGoldMultiUser?price=25000&gift_num=1&ruid=5"
+    cmd = ["stdbuf", "-oL", "curl", "-sS", "-Z", *common, "-w", report, "-X", "POST", gift_url]
+    for i in range(10):  # curl multiplexes these onto the gift's connection once it knows it speaks HTTP/2
+        cmd += ["--next", *common, "-w", report, f"https://api.live.bilibili.com/xlive/web-room/v1/index/getInfo?i={i}"]
+    curl = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    try:
+        assert curl.stdout is not None
+        siblings = [curl.stdout.readline().split() for _ in range(10)]
+        assert table(db, "SELECT state FROM approvals") == [{"state": "pending"}] and curl.poll() is None
+        assert [s[:3] for s in siblings] == [["2", "200", "0"]] * 10  # HTTP/2, answered, no new connection
+        decide(db, wait_pending(db)[0]["id"], approve=True)
+        assert curl.stdout.readline().split() == ["2", "200", "1", gift_url]
+        assert curl.wait(30) == 0
+    finally:
+        if curl.poll() is None:
+            curl.kill()
+            curl.wait(10)
+        curl.stdout.close()
+    assert len(fake_apps.received("sendGoldMultiUser")) == 1 and len(fake_apps.received("getInfo")) == 10
+    assert proxy.log().count("client connect") == 1
 
 
 def test_a_pending_approval_survives_a_proxy_crash_and_restart(start_proxy, fake_apps, tmp_path):
