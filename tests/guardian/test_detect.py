@@ -347,3 +347,18 @@ def test_household_in_the_apps_currency_needs_no_rate(make_request: MakeRequest)
     catalog = Catalog([parse_app(USD_APP, Path("acme.toml"))])
     p = detect(catalog, Household(currency="USD"), make_request("pay.acme.example", "/tip", {"cents": "250"}))
     assert p.money == Money(Decimal("2.5"), "USD")
+
+
+def test_an_order_carrying_two_ways_to_pay_is_unreadable(catalog, household, make_request):
+    # Pricing pay_gold=0 and ignoring pay_bp would let a 100 CNY battery order through as free.
+    purchase = detect(
+        catalog,
+        household,
+        make_request(
+            host="api.live.bilibili.com",
+            path="/xlive/revenue/v1/order/createOrder",
+            query=[("pay_gold", "0"), ("pay_bp", "100000"), ("goods_id", "1")],
+        ),
+    )
+    assert purchase is not None and purchase.money is None
+    assert "more than one way to pay" in purchase.problem
