@@ -136,6 +136,7 @@ def verify(conn: sqlite3.Connection) -> Report:
     attempts: dict[int, dict] = {}  # id -> the row as the journal tells it
     attempt_seq: dict[int, int] = {}
     checkpoints: dict[int, dict] = {}
+    checkpoint_seq: dict[int, int] = {}
     chain_ok = True
     for seq, at_ms, kind, ref, body, stored_prev, h in conn.execute(
         "SELECT seq, at_ms, kind, ref, body, prev, hash FROM journal ORDER BY seq"
@@ -173,13 +174,13 @@ def verify(conn: sqlite3.Connection) -> Report:
             else:
                 attempts[ref] = {**attempts[ref], **doc}
         elif kind == "checkpoint":
-            checkpoints[ref] = doc
+            checkpoints[ref], checkpoint_seq[ref] = doc, seq
     problems += _compare("attempts", attempts, attempt_seq, _rows(conn, "attempts"))
     stored_checkpoints = _rows(conn, "checkpoints")
     # Checkpoint entries older than the latest checkpoint may themselves have been purged.
     latest = max(stored_checkpoints, default=None)
     kept = {k: v for k, v in stored_checkpoints.items() if k in checkpoints or k == latest}
-    problems += _compare("checkpoints", checkpoints, {}, kept)
+    problems += _compare("checkpoints", checkpoints, checkpoint_seq, kept)
     problems.sort(key=lambda p: ({"checkpoints": 0, "journal": 1, "attempts": 2}[p.table], p.key))
     return Report(journal.head(conn), head_seq, entries, len(attempts), len(stored_checkpoints), problems[:MAX_PROBLEMS])
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from guardian import evidence, journal
-from guardian.money import Money
+from guardian.money import format_amount
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -121,7 +121,7 @@ def _totals(conn: sqlite3.Connection, refs: set[int]) -> dict[str, dict[str, obj
             if outcome in ("pending", "accepted") and amount is not None:
                 spent[key] = spent.get(key, Decimal(0)) + Decimal(amount)
     for key, t in totals.items():
-        t["spent"] = str(Money(spent.get(key, Decimal(0)), str(t["currency"])).amount)
+        t["spent"] = format_amount(spent.get(key, Decimal(0)))
     return totals
 
 
