@@ -152,7 +152,9 @@ _CSS = """
 body { font: 11pt/1.45 "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 2em; color: #111; }
 h1 { font-size: 16pt; } h2 { font-size: 13pt; margin-top: 1.5em; }
 table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: .5em 0; }
-th, td { border: 1px solid #999; padding: 2px 4px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 1px solid #999; padding: 2px 4px; text-align: left; vertical-align: top; }
+#attempts { font-size: 7pt; } #attempts th { word-break: break-all; }
+td.wrap { word-break: break-all; min-width: 6em; } td.wrap.hash { font: 6.5pt monospace; min-width: 8em; }
 th { background: #eee; } .bad { color: #a00; font-weight: bold; } .digest { font-family: monospace; overflow-wrap: anywhere; }
 .cover p { margin: .4em 0; } .zh { color: #222; }
 @media print {
@@ -163,9 +165,17 @@ th { background: #eee; } .bad { color: #a00; font-weight: bold; } .digest { font
 """
 
 
+# Long unbroken text (digests, traffic text) wraps anywhere; everything else only between words.
+_WRAP = {"recipient": "wrap", "problem": "wrap", "proxy_user": "wrap", "journal_hash": "wrap hash"}
+
+
 def _table(head: list[str], rows: list[list[object]], ident: str = "") -> str:
     h = "".join(f"<th>{escape(str(c))}</th>" for c in head)
-    body = "".join("<tr>" + "".join(f"<td>{escape('' if c is None else str(c))}</td>" for c in row) + "</tr>\n" for row in rows)
+    classes = [f' class="{_WRAP[c]}"' if c in _WRAP else "" for c in head]
+    body = "".join(
+        "<tr>" + "".join(f"<td{k}>{escape('' if c is None else str(c))}</td>" for k, c in zip(classes, row)) + "</tr>\n"
+        for row in rows
+    )
     attr = f' id="{ident}"' if ident else ""
     return f"<table{attr}><thead><tr>{h}</tr></thead><tbody>\n{body}</tbody></table>\n"
 
