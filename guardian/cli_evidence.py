@@ -27,19 +27,25 @@ def _open(config: Path | None):
 
 @main.command()
 @config_option
-def verify(config: Path | None) -> None:
+@click.option("--head", "heads", multiple=True, metavar="DIGEST", help="A head digest copied earlier (from an export); check it is still in the record.")
+def verify(config: Path | None, heads: tuple[str, ...]) -> None:
     """Check that the ledger was not edited: exit 0 when intact, else name the first row that does not fit."""
     _, conn = _open(config)
     try:
         report = evidence.verify(conn)
+        found = [evidence.find_head(conn, h) for h in heads]
     except sqlite3.Error as e:
         raise click.ClickException(f"cannot read the ledger: {e}") from None
     finally:
         conn.close()
     click.echo(report.summary())
+    for line in found:
+        click.echo(f"Earlier head {line}")
     if not report.intact:
         for problem in report.problems[1:10]:
             click.echo(f"  also: {problem}")
+        raise SystemExit(1)
+    if any(line.startswith("NOT") for line in found):
         raise SystemExit(1)
 
 

@@ -206,3 +206,24 @@ def _compare(table: str, folded: dict[int, dict], seqs: dict[int, int], rows: di
         where = f" at seq {seqs[key]}" if key in seqs else ""
         problems.append(Problem(table, key, DELETED, f"the journal records it{where}"))
     return problems
+
+
+def find_head(conn: sqlite3.Connection, digest: str) -> str:
+    """Where a head digest copied earlier (from an export or a summary) sits in today's record, in words.
+
+    Found in an intact chain: nothing up to that entry was changed since the copy was made.
+    """
+    digest = digest.strip().lower()
+    row = conn.execute("SELECT seq FROM journal WHERE hash = ?", (digest,)).fetchone()
+    if row is not None:
+        return f"found: {digest} is journal seq {row[0]}; nothing up to it was changed since it was copied"
+    if _table_exists(conn, "checkpoints"):
+        cp = conn.execute("SELECT id, last_seq FROM checkpoints WHERE last_hash = ?", (digest,)).fetchone()
+        if cp is not None:
+            return f"found: {digest} is the last entry (seq {cp[1]}) purged by checkpoint {cp[0]}"
+        cp = conn.execute("SELECT id, last_seq FROM checkpoints ORDER BY id DESC LIMIT 1").fetchone()
+        if cp is not None:
+            return (f"NOT found: {digest} is not in the record; entries up to seq {cp[1]} were purged (checkpoint {cp[0]}), "
+                    "so it may have been purged, or the record was rewritten")
+    return f"NOT found: {digest} is not in the record: the record was rewritten after it was copied, or it belongs to another ledger"
+

@@ -157,3 +157,27 @@ def test_verify_names_a_missing_ledger(tmp_path):
     code, out = run_verify(config)
     assert code == 1 and f"no ledger at {tmp_path / 'nowhere.db'}" in out
     assert not (tmp_path / "nowhere.db").exists()
+
+
+def test_an_earlier_head_digest_is_found_until_the_record_is_rewritten(ledger):
+    config, db = ledger
+    conn = sqlite3.connect(db)
+    earlier = conn.execute("SELECT hash FROM journal WHERE seq = 6").fetchone()[0]
+    conn.close()
+    result = CliRunner().invoke(main, ["verify", "--config", str(config), "--head", earlier.upper()])
+    assert result.exit_code == 0 and f"Earlier head found: {earlier} is journal seq 6" in result.output
+    conn = sqlite3.connect(db)  # rewrite seq 3 onwards with correct hashes: the chain passes, the copy does not
+    rows = conn.execute("SELECT seq, at_ms, kind, ref, body, prev FROM journal WHERE seq >= 3 ORDER BY seq").fetchall()
+    prev = rows[0][5]
+    for seq, at_ms, kind, ref, body, _ in rows:
+        body = body.replace('"recipient":"5521"', '"recipient":"1"')
+        h = journal.digest(prev, seq, at_ms, kind, ref, body)
+        conn.execute("UPDATE journal SET body = ?, prev = ?, hash = ? WHERE seq = ?", (body, prev, h, seq))
+        prev = h
+    conn.execute("UPDATE attempts SET recipient = '1' WHERE recipient = '5521'")
+    conn.commit()
+    conn.close()
+    result = CliRunner().invoke(main, ["verify", "--config", str(config), "--head", earlier])
+    assert result.exit_code == 1
+    assert result.output.startswith("Intact")
+    assert f"Earlier head NOT found: {earlier} is not in the record: the record was rewritten" in result.output
