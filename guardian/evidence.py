@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from guardian import journal
@@ -128,8 +130,26 @@ def _moved(folded: dict[int, dict], row: dict, own: int, searches: list[int]) ->
     return None
 
 
+@contextmanager
+def snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """One read transaction, so a purchase recorded meanwhile is either wholly seen or not at all."""
+    if conn.in_transaction:  # the caller's own transaction already is one
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")
+
+
 def verify(conn: sqlite3.Connection) -> Report:
     """Walk the chain, then compare the tables with it. Read-only."""
+    with snapshot(conn):
+        return _verify(conn)
+
+
+def _verify(conn: sqlite3.Connection) -> Report:
     problems: list[Problem] = []
     start_seq, prev = start_point(conn)
     expected, prev_seq, entries, head_seq = start_seq, start_seq - 1, 0, None

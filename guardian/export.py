@@ -101,17 +101,18 @@ def build(conn: sqlite3.Connection, child: str, start: date, end: date, timezone
     tz = ZoneInfo(timezone)
     lo = int(datetime.combine(start, time(0), tzinfo=tz).timestamp() * 1000)
     hi = int(datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz).timestamp() * 1000)
-    report = evidence.verify(conn)
-    cur = conn.execute("SELECT * FROM attempts WHERE child = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, id", (child, lo, hi))
-    names = [d[0] for d in cur.description]
-    rows = [dict(zip(names, r)) for r in cur.fetchall()]
-    entries = {
-        ref: (seq, h)
-        for ref, seq, h in conn.execute(
-            "SELECT ref, seq, hash FROM journal WHERE kind = 'attempt' AND ref IN (SELECT value FROM json_each(?))",
-            (journal.canonical([r["id"] for r in rows]),),
-        )
-    }
+    with evidence.snapshot(conn):  # the attempts and the check describe the same moment
+        report = evidence.verify(conn)
+        cur = conn.execute("SELECT * FROM attempts WHERE child = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, id", (child, lo, hi))
+        names = [d[0] for d in cur.description]
+        rows = [dict(zip(names, r)) for r in cur.fetchall()]
+        entries = {
+            ref: (seq, h)
+            for ref, seq, h in conn.execute(
+                "SELECT ref, seq, hash FROM journal WHERE kind = 'attempt' AND ref IN (SELECT value FROM json_each(?))",
+                (journal.canonical([r["id"] for r in rows]),),
+            )
+        }
     attempts = [_attempt(r, tz, *entries.get(r["id"], (None, None))) for r in rows]
     per_app: dict[str, Totals] = {}
     per_day: dict[str, Totals] = {}

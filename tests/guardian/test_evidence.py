@@ -6,6 +6,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -181,3 +182,30 @@ def test_an_earlier_head_digest_is_found_until_the_record_is_rewritten(ledger):
     assert result.exit_code == 1
     assert result.output.startswith("Intact")
     assert f"Earlier head NOT found: {earlier} is not in the record: the record was rewritten" in result.output
+
+
+def test_verify_while_the_proxy_records_purchases_sees_a_consistent_record(ledger):
+    """Another connection keeps recording; every check sees each purchase wholly or not at all."""
+    import threading
+
+    from tests.support.ledgers import Buy, fill
+
+    _, db = ledger
+    done = threading.Event()
+
+    def write() -> None:
+        try:
+            fill(db, [Buy("1")] * 150, step=timedelta(seconds=1))
+        finally:
+            done.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    conn = sqlite3.connect(db, isolation_level=None)
+    reports = []
+    while not done.is_set() or not reports:
+        reports.append(evidence.verify(conn))
+    writer.join()
+    conn.close()
+    assert len(reports) > 1
+    assert [str(p) for r in reports for p in r.problems] == []
