@@ -85,17 +85,17 @@ def _prefix(conn: sqlite3.Connection, before_ms: int) -> tuple[list[tuple[int, s
     ):
         last_of[ref] = last
     run: list[tuple[int, str, int, str, int | None]] = []
-    cut, needed, refs, cut_refs = 0, 0, set(), set()
+    cut, needed = 0, 0
     for seq, h, at_ms, kind, ref in conn.execute("SELECT seq, hash, at_ms, kind, ref FROM journal ORDER BY seq"):
         if at_ms >= before_ms:
             break
         run.append((seq, h, at_ms, kind, ref))
         if kind == "attempt":
-            refs.add(ref)
             needed = max(needed, last_of.get(ref, seq))
         if needed <= seq:
-            cut, cut_refs = len(run), set(refs)
-    return run[:cut], cut_refs
+            cut = len(run)
+    del run[cut:]
+    return run, {ref for _, _, _, kind, ref in run if kind == "attempt"}
 
 
 def preview(conn: sqlite3.Connection, before_ms: int) -> Preview:
