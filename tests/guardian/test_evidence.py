@@ -209,3 +209,27 @@ def test_verify_while_the_proxy_records_purchases_sees_a_consistent_record(ledge
     conn.close()
     assert len(reports) > 1
     assert [str(p) for r in reports for p in r.problems] == []
+
+
+def test_a_ledger_from_before_the_mac_column_gains_it_and_still_verifies(tmp_path):
+    from guardian import ledger as ledger_module
+    from tests.support.ledgers import Buy, fill
+
+    db = tmp_path / "old.db"
+    old_schema = ledger_module.SCHEMA.replace(",\n    mac TEXT", "")
+    assert old_schema != ledger_module.SCHEMA
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.executescript(old_schema + journal.SCHEMA)
+    row = {"at_ms": 1, "tz": "UTC", "client_ip": "10.0.0.2", "app": "bilibili", "kind": "gift", "rule": "r", "app_unit": "gold",
+           "amount_units": 0, "currency": "CNY", "decision": "blocked", "outcome": "never-contacted"}
+    conn.execute("BEGIN IMMEDIATE")
+    cur = conn.execute(f"INSERT INTO attempts ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
+    journal.append(conn, "attempt", cur.lastrowid, row, 1)
+    conn.execute("COMMIT")
+    conn.close()
+    fill(db, [Buy("2", mac="3c:22:fb:0a:1b:2c")])
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT id, mac FROM attempts ORDER BY id").fetchall() == [(1, None), (2, "3c:22:fb:0a:1b:2c")]
+    report = evidence.verify(conn)
+    conn.close()
+    assert report.intact, report.problems
