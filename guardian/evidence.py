@@ -212,7 +212,7 @@ def _compare(table: str, folded: dict[int, dict], seqs: dict[int, int], rows: di
         if expected is None:
             moved = _moved(folded, row, key, searches)
             what, detail = (REORDERED, f"it holds the record of id {moved}") if moved else (
-                INSERTED, "the journal has no record of it (or that record was deleted)")
+                INSERTED, "the journal has no record of it, or its record was deleted")
             problems.append(Problem(table, key, what, detail))
             continue
         diffs = _differences(expected, row)
