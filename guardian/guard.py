@@ -56,9 +56,11 @@ class Guard:
     def app_for(self, host: str) -> App | None:
         return self.catalog.app_for_host(host)
 
-    def app_closed(self, app: App, client: str, user: str | None, now: datetime, navigation: bool) -> Answer | None:
+    def app_closed(
+        self, app: App, client: str, user: str | None, now: datetime, navigation: bool, tunnel: str | None = None
+    ) -> Answer | None:
         """A refusal when the device's child may not use `app` now; None when open."""
-        child = self.config.child_for(client, user)
+        child = self.config.child_for(client, user, tunnel)
         if app_open(child, app.id, now, self.calendar):
             return None
         return refusal(app, Reason.APP_WINDOW, navigation)
@@ -68,8 +70,10 @@ class Guard:
 
     def judge(self, request: Request, purchase: Purchase, now: datetime) -> Verdict:
         """Decide and record in one transaction. Blocking: call from a worker thread."""
-        child = self.config.child_for(request.client, request.user)
-        attempt = Attempt(now, request.client, request.user, None if child is None else child.name, purchase)
+        child = self.config.child_for(request.client, request.user, request.tunnel)
+        # Inside a tunnel every phone has the same address; the tunnel names the device.
+        device = request.client if request.tunnel is None else f"wireguard:{request.tunnel}"
+        attempt = Attempt(now, device, request.user, None if child is None else child.name, purchase)
         attempt_id, decision = self.ledger.record(
             attempt,
             self.calendar,

@@ -22,6 +22,7 @@ class Request:
     body: bytes | None = b""  # None: the body could not be read (too large, bad encoding)
     navigation: bool = False  # a browser page load, which gets an HTML answer
     method_override: str | None = None
+    tunnel: str | None = None  # the WireGuard device the request came through (guardian.wireguard)
 
 
 def normalize_host(host: str) -> str:
