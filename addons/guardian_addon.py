@@ -80,6 +80,9 @@ def _body(req: http.Request) -> bytes | None:
 def to_request(flow: http.HTTPFlow, host: str) -> Request:
     req = flow.request
     client, user = _client(flow)
+    tunnel = _tunnel(flow)
+    if tunnel is not None:  # inside a tunnel every phone is 10.0.0.1: the tunnel names the device
+        client = f"wireguard:{tunnel}"
     return Request(
         client=client,
         user=user,
@@ -91,7 +94,7 @@ def to_request(flow: http.HTTPFlow, host: str) -> Request:
         body=_body(req),
         navigation=_navigation(req),
         method_override=req.headers.get("x-http-method-override") or req.headers.get("x-method-override"),
-        tunnel=_tunnel(flow),
+        tunnel=tunnel,
     )
 
 

@@ -18,12 +18,10 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from guardian.devices import Device, DeviceMap
-from guardian.devices_seen import parse_quiet
+from guardian.devices_seen import USUAL_HOURS, parse_quiet
 from guardian.money import Money, parse_amount
 from guardian.periods import WEEKDAYS, Calendar
-from guardian.windows import UNRESTRICTED, Schedule, Window
-
-USUAL_HOURS = Schedule((Window.parse("daily 07:00-21:00"),))
+from guardian.windows import UNRESTRICTED, Schedule
 
 T = TypeVar("T")
 ALLOW = "allow"

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from guardian.devices import Device, client_ip
-from guardian.windows import Schedule
+from guardian.windows import Schedule, Window
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS devices_seen (
@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS devices_seen (
     last_ms INTEGER NOT NULL
 );
 """
+USUAL_HOURS = Schedule((Window.parse("daily 07:00-21:00"),))  # default [household] usual_hours
 MAX_KEY = 120  # keys come from addresses and proxy user names; bound them anyway
 MAX_LOOKBACK = timedelta(days=60)  # a device silent longer is flagged whenever any usual hour passed
 _DURATION = re.compile(r"^(?:(\d{1,3})d)?(?:(\d{1,4})h)?(?:(\d{1,5})m)?$")

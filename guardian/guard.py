@@ -71,9 +71,7 @@ class Guard:
     def judge(self, request: Request, purchase: Purchase, now: datetime) -> Verdict:
         """Decide and record in one transaction. Blocking: call from a worker thread."""
         child = self.config.child_for(request.client, request.user, request.tunnel)
-        # Inside a tunnel every phone has the same address; the tunnel names the device.
-        device = request.client if request.tunnel is None else f"wireguard:{request.tunnel}"
-        attempt = Attempt(now, device, request.user, None if child is None else child.name, purchase)
+        attempt = Attempt(now, request.client, request.user, None if child is None else child.name, purchase)
         attempt_id, decision = self.ledger.record(
             attempt,
             self.calendar,

@@ -12,7 +12,7 @@ MAX_BODY = 64 * 1024
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    client: str  # the device's IP address
+    client: str  # the device's IP address, or "wireguard:NAME" for a phone in its tunnel
     user: str | None  # proxy-auth user, if the proxy asks for one
     method: str
     host: str
