@@ -93,7 +93,7 @@ def test_the_qr_code_in_a_real_browser_decodes_to_the_tunnel(app, parent, tmp_pa
             page.goto(f"{base}/devices")
             page.select_option("select[name=child]", "Leo")
             page.fill("input[name=name]", "leo-tablet")
-            page.click("text=Add")
+            page.click("form[action$='/devices/phone'] button[type=submit]")
             page.wait_for_url(re.compile(r".*/devices/phone/leo-tablet$"))
             shot = tmp_path / "qr.png"
             page.locator("figure.qr svg").screenshot(path=str(shot))
