@@ -65,10 +65,12 @@ def setup(config: Path | None, yes: bool, undo_: bool, no_proxy: bool, no_autost
         answers = Answers(
             proxy_host=host, proxy_port=listen.port, set_proxy=not no_proxy, autostart=not no_autostart,
             tools=system.tools(), nssdb=(Path.home() / ".pki" / "nssdb").is_dir(), network_service=network_service,
+            admin=system.is_admin(),
         )
         steps = plan(_platform(), paths, answers)
         click.echo(f"Guardian will make {len(steps)} change(s) to this computer. Each can be undone with `guardian setup --undo`.")
-        done = system.apply(steps, state, ask=_ask(yes), say=click.echo, admin=system.is_admin())
+        admin = system.is_admin()
+        done = system.apply(steps, state, ask=_ask(yes), say=click.echo, admin=admin, sudo=system.sudo_available())
     except system.SetupError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"\n{len(done)} of {len(steps)} step(s) done. Phones and tablets: open the dashboard's Devices page.")

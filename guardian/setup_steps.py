@@ -79,6 +79,7 @@ class Answers:
     tools: frozenset[str] = field(default_factory=frozenset)  # gsettings, certutil, systemctl
     nssdb: bool = False  # ~/.pki/nssdb exists (Chrome, Chromium and some Firefox builds use it)
     network_service: str = "Wi-Fi"  # macOS: the network service the PC uses
+    admin: bool = True  # Windows: without administrator rights, trust the certificate for this user only
 
 
 def _run_line(paths: Paths) -> list[str]:
@@ -168,11 +169,19 @@ def _quote(part: str) -> str:
 
 def _windows(paths: Paths, a: Answers) -> list[Step]:
     steps = []
-    if a.trust_ca:
+    if a.trust_ca and a.admin:
         steps.append(Step(
             "ca", "Trust Guardian's certificate on this computer (Windows certificate store)",
             "so websites opened through Guardian are not shown as unsafe (Edge and Chrome use this store)", True,
             (Run(("certutil", "-addstore", "-f", "Root", str(paths.ca)), ("certutil", "-delstore", "Root", CA_NAME)),),
+        ))
+    elif a.trust_ca:
+        # A child's standard account: the user's own store needs no administrator (Windows asks to confirm).
+        steps.append(Step(
+            "ca", "Trust Guardian's certificate for this user (Windows asks you to confirm)",
+            "so websites opened through Guardian are not shown as unsafe (Edge and Chrome use this store)", False,
+            (Run(("certutil", "-user", "-addstore", "-f", "Root", str(paths.ca)),
+                 ("certutil", "-user", "-delstore", "Root", CA_NAME)),),
         ))
     if a.set_proxy:
         key = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings"
@@ -194,7 +203,16 @@ def _windows(paths: Paths, a: Answers) -> list[Step]:
             "some programs and updaters use the system-wide setting", True,
             (Run(("netsh", "winhttp", "set", "proxy", server, "<local>"), ("netsh", "winhttp", "reset", "proxy")),),
         ))
-    if a.autostart:
+    if a.autostart and not a.admin:
+        # Creating a logon task needs administrator rights; the user's Startup folder does not.
+        startup = paths.home / "AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/Guardian.cmd"
+        command = " ".join(f'"{p}"' for p in _run_line(paths))
+        steps.append(Step(
+            "autostart", "Start Guardian when this user logs in (Startup folder)",
+            "limits only work while Guardian runs", False,
+            (Write(startup, f'@start "Guardian" /min {command}\r\n'),),
+        ))
+    elif a.autostart:
         command = " ".join(f'"{p}"' for p in _run_line(paths))
         steps.append(Step(
             "autostart", "Start Guardian when this user logs in (Task Scheduler)",

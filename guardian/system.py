@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from guardian.setup_steps import Append, Run, Step, Write
@@ -59,6 +59,18 @@ def is_admin() -> bool:
 
 def tools() -> frozenset[str]:
     return frozenset(t for t in ("gsettings", "certutil", "systemctl", "update-ca-certificates") if shutil.which(t))
+
+
+def sudo_available() -> bool:
+    return sys.platform != "win32" and shutil.which("sudo") is not None
+
+
+def with_sudo(step: Step) -> Step | None:
+    """The step with its commands run through sudo (which asks for the password); None if it also writes files."""
+    if not all(isinstance(a, Run) for a in step.actions):
+        return None
+    prefix = lambda argv: ("sudo", *argv) if argv else argv  # noqa: E731
+    return replace(step, actions=tuple(Run(prefix(a.argv), prefix(a.undo), prefix(a.read)) for a in step.actions))
 
 
 def state_path(config: Path) -> Path:
@@ -137,6 +149,7 @@ def apply(
     ask: Callable[[Step, int, int], bool] = lambda step, i, n: True,
     say: Callable[[str], None] = print,
     admin: bool = True,
+    sudo: bool = False,
 ) -> list[Step]:
     """Apply the steps the parent accepts; returns the applied ones. Stops at the first failure (already recorded)."""
     entries = load_state(state)
@@ -148,8 +161,12 @@ def apply(
             say(f"  Skipped: {step.what}.")
             continue
         if step.admin and not admin:
-            say(f"  Skipped: {step.what} needs administrator rights. Run `guardian setup` again as an administrator for it.")
-            continue
+            elevated = with_sudo(step) if sudo else None
+            if elevated is None:
+                say(f"  Skipped: {step.what} needs administrator rights. Run `guardian setup` again as an administrator for it.")
+                continue
+            say("  You may be asked for your password (administrator rights).")
+            step = elevated
         try:
             for action in step.actions:
                 entries.append(_apply(action, step, runner))

@@ -180,3 +180,41 @@ def test_macos_plan_uses_security_networksetup_and_a_launch_agent():
 def test_unknown_platform_is_a_clear_error(scratch):
     with pytest.raises(ValueError, match="knows Windows, macOS and Linux"):
         plan("plan9", scratch[1], Answers())
+
+
+def test_without_administrator_rights_windows_trusts_the_certificate_for_the_user():
+    paths = Paths(config=Path("C:/g/guardian.toml"), ca=Path("C:/g/ca.cer"), guardian="guardian", home=Path("C:/Users/kid"))
+    [ca, *_] = plan("windows", paths, Answers(admin=False))
+    assert not ca.admin
+    assert commands([ca]) == [(("certutil", "-user", "-addstore", "-f", "Root", "C:/g/ca.cer"), ("certutil", "-user", "-delstore", "Root", "mitmproxy"))]
+
+
+def test_a_mac_without_root_runs_the_administrator_steps_through_sudo(tmp_path):
+    home = tmp_path / "home"
+    paths = Paths(config=tmp_path / "guardian.toml", ca=tmp_path / "ca.pem", guardian="guardian", home=home)
+    steps = plan("darwin", paths, Answers(autostart=False))
+    state, runner = tmp_path / "setup-state.json", Recorder()
+    applied = system.apply(steps, state, runner, say=lambda _: None, admin=False, sudo=True)
+    assert [s.id for s in applied] == ["ca", "proxy"]
+    assert all(call[0] == "sudo" for call in runner.calls) and len(runner.calls) == 3
+    runner.calls.clear()
+    system.undo(state, runner, say=lambda _: None)
+    assert runner.calls[-1] == ("sudo", "security", "delete-certificate", "-c", "mitmproxy", "/Library/Keychains/System.keychain")
+    assert all(call[0] == "sudo" for call in runner.calls) and len(runner.calls) == 4
+    # Linux's certificate step writes a system file: sudo cannot help, so it is skipped and said.
+    said: list[str] = []
+    linux = plan("linux", Paths(config=tmp_path / "g.toml", ca=tmp_path / "ca.pem", guardian="g", home=home, root=tmp_path / "r"),
+                 Answers(set_proxy=False, autostart=False))
+    assert system.apply(linux, tmp_path / "other.json", Recorder(), say=said.append, admin=False, sudo=True) == []
+    assert any("needs administrator rights" in line for line in said)
+
+
+def test_without_administrator_rights_windows_starts_guardian_from_the_startup_folder(tmp_path):
+    paths = Paths(config=Path("C:/g/guardian.toml"), ca=Path("C:/g/ca.cer"), guardian="C:/g/guardian.exe", home=tmp_path)
+    steps = plan("windows", paths, Answers(admin=False, trust_ca=False, set_proxy=False))
+    state = tmp_path / "state.json"
+    system.apply(steps, state, Recorder(), say=lambda _: None, admin=False)
+    startup = tmp_path / "AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/Guardian.cmd"
+    assert startup.read_bytes() == b'@start "Guardian" /min "C:/g/guardian.exe" "run" "--config" "C:/g/guardian.toml"\r\n'
+    system.undo(state, Recorder(), say=lambda _: None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
