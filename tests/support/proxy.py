@@ -77,7 +77,8 @@ class Proxy:
 
         self._pump = threading.Thread(target=pump, daemon=True)
         self._pump.start()
-        if not ready.wait(timeout) or self.process.poll() is not None:
+        # `ready` is also set when the output ends; the process may not have exited yet at that moment.
+        if not ready.wait(timeout) or self.process.poll() is not None or not all(seen.values()):
             self.stop()
             raise RuntimeError("mitmdump did not start:\n" + "".join(self.output))
         return self
