@@ -69,6 +69,7 @@ def add_phone():
     except (ValueError, ConfigError) as e:
         flash(f"Not added: {e}", "error")
         return redirect(url_for("devices.index"))
+    phones.record(db.conn(), "added", child, name, db.now_ms())
     flash(f"Added {name} for {child}. Scan the code below with the WireGuard app on that phone.")
     return redirect(url_for("devices.phone", name=name))
 
@@ -94,9 +95,13 @@ def phone(name: str):
 def remove_phone(name: str):
     s = db.get_settings()
     try:
-        found = phones.remove(_config_path(), name, s.catalog.apps)
+        child, revoked = phones.remove(_config_path(), name, s.catalog.apps)
     except (ValueError, ConfigError) as e:
         flash(f"Not removed: {e}", "error")
         return redirect(url_for("devices.index"))
-    flash(f"Removed {name}: its tunnel no longer works." if found else f"There was no device called {name}.")
+    if child is None and not revoked:
+        flash(f"There was no device called {name}.")
+    else:
+        phones.record(db.conn(), "removed", child, name, db.now_ms())
+        flash(f"Removed {name}: its tunnel no longer works.")
     return redirect(url_for("devices.index"))

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import click
 
 from guardian import phones, settings, system, wireguard
+from guardian.ledger import Ledger
 from guardian.cli import _load, config_option, main
 from guardian.home import config_path, ensure_config, mitmproxy_dir
-from guardian.setup_steps import Answers, Paths, Step, plan
+from guardian.setup_steps import Answers, Paths, Step, describe, plan
 
 
 def _platform() -> str:
@@ -29,6 +31,8 @@ def _ask(yes: bool):
         click.echo(f"  Why: {step.why}.")
         if step.admin:
             click.echo("  This step needs administrator rights.")
+        for line in describe(step):
+            click.echo(f"    {line}")
         return yes or click.confirm("  Do it now?", default=True)
 
     return ask
@@ -41,7 +45,10 @@ def _ask(yes: bool):
 @click.option("--no-proxy", is_flag=True, help="Leave the system's proxy settings alone.")
 @click.option("--no-autostart", is_flag=True, help="Do not start Guardian at login.")
 @click.option("--network-service", default="Wi-Fi", show_default=True, help="macOS: the network service to set the proxy on.")
-def setup(config: Path | None, yes: bool, undo_: bool, no_proxy: bool, no_autostart: bool, network_service: str) -> None:
+@click.option("--dry-run", is_flag=True, help="List every change without making any.")
+def setup(
+    config: Path | None, yes: bool, undo_: bool, no_proxy: bool, no_autostart: bool, network_service: str, dry_run: bool
+) -> None:
     """Put this computer under Guardian: trust its certificate, use it as the proxy, start it at login."""
     path = config_path(config)
     state = system.state_path(path)
@@ -68,6 +75,12 @@ def setup(config: Path | None, yes: bool, undo_: bool, no_proxy: bool, no_autost
             admin=system.is_admin(),
         )
         steps = plan(_platform(), paths, answers)
+        if dry_run:
+            for i, step in enumerate(steps, 1):
+                click.echo(f"Step {i}: {step.what}{' (needs administrator rights)' if step.admin else ''}")
+                for line in describe(step):
+                    click.echo(f"    {line}")
+            return
         click.echo(f"Guardian will make {len(steps)} change(s) to this computer. Each can be undone with `guardian setup --undo`.")
         admin = system.is_admin()
         done = system.apply(steps, state, ask=_ask(yes), say=click.echo, admin=admin, sudo=system.sudo_available())
@@ -94,6 +107,7 @@ def phone_add(config: Path | None, child: str, name: str) -> None:
         tunnel = phones.add(path, child, name, s.catalog.apps)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
+    _journal(s, "added", child, name)
     _show(tunnel)
 
 
@@ -117,10 +131,20 @@ def phone_remove(config: Path | None, name: str) -> None:
     path = config_path(config)
     s = _load(path)
     try:
-        found = phones.remove(path, name, s.catalog.apps)
+        child, revoked = phones.remove(path, name, s.catalog.apps)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
-    click.echo(f"Removed {name}." if found else f"There is no device called {name}.")
+    if child is not None or revoked:
+        _journal(s, "removed", child, name)
+    click.echo(f"Removed {name}." if child is not None or revoked else f"There is no device called {name}.")
+
+
+def _journal(s: settings.Settings, action: str, child: str | None, name: str) -> None:
+    ledger = Ledger(s.config.storage)
+    try:
+        phones.record(ledger.conn, action, child, name, int(time.time() * 1000))
+    finally:
+        ledger.close()
 
 
 def _show(tunnel: wireguard.Tunnel) -> None:

@@ -8,6 +8,7 @@ the file (atomically), so a failed edit leaves the old config in force.
 from __future__ import annotations
 
 import os
+import sqlite3
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import tomlkit
 
 from guardian import config as config_module
-from guardian import wireguard
+from guardian import journal, wireguard
 
 
 def _edit(path: Path, change, known_apps: Iterable[str]) -> None:
@@ -71,8 +72,11 @@ def add(path: Path, child: str, name: str, known_apps: Iterable[str] = ()) -> wi
     return tunnel
 
 
-def remove(path: Path, name: str, known_apps: Iterable[str] = ()) -> bool:
-    """Take the device out of the config, then delete its keys: its tunnel stops working. True if it existed."""
+def remove(path: Path, name: str, known_apps: Iterable[str] = ()) -> tuple[str | None, bool]:
+    """Take the device out of the config, then delete its keys: its tunnel stops working.
+
+    Returns the child it was listed for (None if none) and whether it had keys.
+    """
     wireguard.check_name(name)
     device = f"wireguard:{name}"
     found = []
@@ -87,4 +91,15 @@ def remove(path: Path, name: str, known_apps: Iterable[str] = ()) -> bool:
 
     _edit(path, change, known_apps)
     revoked = wireguard.revoke(path, name)
-    return bool(found) or revoked
+    return (str(found[0]) if found else None), revoked
+
+
+def record(conn: sqlite3.Connection, action: str, child: str | None, name: str, at_ms: int) -> None:
+    """Journal that a phone was added or removed: it changes which traffic a child's limits cover."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        journal.append(conn, "device", None, {"action": action, "child": child, "device": f"wireguard:{name}"}, at_ms)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

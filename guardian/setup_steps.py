@@ -271,6 +271,19 @@ def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def describe(step: Step) -> list[str]:
+    """Each change of a step in plain words, for the parent to read before saying yes."""
+    lines = []
+    for a in step.actions:
+        if isinstance(a, Write):
+            lines.append(f"write {a.path}" + (f" (a copy of {a.source})" if a.source else ""))
+        elif isinstance(a, Append):
+            lines.append(f"add {len(a.lines)} lines to {a.path}")
+        elif a.argv:
+            lines.append("run " + " ".join(a.argv))
+    return lines
+
+
 def plan(platform: str, paths: Paths, answers: Answers) -> list[Step]:
     """The steps for `platform` ("linux", "windows" or "darwin")."""
     planners = {"linux": _linux, "windows": _windows, "darwin": _macos}

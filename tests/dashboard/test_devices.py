@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -39,7 +40,7 @@ def test_devices_show_last_seen_and_flag_a_quiet_one(parent, ledger, config_file
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
 
 
-def test_add_a_phone_shows_its_qr_code_and_remove_revokes_it(parent, config_file):
+def test_add_a_phone_shows_its_qr_code_and_remove_revokes_it(parent, config_file, ledger):
     r = parent.post("/devices/phone", data={"child": "Mia", "name": "mia-phone", "csrf_token": parent.csrf})
     assert r.status_code == 302 and r.headers["Location"].endswith("/devices/phone/mia-phone")
     page = parent.get("/devices/phone/mia-phone").text
@@ -56,6 +57,8 @@ def test_add_a_phone_shows_its_qr_code_and_remove_revokes_it(parent, config_file
     assert not tunnel.path.exists()
     assert "wireguard:mia-phone" not in config_file.read_text()
     assert parent.get("/devices/phone/mia-phone").status_code == 404
+    bodies = [b for (b,) in ledger.conn.execute("SELECT body FROM journal WHERE kind = 'device' ORDER BY seq")]
+    assert [json.loads(b)["action"] for b in bodies] == ["added", "removed"]
 
 
 def test_changes_need_the_csrf_token_and_a_login(parent, client, config_file):

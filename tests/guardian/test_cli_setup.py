@@ -7,7 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from guardian import cli, wireguard
+from guardian import cli, journal, wireguard
+from guardian.ledger import Ledger
 from guardian.home import config_path
 from tests.conftest import household_config
 
@@ -29,6 +30,12 @@ def test_phone_add_show_remove(tmp_path: Path):
     assert r.exit_code == 1 and "no child called 'Nobody'" in r.output
     assert invoke("phone", "remove", "--config", str(config), "mia-phone").output.strip() == "Removed mia-phone."
     assert not tunnel.path.exists()
+    ledger = Ledger(tmp_path / "guardian.db")
+    entries = [json.loads(b) for (b,) in ledger.conn.execute("SELECT body FROM journal WHERE kind = 'device' ORDER BY seq")]
+    assert entries == [{"action": "added", "child": "Mia", "device": "wireguard:mia-phone"},
+                       {"action": "removed", "child": "Mia", "device": "wireguard:mia-phone"}]
+    assert journal.verify_chain(ledger.conn) is None
+    ledger.close()
     r = invoke("phone", "show", "--config", str(config), "mia-phone")
     assert r.exit_code == 1 and "not a Guardian WireGuard key file" in r.output
 
@@ -82,3 +89,16 @@ def test_run_starts_a_listener_per_listed_phone(tmp_path: Path, monkeypatch):
     cmd = started[1]
     modes = [cmd[i + 1] for i, arg in enumerate(cmd) if arg == "--mode"]
     assert modes == ["regular", f"wireguard:{tunnel.path}@0.0.0.0:{tunnel.port}"]
+
+
+def test_setup_dry_run_lists_every_change_and_makes_none():
+    path = config_path()
+    ca = path.parent / "mitmproxy" / "mitmproxy-ca-cert.pem"
+    ca.parent.mkdir(parents=True)
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    r = invoke("setup", "--dry-run")
+    assert r.exit_code == 0, r.output
+    assert "Step 1: Trust Guardian's certificate on this computer (needs administrator rights)" in r.output
+    assert f"write /usr/local/share/ca-certificates/guardian.crt (a copy of {ca})" in r.output
+    assert "run update-ca-certificates" in r.output and "lines to /etc/environment" in r.output
+    assert not (path.parent / "setup-state.json").exists()

@@ -139,10 +139,10 @@ def test_add_and_remove_a_phone_edits_the_config_and_the_keys(config: Path):
     with pytest.raises(ValueError, match="no child called 'Zoe'"):
         phones.add(config, "Zoe", "zoe-phone")
     assert not (wireguard.folder(config) / "zoe-phone.conf").exists()
-    assert phones.remove(config, "mia-phone")
+    assert phones.remove(config, "mia-phone") == ("Mia", True)
     assert config.read_text() == CONFIG  # byte for byte what it was
     assert not tunnel.path.exists()
-    assert not phones.remove(config, "mia-phone")
+    assert phones.remove(config, "mia-phone") == (None, False)
 
 
 def test_a_failed_config_edit_leaves_no_keys_behind(config: Path):
