@@ -58,9 +58,11 @@ class Guard:
     def app_for(self, host: str) -> App | None:
         return self.catalog.app_for_host(host)
 
-    def app_closed(self, app: App, client: str, user: str | None, now: datetime, navigation: bool) -> Answer | None:
+    def app_closed(
+        self, app: App, client: str, user: str | None, now: datetime, navigation: bool, tunnel: str | None = None
+    ) -> Answer | None:
         """A refusal when the device's child may not use `app` now; None when open."""
-        child = self.config.child_for(client, user)
+        child = self.config.child_for(client, user, tunnel)
         if app_open(child, app.id, now, self.calendar):
             return None
         return refusal(app, Reason.APP_WINDOW, navigation)
@@ -70,7 +72,7 @@ class Guard:
 
     def judge(self, request: Request, purchase: Purchase, now: datetime) -> Verdict:
         """Decide and record in one transaction. Blocking: call from a worker thread."""
-        child = self.config.child_for(request.client, request.user)
+        child = self.config.child_for(request.client, request.user, request.tunnel)
         mac = self.neighbours.mac(request.client)  # may read the OS table: this runs in the worker thread
         attempt = Attempt(now, request.client, request.user, None if child is None else child.name, purchase, mac)
         attempt_id, decision = self.ledger.record(
