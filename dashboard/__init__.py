@@ -20,6 +20,7 @@ from pathlib import Path
 from flask import Flask
 
 from guardian.home import config_path
+from guardian.money import format_amount
 
 
 def _secret_key(folder: Path) -> bytes:
@@ -59,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(settings.config.storage.parent)
     auth.init_app(app)
+    app.jinja_env.filters["amount"] = format_amount
     for area in (live, week, limits, notices, auth):
         area.register(app)
     # Pages of other areas (approvals, devices, evidence) register themselves when present.

@@ -60,7 +60,7 @@ def _page(errors: dict[int, str] | None = None, drafts: dict[int, dict] | None =
     forms = []
     for i, child in enumerate(s.config.children):
         values = (drafts or {}).get(i) or describe(child)
-        forms.append({"index": i, "name": child.name, "values": values, "error": (errors or {}).get(i)})
+        forms.append({"index": i, "name": child.name, "fields": values, "error": (errors or {}).get(i)})
     lock = overrides.active(conn, None, now, calendar)
     extras = {c.name: overrides.active(conn, c.name, now, calendar).extra_day for c in s.config.children}
     return render_template(
