@@ -19,6 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from guardian import changes, delivery, ledger, overrides, reports
 from guardian.config import Config
 from guardian.notify import Notifier, PlyerNotifier
+from guardian.windows import DAYS
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ def start(config: Config, notifier: Notifier | None = None, every_seconds: float
     if config.weekly is not None:
         w = config.weekly
         scheduler.add_job(
-            weekly_summary, "cron", day_of_week=w.day, hour=w.hour, minute=w.minute, args=[config],
+            weekly_summary, "cron", day_of_week=DAYS[w.day], hour=w.hour, minute=w.minute, args=[config],
             id="weekly-summary", misfire_grace_time=6 * 3600, **common,
         )
     scheduler.add_job(purge_old, "cron", hour=3, minute=30, args=[config], id="retention", misfire_grace_time=24 * 3600, **common)
