@@ -70,4 +70,17 @@ def create_app(config: dict | None = None) -> Flask:
         except ImportError:
             continue
         module.register(app)
+    if app.config.get("START_JOBS", os.environ.get("GUARDIAN_JOBS") == "1"):
+        start_jobs(app, settings.config)
     return app
+
+
+def start_jobs(app: Flask, config) -> object | None:
+    """Start the scheduled jobs unless this is the reloader's watching parent (which would run them twice)."""
+    if app.debug and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+        return None
+    from guardian import jobs
+
+    scheduler = jobs.start(config)
+    app.extensions["guardian_jobs"] = scheduler
+    return scheduler

@@ -28,8 +28,8 @@ def main() -> int:
     except ValueError as e:
         print(f"Guardian dashboard: {e}", file=sys.stderr)
         return 2
-    app = create_app({"GUARDIAN_CONFIG": str(path)})
-    scheduler = jobs.start(config)
+    app = create_app({"GUARDIAN_CONFIG": str(path), "START_JOBS": False})
+    scheduler = jobs.start(config)  # here, once: waitress has no reloader
     listen = config.dashboard
     print(f"Guardian dashboard on http://{listen.host}:{listen.port}/", flush=True)
     try:

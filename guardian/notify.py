@@ -6,6 +6,7 @@ dashboard shows, and the outbox row stays pending until a later try works.
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -73,7 +74,9 @@ class PlyerNotifier:
     def notify(self, title: str, body: str) -> None:
         backend = self._backend()
         try:
-            backend.notify(title=clean(title, MAX_TITLE), message=clean(body, MAX_BODY), app_name=self.app_name)
+            # The body may be read as markup by the notification server (<b>, <a>, <img>): escape it.
+            body = html.escape(clean(body, MAX_BODY), quote=False)
+            backend.notify(title=clean(title, MAX_TITLE), message=body, app_name=self.app_name)
         except NotifyError:
             raise
         except Exception as e:  # any backend error (D-Bus down, program missing, timeout) is a failed try

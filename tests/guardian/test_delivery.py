@@ -100,3 +100,8 @@ def test_notify_error_is_raised_not_swallowed(fake):
         PlyerNotifier().notify("t", "b")
     PlyerNotifier().notify("t", "b")
     assert fake.sent() == [("t", "b")]
+
+
+def test_markup_in_the_body_is_escaped_for_the_notification_server(fake):
+    PlyerNotifier().notify("<b>title stays plain</b>", "to <img src=x onerror=alert(1)> & co")
+    assert fake.sent() == [("<b>title stays plain</b>", "to &lt;img src=x onerror=alert(1)&gt; &amp; co")]
