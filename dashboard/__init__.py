@@ -13,6 +13,7 @@ every form posts ``csrf_token``.
 
 from __future__ import annotations
 
+import importlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -66,8 +67,10 @@ def create_app(config: dict | None = None) -> Flask:
     # Pages of other areas (approvals, devices, evidence) register themselves when present.
     for name in app.config.get("EXTRA_AREAS", ("approvals", "devices", "evidence")):
         try:
-            module = __import__(f"dashboard.{name}", fromlist=["register"])
-        except ImportError:
+            module = importlib.import_module(f"dashboard.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"dashboard.{name}":
+                raise
             continue
         module.register(app)
     if app.config.get("START_JOBS", os.environ.get("GUARDIAN_JOBS") == "1"):

@@ -6,7 +6,7 @@ import functools
 import hmac
 import secrets
 
-from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
 
 from dashboard import db
 from guardian import logins

@@ -10,6 +10,7 @@ from flask import Flask, current_app, g
 
 from guardian import changes, logins, overrides, reports, settings
 from guardian.ledger import Ledger
+from guardian.home import ensure_config
 from guardian.reload import Follower
 
 log = logging.getLogger(__name__)
@@ -18,6 +19,7 @@ EXTENSION = "guardian"
 
 def init_app(app: Flask) -> settings.Settings:
     path = Path(app.config["GUARDIAN_CONFIG"])
+    ensure_config(path)  # like the proxy: a first start writes the commented default
     follower = Follower(path, settings.load, lambda: settings.watched_files(path))
     app.extensions[EXTENSION] = follower
     ledger = Ledger(follower.current.config.storage)

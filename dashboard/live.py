@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import Blueprint, Flask, jsonify, render_template, request
 
 from dashboard import db
@@ -34,8 +36,6 @@ def view(row: Row, calendar) -> dict:
     if row.amount is None:
         amount = "unreadable"
     else:
-        from decimal import Decimal
-
         amount = f"{format_amount(Decimal(row.amount))} {row.currency}"
     return {
         "id": row.id,
