@@ -22,6 +22,7 @@ log = logging.getLogger("dashboard")
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line every few seconds; errors still show
     path = config_path()
     try:
         config = settings.load(path).config
