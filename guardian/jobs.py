@@ -16,7 +16,7 @@ from pathlib import Path
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from guardian import changes, delivery, ledger, overrides, reports
+from guardian import changes, delivery, ledger, overrides, reports, settings
 from guardian.config import Config
 from guardian.notify import Notifier, PlyerNotifier
 from guardian.windows import DAYS
@@ -38,7 +38,13 @@ def deliver_outbox(db: Path, notifier: Notifier) -> delivery.Report:
         conn.close()
 
 
-def weekly_summary(config: Config) -> reports.Report | None:
+def _config(path: Path) -> Config:
+    """The config as it is now (a job may run weeks after the scheduler started)."""
+    return settings.load(path).config
+
+
+def weekly_summary(path: Path) -> reports.Report | None:
+    config = _config(path)
     conn = open_db(config.storage)
     try:
         return reports.weekly(conn, config, datetime.now(UTC))
@@ -46,8 +52,9 @@ def weekly_summary(config: Config) -> reports.Report | None:
         conn.close()
 
 
-def purge_old(config: Config) -> bool:
+def purge_old(path: Path) -> bool:
     """Call the evidence module's `guardian.retention.purge(conn, before_ms)` when it exists; False if skipped."""
+    config = _config(path)
     if not config.keep_days:
         return False
     try:
@@ -69,7 +76,10 @@ def _on_error(event: JobExecutionEvent) -> None:
 
 
 def start(config: Config, notifier: Notifier | None = None, every_seconds: float = 3) -> BackgroundScheduler:
-    """Start the scheduler with the outbox, weekly-summary and retention jobs."""
+    """Start the scheduler with the outbox, weekly-summary and retention jobs.
+
+    The jobs reload the config when they run; the weekly time and the database path are read once, here.
+    """
     tz = config.household.calendar.tz
     scheduler = BackgroundScheduler(timezone=tz)
     scheduler.add_listener(_on_error, EVENT_JOB_ERROR)
@@ -81,9 +91,9 @@ def start(config: Config, notifier: Notifier | None = None, every_seconds: float
     if config.weekly is not None:
         w = config.weekly
         scheduler.add_job(
-            weekly_summary, "cron", day_of_week=DAYS[w.day], hour=w.hour, minute=w.minute, args=[config],
+            weekly_summary, "cron", day_of_week=DAYS[w.day], hour=w.hour, minute=w.minute, args=[config.path],
             id="weekly-summary", misfire_grace_time=6 * 3600, **common,
         )
-    scheduler.add_job(purge_old, "cron", hour=3, minute=30, args=[config], id="retention", misfire_grace_time=24 * 3600, **common)
+    scheduler.add_job(purge_old, "cron", hour=3, minute=30, args=[config.path], id="retention", misfire_grace_time=24 * 3600, **common)
     scheduler.start()
     return scheduler

@@ -35,7 +35,9 @@ week = "200"
 
 @pytest.fixture
 def config(tmp_path: Path):
-    return config_module.parse(CONFIG, tmp_path / "guardian.toml")
+    path = tmp_path / "guardian.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    return config_module.load(path)
 
 
 def record(ledger: Ledger, config, yuan: str, recipient: str, at: datetime, refused: bool = False) -> None:
@@ -89,12 +91,12 @@ def test_jobs_are_registered_once_with_ids(config):
 
 def test_retention_calls_the_evidence_modules_purge_or_skips(config, monkeypatch):
     monkeypatch.setitem(sys.modules, "guardian.retention", None)  # absent: skipped
-    assert jobs.purge_old(config) is False
+    assert jobs.purge_old(config.path) is False
     calls = []
     fake = types.ModuleType("guardian.retention")
     fake.purge = lambda conn, before_ms: calls.append(before_ms)
     monkeypatch.setitem(sys.modules, "guardian.retention", fake)
-    assert jobs.purge_old(config) is True
+    assert jobs.purge_old(config.path) is True
     [before_ms] = calls
     age_days = (datetime.now(UTC).timestamp() * 1000 - before_ms) / 86_400_000
     assert 364.9 < age_days < 365.1
@@ -112,3 +114,10 @@ def test_deliver_outbox_job_uses_its_own_connection(config):
     ledger.close()
     assert jobs.deliver_outbox(config.storage, Recorder()).delivered == 1
     assert sent == ["hello"]
+
+
+def test_weekly_summary_job_reads_the_config_as_it_is_now(config):
+    config.path.write_text(CONFIG + '\n[[child]]\nname = "Leo"\n', encoding="utf-8")
+    report = jobs.weekly_summary(config.path)
+    assert [line.split(":")[0] for line in report.lines] == ["Mia", "Leo"]
+    assert jobs.weekly_summary(config.path) is None  # once per week
