@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from guardian.home import ensure_config
 from guardian.reload import Follower
 
 log = logging.getLogger(__name__)
+_poll_lock = threading.Lock()
 EXTENSION = "guardian"
 
 
@@ -34,8 +36,9 @@ def init_app(app: Flask) -> settings.Settings:
 def get_settings() -> settings.Settings:
     """The config and catalog, reloaded when the file changed; the last good one on a bad edit."""
     follower: Follower = current_app.extensions[EXTENSION]
-    follower.poll()
-    return follower.current
+    with _poll_lock:  # waitress serves several requests at once; one reload at a time
+        follower.poll()
+        return follower.current
 
 
 def config_error() -> str | None:

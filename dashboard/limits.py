@@ -91,6 +91,9 @@ def save_child(index: int):
     if not 0 <= index < len(s.config.children):
         return _page({}, status=404)
     before = s.config.children[index]
+    if request.form.get("child", before.name) != before.name:
+        flash("The config file changed since this page was loaded; nothing was saved. Check the values and save again.", "error")
+        return redirect(url_for("limits.index"))
     apps = sorted(s.catalog.apps)
     limits = _submitted(apps)
     try:

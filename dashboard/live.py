@@ -97,7 +97,11 @@ def _latest() -> int:
 @login_required
 def feed():
     s = db.get_settings()
-    rows = review.attempts(db.conn(), after_id=_after(), limit=100, **_filters())
+    try:
+        limit = min(200, max(1, int(request.args.get("limit", "100"))))
+    except ValueError:
+        limit = 100
+    rows = review.attempts(db.conn(), after_id=_after(), limit=limit, **_filters())
     return jsonify(
         attempts=[view(r, s.config.household.calendar) for r in rows],
         latest=max([_after(), *(r.id for r in rows)]),

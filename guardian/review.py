@@ -40,18 +40,23 @@ def attempts(
     after_id: int = 0,
     limit: int = 100,
 ) -> list[Row]:
-    """Attempts newest first, optionally filtered; `after_id` returns only newer ones (for live polling)."""
+    """Attempts newest first, optionally filtered.
+
+    With `after_id`, the oldest `limit` attempts after it (still listed newest first), so a
+    poller that falls behind catches up over several polls instead of skipping any.
+    """
     sql = "SELECT * FROM attempts WHERE id > ?"
     args: list[object] = [after_id]
     for column, value in (("child", child), ("app", app), ("decision", decision)):
         if value:
             sql += f" AND {column} = ?"
             args.append(value)
-    sql += " ORDER BY id DESC LIMIT ?"
+    sql += f" ORDER BY id {'ASC' if after_id else 'DESC'} LIMIT ?"
     args.append(max(1, min(limit, MAX_LIMIT)))
     cur = conn.execute(sql, args)
     names = [d[0] for d in cur.description]
-    return [_row(dict(zip(names, r))) for r in cur.fetchall()]
+    rows = [_row(dict(zip(names, r))) for r in cur.fetchall()]
+    return rows[::-1] if after_id else rows
 
 
 def choices(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:

@@ -108,3 +108,10 @@ def test_extra_for_today(parent, ledger):
     page = parent.get("/limits").text
     assert "Mia may spend 10.00 CNY more today" in page and "Mia: 10.00 CNY extra today" in page
     assert "extra allowance for Mia" in page
+
+
+def test_a_form_for_a_child_who_moved_is_not_saved(parent, config_file):
+    before = config_file.read_text()
+    parent.post("/limits/child/0", data=form(parent.csrf, child="Leo", day="1"))
+    assert config_file.read_text() == before
+    assert "The config file changed since this page was loaded" in parent.get("/limits").text

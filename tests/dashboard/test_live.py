@@ -63,3 +63,14 @@ def test_unreadable_amount_and_long_fields_are_bounded(parent, ledger):
     assert a["amount"] == "unreadable" and a["reason"] == "unreadable"
     assert "could not be read" in a["explain"]
     assert all(len(v) <= 80 for v in a.values() if isinstance(v, str))
+
+
+def test_a_poller_that_fell_behind_catches_up_without_gaps(parent, ledger):
+    ids = [add(ledger, amount=str(i + 1)) for i in range(5)]
+    seen, after = [], 0
+    after = ids[0]
+    for _ in range(3):
+        feed = parent.get(f"/live.json?after={after}&limit=2").json
+        seen += [a["id"] for a in feed["attempts"]]
+        after = feed["latest"]
+    assert sorted(seen) == ids[1:]
