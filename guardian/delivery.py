@@ -46,7 +46,9 @@ def _fail(conn: sqlite3.Connection, ids: list[int], error: str) -> None:
 
 def _summary(child: str | None, events: list[outbox.Event]) -> tuple[str, str]:
     who = child or "an unlisted device"
-    title = f"{len(events)} purchases refused for {who} within a minute"
+    span = events[-1].at_ms - events[0].at_ms
+    # Events that waited while no notifier worked can span hours: say "within a minute" only when true.
+    title = f"{len(events)} purchases refused for {who}" + (" within a minute" if span <= BURST_MS else "")
     lines = "; ".join(e.title.split(": ", 1)[-1] for e in events[:5])
     more = f"; and {len(events) - 5} more" if len(events) > 5 else ""
     return title, clean(lines + more, MAX_BODY)

@@ -105,3 +105,10 @@ def test_notify_error_is_raised_not_swallowed(fake):
 def test_markup_in_the_body_is_escaped_for_the_notification_server(fake):
     PlyerNotifier().notify("<b>title stays plain</b>", "to <img src=x onerror=alert(1)> & co")
     assert fake.sent() == [("<b>title stays plain</b>", "to &lt;img src=x onerror=alert(1)&gt; &amp; co")]
+
+
+def test_refusals_that_waited_for_hours_are_not_called_a_burst_within_a_minute(conn, fake):
+    outbox.post(conn, outbox.REFUSED, "Mia", "Refused for Mia: gift 1", "day-cap", T0)
+    outbox.post(conn, outbox.REFUSED, "Mia", "Refused for Mia: gift 2", "day-cap", T0 + 3_600_000)
+    delivery.deliver(conn, PlyerNotifier(), T0 + 7_200_000)
+    assert fake.sent() == [("2 purchases refused for Mia", "gift 1; gift 2")]
