@@ -21,6 +21,7 @@ from guardian.devices import Device, DeviceMap
 from guardian.devices_seen import USUAL_HOURS, parse_quiet
 from guardian.money import Money, parse_amount
 from guardian.periods import WEEKDAYS, Calendar
+from guardian.when import Weekly, keep_days as _keep_days
 from guardian.windows import UNRESTRICTED, Schedule
 
 T = TypeVar("T")
@@ -94,6 +95,8 @@ class Config:
     proxy: Listen
     dashboard: Listen
     devices: DeviceMap = field(compare=False, repr=False)
+    weekly: Weekly | None = Weekly(6, 19, 0)  # [notifications] weekly: when the weekly summary is made
+    keep_days: int = 730  # [storage] keep_days: records older than this are purged (0: keep all)
 
     def child(self, name: str | None) -> Child | None:
         return next((c for c in self.children if c.name == name), None)
@@ -250,6 +253,7 @@ def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:
     h.done()
     s = root.table("storage")
     storage = Path(s.get("path", _text, "guardian.db"))
+    keep = s.get("keep_days", _keep_days, 730)
     s.done()
     p = root.table("proxy")
     proxy = p.get("listen", Listen.parse, Listen("127.0.0.1", 8080))
@@ -257,6 +261,9 @@ def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:
     d = root.table("dashboard")
     dashboard = d.get("listen", Listen.parse, Listen("127.0.0.1", 8765))
     d.done()
+    n = root.table("notifications")
+    weekly = n.get("weekly", Weekly.parse, Weekly(6, 19, 0))
+    n.done()
     root.seen.add("child")
     raw_children = data.get("child", [])
     if not isinstance(raw_children, list):
@@ -283,7 +290,7 @@ def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:
             owners.append((device, child.name))
     if not storage.is_absolute():
         storage = path.parent / storage
-    return Config(path, household, children, storage, proxy, dashboard, DeviceMap(owners))
+    return Config(path, household, children, storage, proxy, dashboard, DeviceMap(owners), weekly, keep)
 
 
 def load(path: Path | str, known_apps: Iterable[str] = ()) -> Config:

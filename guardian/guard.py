@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from guardian import alerts, overrides
 from guardian.answers import Answer, refusal
 from guardian.catalog import App, Catalog, Success
 from guardian.config import Config
@@ -75,11 +76,23 @@ class Guard:
         child = self.config.child_for(request.client, request.user, request.tunnel)
         mac = self.neighbours.mac(request.client)  # may read the OS table: this runs in the worker thread
         attempt = Attempt(now, request.client, request.user, None if child is None else child.name, purchase, mac)
+        # Both callbacks run inside the ledger's write transaction, on its connection.
+        conn = self.ledger.conn
+        active = overrides.NONE
+
+        def judge(spending):
+            nonlocal active
+            active = overrides.active(conn, attempt.child, now, self.calendar)
+            return decide(purchase, child, spending, now, self.calendar, active)
+
+        def notify(attempt_id, decision, spending):
+            if not decision.allowed:
+                alerts.refused(conn, attempt.child, purchase, decision, now)
+            elif child is not None:
+                alerts.near_caps(conn, child, purchase, spending, active, now, self.calendar)
+
         attempt_id, decision = self.ledger.record(
-            attempt,
-            self.calendar,
-            self.config.household.currency,
-            lambda spending: decide(purchase, child, spending, now, self.calendar),
+            attempt, self.calendar, self.config.household.currency, judge, after=notify
         )
         answer = None
         if not decision.allowed:
