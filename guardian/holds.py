@@ -24,7 +24,7 @@ import logging
 from dataclasses import replace
 from datetime import datetime
 
-from guardian import approvals
+from guardian import alerts, approvals, overrides
 from guardian.answers import DECISION_HEADER, REASON_HEADER, Answer, refusal
 from guardian.config import Caps, Child
 from guardian.detect import Purchase
@@ -60,24 +60,29 @@ def judge(guard, request: Request, purchase: Purchase, now: datetime, child: Chi
 
     found: list[approvals.Approval | None] = [None]
     asked: list[int | None] = [None]
+    active = [overrides.NONE]
 
     def judge_in_transaction(spending) -> Decision:
         answer = found[0] = approvals.find(conn, child.name, purchase, at_ms, valid_ms)
-        decision = decide(purchase, child, spending, now, calendar)
+        active[0] = overrides.active(conn, child.name, now, calendar)  # a parent's lock or extra allowance
+        decision = decide(purchase, child, spending, now, calendar, active[0])
         yes = answer is not None and answer.state == approvals.APPROVED
         if not decision.allowed and decision.reason in AMOUNT_CAPS and yes and answer.over_cap:
             uncapped = replace(child, caps=Caps(per_minute=child.caps.per_minute))
-            decision = decide(purchase, uncapped, spending, now, calendar)
+            decision = decide(purchase, uncapped, spending, now, calendar, active[0])
         if not decision.allowed:
             return decision
         if yes:
             return decision
         return DENIED if answer is not None and answer.state == approvals.DENIED else WAITING
 
-    def after(attempt_id: int, decision: Decision) -> None:
+    def after(attempt_id: int, decision: Decision, spending) -> None:
         answer = found[0]
-        if decision.allowed and answer is not None:
+        if decision.allowed:
             approvals.use(conn, answer.id, attempt_id, at_ms)
+            alerts.near_caps(conn, child, purchase, spending, active[0], now, calendar)
+        elif decision.reason not in (Reason.WAITING_FOR_PARENT, Reason.PARENT_DENIED):
+            alerts.refused(conn, child.name, purchase, decision, now)  # caps, windows, a lock: as without asking
         elif decision.reason == Reason.WAITING_FOR_PARENT:
             if answer is not None and answer.state == approvals.PENDING:
                 asked[0] = answer.id  # the identical question is already with the parent
@@ -86,7 +91,8 @@ def judge(guard, request: Request, purchase: Purchase, now: datetime, child: Chi
                     conn, child.name, purchase, request.client, request.user, attempt_id, at_ms, app.name
                 )
 
-    attempt = Attempt(now, request.client, request.user, child.name, purchase)
+    mac = guard.neighbours.mac(request.client)
+    attempt = Attempt(now, request.client, request.user, child.name, purchase, mac)
     currency = guard.config.household.currency
     attempt_id, decision = guard.ledger.record(attempt, calendar, currency, judge_in_transaction, after)
     log.info(

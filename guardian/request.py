@@ -12,7 +12,7 @@ MAX_BODY = 64 * 1024
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    client: str  # the device's IP address
+    client: str  # the device's IP address, or "wireguard:NAME" for a phone in its tunnel
     user: str | None  # proxy-auth user, if the proxy asks for one
     method: str
     host: str
@@ -22,6 +22,7 @@ class Request:
     body: bytes | None = b""  # None: the body could not be read (too large, bad encoding)
     navigation: bool = False  # a browser page load, which gets an HTML answer
     method_override: str | None = None
+    tunnel: str | None = None  # the WireGuard device the request came through (guardian.wireguard)
 
 
 def normalize_host(host: str) -> str:
@@ -35,9 +36,10 @@ def normalize_host(host: str) -> str:
 
 
 def normalize_path(path: str) -> str:
-    """Decode percent-escapes, fold repeated slashes and dot segments, drop a trailing slash, lower case.
+    """Decode percent-escapes, drop ;parameters, fold repeated slashes and dot segments, drop a trailing slash, lower case.
 
-    Rules match the normalised path, so "/A//b/%2e%2e/c/" cannot slip past a rule for "/a/c".
+    Rules match the normalised path, so "/A//b/%2e%2e/c/" or "/a/c;x=1" cannot slip past a rule for "/a/c"
+    (many servers ignore path parameters after ";").
     """
     decoded = path
     for _ in range(3):  # double-encoded paths decode again
@@ -45,7 +47,7 @@ def normalize_path(path: str) -> str:
         if nxt == decoded:
             break
         decoded = nxt
-    decoded = "/" + decoded.lstrip("/")
+    decoded = "/" + "/".join(segment.split(";", 1)[0] for segment in decoded.lstrip("/").split("/"))
     folded = posixpath.normpath(decoded)
     if folded.startswith("//"):
         folded = "/" + folded.lstrip("/")

@@ -125,7 +125,9 @@ def test_caps_and_windows_refuse_without_asking(tmp_path, catalog):
     assert buy(guard, "41").decision.reason == "per-purchase"
     assert buy(guard, "20").decision.allowed and buy(guard, "20").decision.allowed
     assert buy(guard, "25").decision.reason == "day-cap"
-    assert approvals.pending(guard.ledger.conn) == [] and outbox.pending(guard.ledger.conn) == []
+    assert approvals.pending(guard.ledger.conn) == []
+    kinds = [e.kind for e in outbox.pending(guard.ledger.conn)]
+    assert "approval" not in kinds and kinds.count("refused") == 2  # told as refusals, not asked
 
 
 def test_a_yes_does_not_break_a_cap_unless_given_over_the_cap(tmp_path, catalog):
