@@ -222,3 +222,11 @@ def test_a_parents_no_racing_the_use_of_a_yes_leaves_one_consistent_story(tmp_pa
     assert (allowed, final) in {(True, "used"), (False, "denied")}
     assert (outcome["deny"] == "denied") is (not allowed)
     parent.close()
+
+
+def test_wait_zero_asks_without_holding(tmp_path, catalog):
+    guard = make_guard(tmp_path, catalog, "wait = 0\n")
+    verdict = buy(guard, "25")
+    assert (verdict.wait, verdict.decision.reason) == (0, "waiting-for-parent")
+    assert verdict.approval is not None and len(approvals.pending(guard.ledger.conn)) == 1
+    guard.ledger.close()
