@@ -79,23 +79,16 @@ def run(config: Path | None, proxy_only: bool) -> None:
         proxy_cmd += ["--mode", "regular", *(arg for mode in tunnels for arg in ("--mode", mode))]
     children = [subprocess.Popen(proxy_cmd)]
     if not proxy_only:
-        dashboard = _dashboard_command(path)
-        if dashboard is not None:
-            children.append(subprocess.Popen(dashboard, env={**os.environ, "GUARDIAN_CONFIG": str(path)}))
+        env = {**os.environ, "GUARDIAN_CONFIG": str(path)}
+        children.append(subprocess.Popen([sys.executable, "-m", "dashboard.serve"], env=env))
     host = "127.0.0.1" if listen.host in ("0.0.0.0", "::") else listen.host
+    board = s.config.dashboard
     click.echo(
         f"Guardian is running. Set the child's browser or device to use the HTTP proxy {host}:{listen.port},\n"
         f"then open http://mitm.it through it to install Guardian's certificate. Ledger: {s.config.storage}"
+        + ("" if proxy_only else f"\nParents' dashboard: http://{board.host}:{board.port}/")
     )
     _wait(children)
-
-
-def _dashboard_command(path: Path) -> list[str] | None:
-    try:
-        import dashboard.serve  # noqa: F401  (present once the dashboard lands)
-    except ImportError:
-        return None
-    return [sys.executable, "-m", "dashboard.serve"]
 
 
 def _wait(children: list[subprocess.Popen]) -> None:
