@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Optional
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from mitmproxy import ctx, exceptions, http
 
-from guardian import bodies, settings
+from guardian import bodies, devices_seen, settings, wireguard
 from guardian.answers import DECISION_HEADER, REASON_HEADER, Answer, refusal
 from guardian.catalog import App
 from guardian.guard import Guard
@@ -28,15 +29,36 @@ from guardian.ledger import NEVER, Ledger
 from guardian.policy import Reason
 from guardian.reload import Follower
 from guardian.request import MAX_BODY, Request, normalize_host
+from guardian.wireguard import tunnel_name
 
 log = logging.getLogger(__name__)
 META = "guardian"
+MAX_SEEN = 4096  # devices remembered between two flushes of last-seen times
+POLL_SECONDS = 0.4  # how often a held purchase looks for the parent's answer
 
 
 def _client(flow: http.HTTPFlow) -> tuple[str, str | None]:
     auth = flow.metadata.get("proxyauth")
     user = auth[0] if isinstance(auth, tuple) and auth else None
     return flow.client_conn.peername[0], user
+
+
+def _tunnel(flow: http.HTTPFlow) -> str | None:
+    """The WireGuard device this flow came through (one listener per device), else None."""
+    mode = flow.client_conn.proxy_mode
+    return tunnel_name(mode.data) if mode.type_name == "wireguard" else None
+
+
+def _device(conn, metadata: dict | None) -> str:
+    """The key under which a device's last-seen time is kept (see guardian.devices_seen)."""
+    mode = conn.proxy_mode
+    if mode.type_name == "wireguard":
+        return "wireguard:" + tunnel_name(mode.data)
+    auth = metadata.get("proxyauth") if metadata else None
+    if isinstance(auth, tuple) and auth:
+        return f"user:{auth[0]}"
+    peer = conn.peername
+    return peer[0] if peer else "unknown"
 
 
 def _navigation(req: http.Request) -> bool:
@@ -87,6 +109,9 @@ def _method_override(req: http.Request) -> str | None:
 def to_request(flow: http.HTTPFlow, host: str) -> Request:
     req = flow.request
     client, user = _client(flow)
+    tunnel = _tunnel(flow)
+    if tunnel is not None:  # inside a tunnel every phone is 10.0.0.1: the tunnel names the device
+        client = f"wireguard:{tunnel}"
     return Request(
         client=client,
         user=user,
@@ -98,6 +123,7 @@ def to_request(flow: http.HTTPFlow, host: str) -> Request:
         body=_body(req),
         navigation=_navigation(req),
         method_override=_method_override(req),
+        tunnel=tunnel,
     )
 
 
@@ -118,6 +144,9 @@ class Guardian:
         # and are serialised in this process; BEGIN IMMEDIATE serialises them across processes.
         self.db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="guardian-db")
         self._follow: asyncio.Task | None = None
+        # Last-seen times, written on the hot path (one dict store) and flushed by a timer in the db thread.
+        self.seen: dict[str, float] = {}
+        self._tasks: list[asyncio.Task] = []
 
     def load(self, loader):
         loader.add_option(
@@ -128,6 +157,9 @@ class Guardian:
         )
         loader.add_option(
             "guardian_reload_seconds", int, 2, "How often Guardian checks its config file for changes, in seconds."
+        )
+        loader.add_option(
+            "guardian_seen_seconds", int, 30, "How often Guardian saves when each device was last seen, in seconds."
         )
 
     def configure(self, updated):
@@ -155,6 +187,8 @@ class Guardian:
 
     def running(self):
         self._follow = asyncio.get_running_loop().create_task(self._follow_config())
+        loop = asyncio.get_running_loop()
+        self._tasks += [loop.create_task(self._flush_seen()), loop.create_task(self._listen_tunnels())]
 
     async def _follow_config(self) -> None:
         loop = asyncio.get_running_loop()
@@ -167,13 +201,46 @@ class Guardian:
                 new = await loop.run_in_executor(self.db, follower.poll)
                 if new is not None:
                     self._install(new, await loop.run_in_executor(self.db, self._ledger_for, new))
+                    await self._listen_tunnels()
             except Exception:  # the follower must outlive any one bad reload
                 log.exception("Guardian config reload failed; the last good config stays in force")
 
+    async def _listen_tunnels(self) -> None:
+        """Listen for exactly the WireGuard devices the config lists: adding or removing one needs no restart."""
+        guard, follower = self.guard, self.follower
+        if guard is None or follower is None:
+            return
+        try:
+            names = wireguard.listed(guard.config)
+            args = (list(ctx.options.mode), follower.path, names)
+            new = await asyncio.get_running_loop().run_in_executor(self.db, wireguard.wanted_modes, *args)
+            if new is not None:
+                ctx.options.update(mode=new)
+                log.info("Guardian WireGuard listeners: %s", ", ".join(names) or "none")
+        except Exception:
+            log.exception("Guardian could not update its WireGuard listeners")
+
+    def _take_seen(self) -> dict[str, float]:
+        batch, self.seen = self.seen, {}
+        return batch
+
+    async def _flush_seen(self) -> None:
+        while True:
+            await asyncio.sleep(max(1, ctx.options.guardian_seen_seconds))
+            if self.guard is not None and self.seen:
+                await self._run(devices_seen.record, self.guard.ledger.conn, self._take_seen())
+
+    def client_connected(self, client) -> None:
+        if len(self.seen) < MAX_SEEN:
+            self.seen[_device(client, None)] = time.time()
+
     def done(self):
+        for task in self._tasks:
+            task.cancel()
         if self._follow is not None:
             self._follow.cancel()
         if self.guard is not None:
+            self.db.submit(devices_seen.record, self.guard.ledger.conn, self._take_seen())
             self.db.submit(self.guard.ledger.close)
         self.db.shutdown(wait=True)
 
@@ -196,13 +263,15 @@ class Guardian:
         guard = self.guard
         if guard is None or flow.response or not flow.live:
             return None
+        if len(self.seen) < MAX_SEEN:
+            self.seen[_device(flow.client_conn, flow.metadata)] = time.time()
         app, host = _app_host(guard, flow.request)
         if app is None:
             return None
         try:
             req = to_request(flow, host)
             now = datetime.now(UTC)
-            closed = guard.app_closed(app, req.client, req.user, now, req.navigation)
+            closed = guard.app_closed(app, req.client, req.user, now, req.navigation, req.tunnel)
             if closed is not None:
                 _respond(flow, closed)
                 return None
@@ -226,10 +295,28 @@ class Guardian:
             log.exception("Guardian could not record a purchase; refusing it")
             _respond(flow, refusal(guard.catalog.apps[purchase.app], Reason.UNREADABLE, req.navigation))
             return
+        if verdict.wait and verdict.approval is not None:
+            verdict = await self._hold(flow, guard, req, purchase, verdict)
         if verdict.answer is not None:
             _respond(flow, verdict.answer)
         else:
             flow.metadata[META] = (verdict.attempt_id, purchase.rule)
+
+    async def _hold(self, flow, guard, req, purchase, verdict):
+        """Hold this one request (nothing else waits) until the parent answers or `verdict.wait` runs out."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + verdict.wait
+        try:
+            while loop.time() < end:
+                await asyncio.sleep(min(POLL_SECONDS, max(0.0, end - loop.time())))
+                if flow.client_conn.timestamp_end is not None:
+                    break  # the child's app gave up: keep the question (and any yes) for its next try
+                state = await loop.run_in_executor(self.db, guard.approval_state, verdict.approval)
+                if state != "pending":
+                    return await loop.run_in_executor(self.db, guard.judge, req, purchase, datetime.now(UTC))
+        except Exception:
+            log.exception("Guardian lost track of approval #%s; the child is told a parent was asked", verdict.approval)
+        return verdict  # no answer in time: refused as waiting-for-parent, the question stays with the parent
 
     def response(self, flow: http.HTTPFlow):
         meta = flow.metadata.get(META)

@@ -264,7 +264,7 @@ class Catalog:
 
     def app_for_host(self, host: str) -> App | None:
         """The app owning `host` (already normalised), or None; suffix entries cover subdomains."""
-        app = self._exact.get(host)
+        app = self._exact.get(host) or self._suffix.get(host)
         if app is not None:
             return app
         dot = host.find(".")
@@ -273,7 +273,7 @@ class Catalog:
             if app is not None:
                 return app
             dot = host.find(".", dot + 1)
-        return self._suffix.get(host)
+        return None
 
     def rules_for(self, host: str) -> list[Rule]:
         return self._rules.get(host, [])

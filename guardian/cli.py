@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from guardian import settings
+from guardian import settings, wireguard
 from guardian.home import config_path, ensure_config, mitmproxy_dir
 
 ADDON = Path(__file__).resolve().parent.parent / "addons" / "guardian_addon.py"
@@ -74,25 +74,21 @@ def run(config: Path | None, proxy_only: bool) -> None:
         "--listen-host", listen.host,
         "--listen-port", str(listen.port),
     ]
+    tunnels = wireguard.modes(path, wireguard.listed(s.config))
+    if tunnels:  # with explicit modes the regular proxy must be listed too
+        proxy_cmd += ["--mode", "regular", *(arg for mode in tunnels for arg in ("--mode", mode))]
     children = [subprocess.Popen(proxy_cmd)]
     if not proxy_only:
-        dashboard = _dashboard_command(path)
-        if dashboard is not None:
-            children.append(subprocess.Popen(dashboard, env={**os.environ, "GUARDIAN_CONFIG": str(path)}))
+        env = {**os.environ, "GUARDIAN_CONFIG": str(path)}
+        children.append(subprocess.Popen([sys.executable, "-m", "dashboard.serve"], env=env))
     host = "127.0.0.1" if listen.host in ("0.0.0.0", "::") else listen.host
+    board = s.config.dashboard
     click.echo(
         f"Guardian is running. Set the child's browser or device to use the HTTP proxy {host}:{listen.port},\n"
         f"then open http://mitm.it through it to install Guardian's certificate. Ledger: {s.config.storage}"
+        + ("" if proxy_only else f"\nParents' dashboard: http://{board.host}:{board.port}/")
     )
     _wait(children)
-
-
-def _dashboard_command(path: Path) -> list[str] | None:
-    try:
-        import dashboard.serve  # noqa: F401  (present once the dashboard lands)
-    except ImportError:
-        return None
-    return [sys.executable, "-m", "dashboard.serve"]
 
 
 def _wait(children: list[subprocess.Popen]) -> None:
@@ -120,3 +116,7 @@ def _wait(children: list[subprocess.Popen]) -> None:
 
 
 # Each area registers its own commands in its own module (guardian/cli_<area>.py), imported here.
+from guardian import cli_evidence  # noqa: E402,F401  (guardian verify, guardian export)
+from guardian import cli_setup  # noqa: E402,F401  (guardian setup, guardian phone)
+from guardian import cli_dashboard  # noqa: E402,F401  (guardian set-password)
+from guardian import cli_approvals  # noqa: E402,F401  (guardian approvals ...)

@@ -89,6 +89,10 @@ def detect(catalog: Catalog, household: Household, request: Request) -> Purchase
     currency = catalog.apps[rule.app].currency
     try:
         fields = Fields(request)
+        present = [r.requires for r in candidates if r.requires is not None and fields.get(r.requires) is not None]
+        if len(present) > 1:
+            # e.g. createOrder with pay_gold=0 and pay_bp=100000: pricing the first would under-count.
+            raise Unreadable(f"the request carries more than one way to pay ({', '.join(present)})")
         for rule in candidates:
             if rule.requires is not None and fields.get(rule.requires) is None:
                 continue

@@ -12,12 +12,14 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from guardian import alerts, overrides
 from guardian.answers import Answer, refusal
 from guardian.catalog import App, Catalog, Success
 from guardian.config import Config
 from guardian.detect import Purchase, detect
 from guardian.fields import walk
 from guardian.ledger import ACCEPTED, FAILED, Attempt, Ledger
+from guardian.neighbours import Neighbours
 from guardian.policy import Decision, Reason, app_open, decide
 from guardian.request import MAX_BODY, Request
 
@@ -29,6 +31,8 @@ class Verdict:
     attempt_id: int
     decision: Decision
     answer: Answer | None  # what to answer instead of the server; None to forward
+    approval: int | None = None  # the question put to a parent (guardian/holds.py)
+    wait: int = 0  # seconds to hold the request for the parent's answer before `answer`
 
 
 def outcome(success: Success | None, status: int, body: bytes | None) -> str:
@@ -52,13 +56,16 @@ class Guard:
         self.config, self.catalog, self.ledger = config, catalog, ledger
         self.calendar = config.household.calendar
         self._success = {r.id: r.success for a in catalog.apps.values() for r in a.rules}
+        self.neighbours = Neighbours()
 
     def app_for(self, host: str) -> App | None:
         return self.catalog.app_for_host(host)
 
-    def app_closed(self, app: App, client: str, user: str | None, now: datetime, navigation: bool) -> Answer | None:
+    def app_closed(
+        self, app: App, client: str, user: str | None, now: datetime, navigation: bool, tunnel: str | None = None
+    ) -> Answer | None:
         """A refusal when the device's child may not use `app` now; None when open."""
-        child = self.config.child_for(client, user)
+        child = self.config.child_for(client, user, tunnel)
         if app_open(child, app.id, now, self.calendar):
             return None
         return refusal(app, Reason.APP_WINDOW, navigation)
@@ -68,13 +75,30 @@ class Guard:
 
     def judge(self, request: Request, purchase: Purchase, now: datetime) -> Verdict:
         """Decide and record in one transaction. Blocking: call from a worker thread."""
-        child = self.config.child_for(request.client, request.user)
-        attempt = Attempt(now, request.client, request.user, None if child is None else child.name, purchase)
+        child = self.config.child_for(request.client, request.user, request.tunnel)
+        if child is not None and child.ask.needed(purchase.app, purchase.money):
+            from guardian import holds  # holds builds Verdicts
+
+            return holds.judge(self, request, purchase, now, child)
+        mac = self.neighbours.mac(request.client)  # may read the OS table: this runs in the worker thread
+        attempt = Attempt(now, request.client, request.user, None if child is None else child.name, purchase, mac)
+        # Both callbacks run inside the ledger's write transaction, on its connection.
+        conn = self.ledger.conn
+        active = overrides.NONE
+
+        def judge(spending):
+            nonlocal active
+            active = overrides.active(conn, attempt.child, now, self.calendar)
+            return decide(purchase, child, spending, now, self.calendar, active)
+
+        def notify(attempt_id, decision, spending):
+            if not decision.allowed:
+                alerts.refused(conn, attempt.child, purchase, decision, now)
+            elif child is not None:
+                alerts.near_caps(conn, child, purchase, spending, active, now, self.calendar)
+
         attempt_id, decision = self.ledger.record(
-            attempt,
-            self.calendar,
-            self.config.household.currency,
-            lambda spending: decide(purchase, child, spending, now, self.calendar),
+            attempt, self.calendar, self.config.household.currency, judge, after=notify
         )
         answer = None
         if not decision.allowed:
@@ -90,6 +114,12 @@ class Guard:
             decision.reason or "",
         )
         return Verdict(attempt_id, decision, answer)
+
+    def approval_state(self, approval_id: int) -> str | None:
+        """Blocking: call from a worker thread."""
+        from guardian import holds
+
+        return holds.state(self, approval_id)
 
     def settle(self, attempt_id: int, rule: str, status: int, body: bytes | None) -> str:
         """Record the server's answer to an allowed purchase. Blocking: call from a worker thread."""

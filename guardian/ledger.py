@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from guardian import journal, outbox, spend
+from guardian import approvals, changes, journal, outbox, overrides, spend
 from guardian.detect import Purchase
 from guardian.money import Money
 from guardian.periods import Calendar
@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS attempts (
     decision TEXT NOT NULL CHECK (decision IN ('allowed', 'blocked')),
     reason TEXT,
     problem TEXT,
-    outcome TEXT NOT NULL DEFAULT 'pending'
+    outcome TEXT NOT NULL DEFAULT 'pending',
+    mac TEXT
 );
 CREATE INDEX IF NOT EXISTS attempts_allowed ON attempts (child, at_ms) WHERE decision = 'allowed';
 CREATE INDEX IF NOT EXISTS attempts_at ON attempts (at_ms);
@@ -64,6 +65,7 @@ class Attempt:
     proxy_user: str | None
     child: str | None
     purchase: Purchase
+    mac: str | None = None  # the device's hardware address, when the OS neighbour table knows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,7 @@ class Row:
     reason: str | None
     problem: str | None
     outcome: str
+    mac: str | None = None
 
 
 def _ms(at: datetime) -> int:
@@ -110,7 +113,8 @@ class Ledger:
         self.conn = connect(path)
         self._lock = threading.Lock()
         with self._lock:
-            self.conn.executescript(SCHEMA + journal.SCHEMA + outbox.SCHEMA)
+            self.conn.executescript(SCHEMA + journal.SCHEMA + outbox.SCHEMA + overrides.SCHEMA + changes.SCHEMA + approvals.SCHEMA)
+            _add_column(self.conn, "attempts", "mac", "TEXT")
             spend.ensure(self.conn)
 
     def close(self) -> None:
@@ -150,8 +154,12 @@ class Ledger:
         calendar: Calendar,
         currency: str,
         judge: Callable[[Spending], Decision],
+        after: Callable[[int, Decision, Spending], None] | None = None,
     ) -> tuple[int, Decision]:
-        """Judge the attempt against the totals and insert it, atomically across processes."""
+        """Judge the attempt against the totals and insert it, atomically across processes.
+
+        `judge` and `after` (given the new row's id) run inside the write transaction, on `self.conn`.
+        """
         p = attempt.purchase
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
@@ -181,11 +189,14 @@ class Ledger:
                     "reason": None if decision.reason is None else str(decision.reason),
                     "problem": p.problem,
                     "outcome": PENDING if decision.allowed else NEVER,
+                    "mac": attempt.mac,
                 }
                 cur = self.conn.execute(
                     f"INSERT INTO attempts ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
                 )
                 journal.append(self.conn, "attempt", cur.lastrowid, row, row["at_ms"])
+                if after is not None:
+                    after(cur.lastrowid, decision, spending)
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
@@ -245,6 +256,15 @@ def _row(r: dict) -> Row:
         reason=r["reason"],
         problem=r["problem"],
         outcome=r["outcome"],
+        mac=r.get("mac"),
     )
 
 
+def _add_column(conn: sqlite3.Connection, table: str, column: str, decl: str) -> None:
+    """Add a column to a ledger written by an older version (SQLite has no ADD COLUMN IF NOT EXISTS)."""
+    if column not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
+        try:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+        except sqlite3.OperationalError as e:  # another process added it first
+            if "duplicate column" not in str(e):
+                raise

@@ -10,6 +10,7 @@ from enum import StrEnum
 from guardian.config import Child
 from guardian.detect import Purchase
 from guardian.money import Money
+from guardian.overrides import NONE as NO_OVERRIDES, Overrides
 from guardian.periods import Calendar
 
 
@@ -22,6 +23,9 @@ class Reason(StrEnum):
     DAY_CAP = "day-cap"
     WEEK_CAP = "week-cap"
     MONTH_CAP = "month-cap"
+    LOCKED = "locked"
+    PARENT_DENIED = "parent-denied"
+    WAITING_FOR_PARENT = "waiting-for-parent"
 
 
 # What a child and a parent read, in both household languages.
@@ -34,6 +38,12 @@ EXPLAIN: dict[Reason, tuple[str, str]] = {
     Reason.DAY_CAP: ("已达到今日消费上限", "Today's spending limit is reached"),
     Reason.WEEK_CAP: ("已达到本周消费上限", "This week's spending limit is reached"),
     Reason.MONTH_CAP: ("已达到本月消费上限", "This month's spending limit is reached"),
+    Reason.LOCKED: ("家长已暂停所有消费", "A parent has locked all purchases for now"),
+    Reason.PARENT_DENIED: ("家长没有同意这笔消费", "A parent said no to this purchase"),
+    Reason.WAITING_FOR_PARENT: (
+        "已请家长确认这笔消费；家长同意后请再试一次",
+        "A parent has been asked to approve this purchase; try again once they say yes",
+    ),
 }
 
 
@@ -70,14 +80,24 @@ def app_open(child: Child | None, app: str, now: datetime, calendar: Calendar) -
     return child is None or child.app_schedule(app).allows(calendar.local(now))
 
 
-def decide(purchase: Purchase, child: Child | None, spending: Spending, now: datetime, calendar: Calendar) -> Decision:
+def decide(
+    purchase: Purchase,
+    child: Child | None,
+    spending: Spending,
+    now: datetime,
+    calendar: Calendar,
+    overrides: Overrides = NO_OVERRIDES,
+) -> Decision:
     """The first limit the purchase breaks, in the order a parent would explain it; else allowed.
 
     An unlisted device that the household allows (`child` None) is recorded but not limited.
     A cap is the most that may be spent: reaching it exactly is allowed.
+    A parent's lock refuses every child's purchases; an extra allowance raises today's day cap.
     """
     if child is None:
         return ALLOW
+    if overrides.locked:
+        return Decision(False, Reason.LOCKED)
     local = calendar.local(now)
     if not child.app_schedule(purchase.app).allows(local):
         return Decision(False, Reason.APP_WINDOW)
@@ -91,8 +111,9 @@ def decide(purchase: Purchase, child: Child | None, spending: Spending, now: dat
         return Decision(False, Reason.PER_PURCHASE)
     if caps.per_minute is not None and spending.last_minute + 1 > caps.per_minute:
         return Decision(False, Reason.VELOCITY)
+    day_cap = caps.day if caps.day is None or not overrides.extra_day else Money(caps.day.amount + overrides.extra_day, caps.day.currency)
     for cap, spent, reason in (
-        (caps.day, spending.day, Reason.DAY_CAP),
+        (day_cap, spending.day, Reason.DAY_CAP),
         (caps.week, spending.week, Reason.WEEK_CAP),
         (caps.month, spending.month, Reason.MONTH_CAP),
     ):
