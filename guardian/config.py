@@ -47,6 +47,7 @@ class Child:
     caps: Caps = Caps()
     purchases: Schedule = UNRESTRICTED
     apps: dict[str, Schedule] = field(default_factory=dict)
+    unknown_amount: str = "refuse"  # a purchase whose amount the request does not carry: refuse, ask or allow
 
     def app_schedule(self, app: str) -> Schedule:
         return self.apps.get(app, UNRESTRICTED)
@@ -184,6 +185,15 @@ def _rates(value: object) -> dict[str, Decimal]:
     return rates
 
 
+UNKNOWN_AMOUNT = ("refuse", "ask", "allow")
+
+
+def _unknown_amount(value: object) -> str:
+    if value not in UNKNOWN_AMOUNT:
+        raise ValueError(f"expected one of {', '.join(repr(v) for v in UNKNOWN_AMOUNT)}, got {value!r}")
+    return str(value)
+
+
 def _list(parse: Callable[[Any], T]) -> Callable[[Any], tuple[T, ...]]:
     def parse_list(value: object) -> tuple[T, ...]:
         if not isinstance(value, list):
@@ -199,6 +209,7 @@ def _child(data: object, key: str, file: Path, currency: str, known_apps: Iterab
     if not name:
         raise ConfigError(file, t.sub("name"), "every child needs a name")
     devices = t.get("devices", _list(Device.parse), ())
+    unknown_amount = t.get("unknown_amount", _unknown_amount, "refuse")
     c = t.table("caps")
     money = lambda v: Money.parse(v, currency)  # noqa: E731
     caps = Caps(
@@ -221,7 +232,7 @@ def _child(data: object, key: str, file: Path, currency: str, known_apps: Iterab
     a.done()
     w.done()
     t.done()
-    return Child(name, devices, caps, purchases, apps)
+    return Child(name, devices, caps, purchases, apps, unknown_amount=unknown_amount)
 
 
 def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:

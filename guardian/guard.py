@@ -15,7 +15,7 @@ from datetime import datetime
 from guardian.answers import Answer, refusal
 from guardian.catalog import App, Catalog, Success
 from guardian.config import Config
-from guardian.detect import Purchase, detect
+from guardian.detect import Prices, Purchase, detect
 from guardian.fields import walk
 from guardian.ledger import ACCEPTED, FAILED, Attempt, Ledger
 from guardian.policy import Decision, Reason, app_open, decide
@@ -48,8 +48,9 @@ def outcome(success: Success | None, status: int, body: bytes | None) -> str:
 
 
 class Guard:
-    def __init__(self, config: Config, catalog: Catalog, ledger: Ledger):
+    def __init__(self, config: Config, catalog: Catalog, ledger: Ledger, prices: Prices | None = None):
         self.config, self.catalog, self.ledger = config, catalog, ledger
+        self.prices = prices  # learned gift prices (guardian.gifts.PriceBook); None: the catalog's shipped ones
         self.calendar = config.household.calendar
         self._success = {r.id: r.success for a in catalog.apps.values() for r in a.rules}
 
@@ -64,7 +65,7 @@ class Guard:
         return refusal(app, Reason.APP_WINDOW, navigation)
 
     def detect(self, request: Request) -> Purchase | None:
-        return detect(self.catalog, self.config.household, request)
+        return detect(self.catalog, self.config.household, request, self.prices)
 
     def judge(self, request: Request, purchase: Purchase, now: datetime) -> Verdict:
         """Decide and record in one transaction. Blocking: call from a worker thread."""

@@ -22,6 +22,7 @@ class Reason(StrEnum):
     DAY_CAP = "day-cap"
     WEEK_CAP = "week-cap"
     MONTH_CAP = "month-cap"
+    UNKNOWN_AMOUNT = "unknown-amount"
 
 
 # What a child and a parent read, in both household languages.
@@ -34,6 +35,7 @@ EXPLAIN: dict[Reason, tuple[str, str]] = {
     Reason.DAY_CAP: ("已达到今日消费上限", "Today's spending limit is reached"),
     Reason.WEEK_CAP: ("已达到本周消费上限", "This week's spending limit is reached"),
     Reason.MONTH_CAP: ("已达到本月消费上限", "This month's spending limit is reached"),
+    Reason.UNKNOWN_AMOUNT: ("这笔消费的金额无法得知，需要家长同意", "The amount of this purchase is not known, so a parent must allow it"),
 }
 
 
@@ -84,6 +86,8 @@ def decide(purchase: Purchase, child: Child | None, spending: Spending, now: dat
     if not child.purchases.allows(local):
         return Decision(False, Reason.PURCHASE_WINDOW)
     if purchase.money is None:
+        if getattr(purchase, "unknown", False):
+            return unknown_amount(child, spending)
         return Decision(False, Reason.UNREADABLE)
     amount = purchase.money
     caps = child.caps
@@ -97,5 +101,26 @@ def decide(purchase: Purchase, child: Child | None, spending: Spending, now: dat
         (caps.month, spending.month, Reason.MONTH_CAP),
     ):
         if cap is not None and (spent + amount).amount > cap.amount:
+            return Decision(False, reason)
+    return ALLOW
+
+
+def unknown_amount(child: Child, spending: Spending) -> Decision:
+    """A purchase whose amount the request does not carry, inside its windows: the child's setting decides.
+
+    "ask" refuses with the same reason until ask-a-parent can hold it; "allow" records it
+    without an amount, still refused once a cap is reached or the per-minute count is used up.
+    """
+    if child.unknown_amount != "allow":
+        return Decision(False, Reason.UNKNOWN_AMOUNT)
+    caps = child.caps
+    if caps.per_minute is not None and spending.last_minute + 1 > caps.per_minute:
+        return Decision(False, Reason.VELOCITY)
+    for cap, spent, reason in (
+        (caps.day, spending.day, Reason.DAY_CAP),
+        (caps.week, spending.week, Reason.WEEK_CAP),
+        (caps.month, spending.month, Reason.MONTH_CAP),
+    ):
+        if cap is not None and spent.amount >= cap.amount:
             return Decision(False, reason)
     return ALLOW

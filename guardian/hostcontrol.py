@@ -1,0 +1,61 @@
+"""Host-level control, for traffic the proxy does not decrypt (pinned apps, Apple and Google billing).
+
+Only the host name is known, so a connection is judged, not a purchase:
+- any host of an app is refused while the child is outside that app's window;
+- an app's payment host (catalog ``payment_hosts``) is also refused while
+  purchases are not possible for the child: outside the purchase window, or a
+  day, week or month cap already spent.
+Otherwise the connection goes through untouched (a pass-through host is not
+decrypted at all, so the pinned app keeps working).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from guardian.config import Child
+from guardian.guard import Guard
+from guardian.policy import Reason, Spending, app_open
+
+
+def quick(guard: Guard, host: str, client: str, user: str | None, now: datetime) -> tuple[Reason | None, Child | None]:
+    """What can be decided without the database: (refusal, None) or (None, child whose spending to check).
+
+    Cheap enough for the event loop. A child is returned only for a payment host whose caps need the ledger.
+    """
+    app = guard.app_for(host)
+    if app is None:
+        return None, None
+    child = guard.config.child_for(client, user)
+    if child is None:
+        return None, None
+    local = guard.calendar.local(now)
+    if not app_open(child, app.id, now, guard.calendar):
+        return Reason.APP_WINDOW, None
+    if guard.catalog.payment_host(host) is None:
+        return None, None
+    if not child.purchases.allows(local):
+        return Reason.PURCHASE_WINDOW, None
+    caps = child.caps
+    if caps.day is None and caps.week is None and caps.month is None:
+        return None, None
+    return None, child
+
+
+def caps_spent(child: Child, spending: Spending) -> Reason | None:
+    """The first cap already reached, if any: nothing more can be bought in that period."""
+    caps = child.caps
+    for cap, spent, reason in (
+        (caps.day, spending.day, Reason.DAY_CAP),
+        (caps.week, spending.week, Reason.WEEK_CAP),
+        (caps.month, spending.month, Reason.MONTH_CAP),
+    ):
+        if cap is not None and spent.amount >= cap.amount:
+            return reason
+    return None
+
+
+def check_caps(guard: Guard, child: Child, now: datetime) -> Reason | None:
+    """Blocking (reads the ledger): call from the worker thread."""
+    spending = guard.ledger.spending(child.name, now, guard.calendar, guard.config.household.currency)
+    return caps_spent(child, spending)
