@@ -221,7 +221,9 @@ def detect(catalog: Catalog, household: Household, request: Request, prices: Pri
             if applies is None:
                 return None
             if applies:
-                return _one(rule, fields, catalog, household, prices)
+                found = _one(rule, fields, catalog, household, prices)
+                # A gift the price table lists at zero (Douyu's glow stick, a gift paid in free coins) costs nothing.
+                return None if rule.gift_id is not None and found.amount == 0 else found
             required = required or (rule.requires is not None and not rule.when)
         if not required:
             return None

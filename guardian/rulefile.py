@@ -110,7 +110,8 @@ def parse_app(text: str, file: Path) -> App:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"\(at line (\d+)", str(e))
-        raise RuleError(file, "", f"not valid TOML: {e}", int(m.group(1)) if m else None) from None
+        line = int(m.group(1)) if m else len(text.splitlines()) if "end of document" in str(e) else None
+        raise RuleError(file, "", f"not valid TOML: {e}", line) from None
     for key in data:
         if key not in _APP_KEYS:
             raise f.error(key, "unknown key")

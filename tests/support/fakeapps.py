@@ -28,6 +28,43 @@ SUCCESS = {
     "douyin.com": {"status_code": 0, "data": {"order_id": "fake-1"}, "extra": {}},
     "snssdk.com": {"status_code": 0, "data": {}},
     "kuaishou.com": {"result": 1, "ksOrderId": "fake-1", "merchantId": "fake"},
+    "douyu.com": {"error": 0, "msg": "success", "data": {}},
+    "tiktok.com": {"status_code": 0, "data": {}, "extra": {}},
+    "twitch.tv": {"data": {}},
+    "youtube.com": {"responseContext": {}},
+    "googleapis.com": {"responseContext": {}},
+    "roblox.com": {"purchased": True, "reason": "Success", "productId": 1},
+    "steampowered.com": {"success": 1, "transid": "fake-1"},
+    "alipay.com": {"alipay_trade_page_pay_response": {"code": "10000", "msg": "Success"}},
+    "paypal.com": {"id": "fake-order", "status": "CREATED"},
+    "stripe.com": {"id": "pi_fake", "object": "payment_intent", "status": "succeeded"},
+    "apple.com": {"status": 0},
+    "google.com": {"status": 0},
+}
+
+# Answers by path (checked before SUCCESS): the apps' gift lists and their GraphQL success shapes.
+GIFT_LISTS = {
+    "/xlive/web-room/v1/giftPanel/roomGiftList": {
+        "code": 0, "message": "0", "ttl": 1,
+        "data": {"gift_config": {"base_config": {"list": [
+            {"id": 31036, "name": "小花花", "price": 100, "coin_type": "gold"},
+            {"id": 31039, "name": "牛哇牛哇", "price": 1000, "coin_type": "gold"},
+            {"id": 1, "name": "辣条", "price": 100, "coin_type": "silver"},
+        ]}}},
+    },
+    "/webcast/gift/list": {
+        "status_code": 0,
+        "data": {"gifts": [{"id": 463, "name": "Rose", "diamond_count": 1}, {"id": 3389, "name": "Sports car", "diamond_count": 1200}]},
+    },
+    "/live_api/emoji/allgifts": {"result": 1, "data": {"list": [{"id": 9, "name": "棒棒糖", "unitPrice": 66}]}},
+    "/api/RoomApi/room/": {
+        "error": 0,
+        "data": {"gift": [{"id": "20001", "name": "飞机", "type": "2", "pc": 10000}, {"id": "191", "name": "鱼丸", "type": "1", "pc": 100}]},
+    },
+}
+BY_PATH = {
+    **GIFT_LISTS,
+    "/live_graphql": {"data": {"sendTokenGift": {"result": 1, "ksCoin": 0, "styleType": None, "__typename": "SendGiftResult"}}},
 }
 
 
@@ -127,7 +164,8 @@ def _handler(apps: FakeApps) -> type[BaseHTTPRequestHandler]:
                 status, doc = override
             else:
                 status = 200
-                doc = next((v for k, v in SUCCESS.items() if host.endswith(k)), None)
+                doc = next((v for k, v in BY_PATH.items() if url.path.rstrip("/").startswith(k.rstrip("/"))), None)
+                doc = doc if doc is not None else next((v for k, v in SUCCESS.items() if host.endswith(k)), None)
             if doc is None:
                 payload, ctype = f"hello from {host}{url.path}".encode(), "text/plain"
             else:
