@@ -77,12 +77,16 @@ class Seen:
 
 def record(conn: sqlite3.Connection, app: str, host: str, method: str, path: str, at_ms: int) -> None:
     conn.executescript(SCHEMA)
-    conn.execute(
-        """INSERT INTO unrecognised (host, path, app, method, first_ms, last_ms)
-           SELECT ?, ?, ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM unrecognised) < ?
-           ON CONFLICT (host, path) DO UPDATE SET last_ms = excluded.last_ms, hits = hits + 1""",
-        (host[:253], path, app, method[:10], at_ms, at_ms, MAX_ROWS),
-    )
+    host = host[:253]
+    updated = conn.execute(
+        "UPDATE unrecognised SET last_ms = ?, hits = hits + 1 WHERE host = ? AND path = ?", (at_ms, host, path)
+    ).rowcount
+    if not updated:
+        conn.execute(
+            """INSERT OR IGNORE INTO unrecognised (host, path, app, method, first_ms, last_ms)
+               SELECT ?, ?, ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM unrecognised) < ?""",
+            (host, path, app, method[:10], at_ms, at_ms, MAX_ROWS),
+        )
 
 
 def recent(conn: sqlite3.Connection, limit: int = 100) -> list[Unrecognised]:
