@@ -216,3 +216,41 @@ def test_unrecognised_purchase_like_requests_are_recorded_once_and_not_refused(s
     finally:
         conn.close()
     assert found == [("bilibili", "api.live.bilibili.com", "POST", "/xlive/revenue/v9/order/{id}/pay")]
+
+
+def ws_frame(text: str) -> bytes:
+    """A masked client text frame (RFC 6455)."""
+    payload, mask = text.encode(), b"\x01\x02\x03\x04"
+    size = len(payload)
+    head = bytes([0x81, 0x80 | size]) if size < 126 else bytes([0x81, 0x80 | 126]) + size.to_bytes(2, "big")
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+def test_twitch_cheers_on_the_chat_websocket_are_counted_and_dropped_when_refused(start_proxy, fake_apps, tmp_path):
+    proxy = start_proxy(config('[child.caps]\nday = "12"\n'))  # BITS = 0.1 CNY
+    host = "irc-ws.chat.twitch.tv"
+    raw = socket.create_connection(("127.0.0.1", proxy.port), timeout=10)
+    raw.sendall(f"CONNECT {host}:443 HTTP/1.1\r\nHost: {host}:443\r\n\r\n".encode())
+    assert raw.recv(4096).startswith(b"HTTP/1.1 200")
+    tls_sock = ssl.create_default_context(cafile=str(proxy.ca)).wrap_socket(raw, server_hostname=host)
+    try:
+        tls_sock.sendall(
+            f"GET / HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+        assert tls_sock.recv(4096).startswith(b"HTTP/1.1 101")
+        for text in ["PRIVMSG #mia :Cheer100 go go", "PRIVMSG #mia :Kappa50 again", "PRIVMSG #mia :just chatting", "PRIVMSG #mia :done"]:
+            tls_sock.sendall(ws_frame(text))
+        end = time.monotonic() + 10
+        while "PRIVMSG #mia :done" not in fake_apps.ws_messages:
+            assert time.monotonic() < end, fake_apps.ws_messages
+            time.sleep(0.05)
+    finally:
+        tls_sock.close()
+    # 100 bits (10 CNY) pass; 50 more would make 15 > 12 and are dropped; chat without bits is untouched.
+    assert fake_apps.ws_messages == ["PRIVMSG #mia :Cheer100 go go", "PRIVMSG #mia :just chatting", "PRIVMSG #mia :done"]
+    recorded = rows(tmp_path / "guardian.db")
+    assert [(r["rule"], r["app_amount"], r["decision"], r["reason"], r["recipient"]) for r in recorded] == [
+        ("twitch.cheer", "100", "allowed", None, "mia"),
+        ("twitch.cheer", "50", "blocked", "day-cap", "mia"),
+    ]

@@ -7,7 +7,9 @@ recorded, so a test can tell whether the app's server ever saw a purchase.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import ipaddress
 import json
 import ssl
@@ -132,6 +134,7 @@ class FakeApps:
     # path -> (status, JSON) to answer instead of the app's success envelope
     answers: dict[str, tuple[int, object]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    ws_messages: list[str] = field(default_factory=list)  # text frames received on WebSockets
 
     def received(self, path_part: str) -> list[Seen]:
         with self.lock:
@@ -141,6 +144,7 @@ class FakeApps:
         with self.lock:
             self.seen.clear()
             self.answers.clear()
+            self.ws_messages.clear()
 
 
 def _handler(apps: FakeApps) -> type[BaseHTTPRequestHandler]:
@@ -160,6 +164,8 @@ def _handler(apps: FakeApps) -> type[BaseHTTPRequestHandler]:
                     Seen(self.command, host, url.path, dict(parse_qsl(url.query)), body, {k.lower(): v for k, v in self.headers.items()})
                 )
                 override = next((v for k, v in apps.answers.items() if k in url.path), None)
+            if self.headers.get("upgrade", "").lower() == "websocket":
+                return _websocket(self, apps)
             if override is not None:
                 status, doc = override
             else:
@@ -179,6 +185,38 @@ def _handler(apps: FakeApps) -> type[BaseHTTPRequestHandler]:
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
     return Handler
+
+
+def _websocket(handler: BaseHTTPRequestHandler, apps: FakeApps) -> None:
+    """Accept a WebSocket (RFC 6455) and record the client's text frames until it closes."""
+    key = handler.headers.get("sec-websocket-key", "")
+    accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
+    handler.send_response(101)
+    handler.send_header("Upgrade", "websocket")
+    handler.send_header("Connection", "Upgrade")
+    handler.send_header("Sec-WebSocket-Accept", accept)
+    handler.end_headers()
+    handler.wfile.flush()
+    read = handler.rfile.read
+    while True:
+        head = read(2)
+        if len(head) < 2:
+            return
+        opcode, length = head[0] & 0x0F, head[1] & 0x7F
+        if length == 126:
+            length = int.from_bytes(read(2), "big")
+        elif length == 127:
+            length = int.from_bytes(read(8), "big")
+        mask = read(4) if head[1] & 0x80 else b"\0\0\0\0"
+        payload = bytes(b ^ mask[i % 4] for i, b in enumerate(read(length)))
+        if opcode == 1:
+            with apps.lock:
+                apps.ws_messages.append(payload.decode("utf-8", "replace"))
+        elif opcode == 8:
+            handler.wfile.write(b"\x88\x00")
+            handler.wfile.flush()
+            handler.close_connection = True
+            return
 
 
 class _Server(ThreadingHTTPServer):
