@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from guardian import discovery, gifts
+from guardian import cheers, discovery, gifts
 from guardian.catalog import Catalog, RuleError, builtin_files
 from guardian.cli import config_option, main
 from guardian.config import ConfigError, Household
@@ -67,7 +67,9 @@ def _setting(config: Path | None, extra: tuple[Path, ...]) -> tuple[Catalog, Hou
 def detect_command(har: Path, config: Path | None, extra: tuple[Path, ...]) -> None:
     """Print, for each request in a HAR file, the purchase it would be (JSON) or null.
 
-    Gift lists answered earlier in the file price the gifts sent later, as in the proxy.
+    Each WebSocket text message the client sent (Chrome's HAR export keeps them) gets
+    a line too, after its request's. Gift lists answered earlier in the file price
+    the gifts sent later, as in the proxy.
     """
     catalog, household = _setting(config, extra)
     try:
@@ -79,6 +81,9 @@ def detect_command(har: Path, config: Path | None, extra: tuple[Path, ...]) -> N
         req = entry.request
         purchase = detect(catalog, household, req, book)
         click.echo(json.dumps(purchase_json(purchase), ensure_ascii=False))
+        for text in entry.websocket_sent:
+            cheer = cheers.detect_message(catalog, household, req.host, text)
+            click.echo(json.dumps(purchase_json(cheer), ensure_ascii=False))
         spec = catalog.gift_list_for(req.host, normalize_path(req.path))
         if spec is not None and entry.status == 200 and entry.response_body:
             try:

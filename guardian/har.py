@@ -27,6 +27,7 @@ class Entry:
     request: Request
     status: int | None
     response_body: bytes | None
+    websocket_sent: tuple[str, ...] = ()  # text messages the client sent (Chrome's `_webSocketMessages`)
 
 
 def _header(headers: object, name: str) -> str:
@@ -78,7 +79,11 @@ def _entry(i: int, raw: object) -> Entry:
     resp = raw.get("response") if isinstance(raw.get("response"), dict) else {}
     content = resp.get("content") if isinstance(resp.get("content"), dict) else {}
     status = resp.get("status") if isinstance(resp.get("status"), int) else None
-    return Entry(i, url, request, status, _content(content.get("text"), content.get("encoding")))
+    messages = raw.get("_webSocketMessages") if isinstance(raw.get("_webSocketMessages"), list) else []
+    sent = tuple(
+        m["data"] for m in messages if isinstance(m, dict) and m.get("type") == "send" and m.get("opcode", 1) == 1 and isinstance(m.get("data"), str)
+    )
+    return Entry(i, url, request, status, _content(content.get("text"), content.get("encoding")), sent)
 
 
 def read(path: Path) -> list[Entry]:

@@ -178,3 +178,15 @@ def test_rules_check_passes_the_shipped_rules_and_warns_about_missing_rates(tmp_
     assert result.exit_code == 0, result.output
     assert "rule files OK" in result.output
     assert "household.rates has no ROBUX rate" in result.output
+
+
+def test_websocket_messages_in_a_chrome_har_get_a_line_each(tmp_path):
+    entry = har_entry("GET", "https://irc-ws.chat.twitch.tv/")
+    entry["_webSocketMessages"] = [
+        {"type": "send", "time": 1.0, "opcode": 1, "data": "PRIVMSG #mia :Cheer100 Cheer25"},
+        {"type": "receive", "time": 1.1, "opcode": 1, "data": "@bits=125 :mia PRIVMSG #mia :Cheer100 Cheer25"},
+        {"type": "send", "time": 2.0, "opcode": 1, "data": "PRIVMSG #mia :hello"},
+    ]
+    upgrade, cheer, chat = detect_lines(tmp_path, [entry])
+    assert upgrade is None and chat is None
+    assert (cheer["rule"], cheer["amount"], cheer["currency"], cheer["household_amount"], cheer["recipient"]) == ("twitch.cheer", "125", "BITS", "12.5", "mia")
