@@ -17,12 +17,12 @@ class Reason(StrEnum):
     APP_WINDOW = "app-window"
     PURCHASE_WINDOW = "purchase-window"
     UNREADABLE = "unreadable"
+    UNKNOWN_AMOUNT = "unknown-amount"  # the request carries no amount and the child's setting refuses (or asks)
     PER_PURCHASE = "per-purchase"
     VELOCITY = "velocity"
     DAY_CAP = "day-cap"
     WEEK_CAP = "week-cap"
     MONTH_CAP = "month-cap"
-    UNKNOWN_AMOUNT = "unknown-amount"
 
 
 # What a child and a parent read, in both household languages.
@@ -30,12 +30,12 @@ EXPLAIN: dict[Reason, tuple[str, str]] = {
     Reason.APP_WINDOW: ("现在不是这个应用的使用时间", "This app is not allowed at this time"),
     Reason.PURCHASE_WINDOW: ("现在不是允许消费的时间", "Purchases are not allowed at this time"),
     Reason.UNREADABLE: ("无法确认这笔消费的金额，已拦截", "The amount of this purchase could not be read, so it was blocked"),
+    Reason.UNKNOWN_AMOUNT: ("这笔消费的金额无法得知，需要家长同意", "The amount of this purchase is not known, so a parent must allow it"),
     Reason.PER_PURCHASE: ("单笔金额超过家长设置的上限", "This purchase is above the per-purchase limit"),
     Reason.VELOCITY: ("一分钟内消费次数过多", "Too many purchases in one minute"),
     Reason.DAY_CAP: ("已达到今日消费上限", "Today's spending limit is reached"),
     Reason.WEEK_CAP: ("已达到本周消费上限", "This week's spending limit is reached"),
     Reason.MONTH_CAP: ("已达到本月消费上限", "This month's spending limit is reached"),
-    Reason.UNKNOWN_AMOUNT: ("这笔消费的金额无法得知，需要家长同意", "The amount of this purchase is not known, so a parent must allow it"),
 }
 
 
