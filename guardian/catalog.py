@@ -56,10 +56,16 @@ KINDS = ("gift", "recharge", "superchat", "tip", "subscription", "checkout")
 
 
 class RuleError(ValueError):
+    """A mistake in a rule file: `str()` names the file, the key and the reason; `located` adds the line."""
+
     def __init__(self, file: Path | str, key: str, reason: str, line: int | None = None):
         self.file, self.key, self.reason, self.line = str(file), key, reason, line
-        where = f"{file}:{line}" if line else str(file)
-        super().__init__(f"{where}: {key}: {reason}" if key else f"{where}: {reason}")
+        super().__init__(f"{file}: {key}: {reason}" if key else f"{file}: {reason}")
+
+    @property
+    def located(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.key}: {self.reason}" if self.key else f"{where}: {self.reason}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +174,8 @@ class HostIndex:
             target[key] = value
 
     def get(self, host: str) -> object | None:
-        value = self.exact.get(host)
+        # The host itself first ("*.x.com" covers x.com), then its globs, then ever wider parents.
+        value = self.exact.get(host) or self.suffix.get(host)
         if value is not None:
             return value
         dot = host.find(".")
@@ -181,7 +188,7 @@ class HostIndex:
             if value is not None:
                 return value
             dot = host.find(".", dot + 1)
-        return self.suffix.get(host)
+        return None
 
 
 class _HostRules:

@@ -120,5 +120,5 @@ def _wait(children: list[subprocess.Popen]) -> None:
 
 
 # Each area registers its own commands in its own module (guardian/cli_<area>.py), imported here.
-
+from guardian import cli_evidence  # noqa: E402,F401  (guardian verify, guardian export)
 from guardian import cli_rules  # noqa: E402,F401  (guardian detect, guardian rules ...)

@@ -101,7 +101,7 @@ def _check_file(name: str, text: str) -> tuple[str | None, int]:
     try:
         app = parse_app(text, Path(name))
     except RuleError as e:
-        return str(e), 0
+        return e.located, 0
     return None, len(app.rules)
 
 

@@ -12,7 +12,7 @@ Three outcomes for a request that matches a payment rule:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
@@ -40,9 +40,10 @@ class Purchase:
     recipient: str | None = None
     problem: str | None = None  # why the amount could not be read, or why it is unknown
     unknown: bool = False  # the endpoint does not carry an amount (a policy choice, not an error)
-    currency: str | None = None  # the currency `value` is in
-    value: Decimal | None = None  # the amount in `currency`
-    operations: tuple[str, ...] = ()  # GraphQL operation names that matched
+    # Derived detail for rule authors (`guardian detect`), left out of equality.
+    currency: str | None = field(default=None, compare=False)  # the currency `value` is in
+    value: Decimal | None = field(default=None, compare=False)  # the amount in `currency`
+    operations: tuple[str, ...] = field(default=(), compare=False)  # GraphQL operation names that matched
 
     @property
     def readable(self) -> bool:
@@ -77,7 +78,7 @@ def to_household(value: Decimal, currency: str, household: Household) -> Money:
     if currency != household.currency:
         rate = household.rates.get(currency)
         if rate is None:
-            raise Unreadable(f"no rate for {currency} in household.rates (add {currency} = \"...\" to the config)")
+            raise Unreadable(f"no rate for {currency} in household.rates")
         value *= rate
     if value > ABSURD:
         raise Unreadable("the amount is absurdly large")
@@ -215,8 +216,13 @@ def detect(catalog: Catalog, household: Household, request: Request, prices: Pri
             found = _graphql(graph, fields, catalog, household, prices)
             if found is not None:
                 return found
+        plain = [r for r in rules if not r.operations]
+        present = [r.requires for r in plain if r.requires is not None and fields.get(r.requires) is not None]
+        if len(present) > 1:
+            # e.g. createOrder with pay_gold=0 and pay_bp=100000: pricing the first would under-count.
+            raise Unreadable(f"the request carries more than one way to pay ({', '.join(present)})")
         required = False
-        for rule in (r for r in rules if not r.operations):
+        for rule in plain:
             applies = _applies(rule, fields)
             if applies is None:
                 return None

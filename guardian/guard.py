@@ -18,6 +18,7 @@ from guardian.config import Config
 from guardian.detect import Prices, Purchase, detect
 from guardian.fields import walk
 from guardian.ledger import ACCEPTED, FAILED, Attempt, Ledger
+from guardian.neighbours import Neighbours
 from guardian.policy import Decision, Reason, app_open, decide
 from guardian.request import MAX_BODY, Request
 
@@ -53,6 +54,7 @@ class Guard:
         self.prices = prices  # learned gift prices (guardian.gifts.PriceBook); None: the catalog's shipped ones
         self.calendar = config.household.calendar
         self._success = {r.id: r.success for a in catalog.apps.values() for r in a.rules}
+        self.neighbours = Neighbours()
 
     def app_for(self, host: str) -> App | None:
         return self.catalog.app_for_host(host)
@@ -70,7 +72,8 @@ class Guard:
     def judge(self, request: Request, purchase: Purchase, now: datetime) -> Verdict:
         """Decide and record in one transaction. Blocking: call from a worker thread."""
         child = self.config.child_for(request.client, request.user)
-        attempt = Attempt(now, request.client, request.user, None if child is None else child.name, purchase)
+        mac = self.neighbours.mac(request.client)  # may read the OS table: this runs in the worker thread
+        attempt = Attempt(now, request.client, request.user, None if child is None else child.name, purchase, mac)
         attempt_id, decision = self.ledger.record(
             attempt,
             self.calendar,

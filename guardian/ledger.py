@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS attempts (
     decision TEXT NOT NULL CHECK (decision IN ('allowed', 'blocked')),
     reason TEXT,
     problem TEXT,
-    outcome TEXT NOT NULL DEFAULT 'pending'
+    outcome TEXT NOT NULL DEFAULT 'pending',
+    mac TEXT
 );
 CREATE INDEX IF NOT EXISTS attempts_allowed ON attempts (child, at_ms) WHERE decision = 'allowed';
 CREATE INDEX IF NOT EXISTS attempts_at ON attempts (at_ms);
@@ -64,6 +65,7 @@ class Attempt:
     proxy_user: str | None
     child: str | None
     purchase: Purchase
+    mac: str | None = None  # the device's hardware address, when the OS neighbour table knows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,7 @@ class Row:
     reason: str | None
     problem: str | None
     outcome: str
+    mac: str | None = None
 
 
 def _ms(at: datetime) -> int:
@@ -111,6 +114,7 @@ class Ledger:
         self._lock = threading.Lock()
         with self._lock:
             self.conn.executescript(SCHEMA + journal.SCHEMA + outbox.SCHEMA)
+            _add_column(self.conn, "attempts", "mac", "TEXT")
 
     def close(self) -> None:
         self.conn.close()
@@ -174,6 +178,7 @@ class Ledger:
                     "reason": None if decision.reason is None else str(decision.reason),
                     "problem": p.problem,
                     "outcome": PENDING if decision.allowed else NEVER,
+                    "mac": attempt.mac,
                 }
                 cur = self.conn.execute(
                     f"INSERT INTO attempts ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
@@ -238,6 +243,15 @@ def _row(r: dict) -> Row:
         reason=r["reason"],
         problem=r["problem"],
         outcome=r["outcome"],
+        mac=r.get("mac"),
     )
 
 
+def _add_column(conn: sqlite3.Connection, table: str, column: str, decl: str) -> None:
+    """Add a column to a ledger written by an older version (SQLite has no ADD COLUMN IF NOT EXISTS)."""
+    if column not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
+        try:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+        except sqlite3.OperationalError as e:  # another process added it first
+            if "duplicate column" not in str(e):
+                raise

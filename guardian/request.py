@@ -35,9 +35,10 @@ def normalize_host(host: str) -> str:
 
 
 def normalize_path(path: str) -> str:
-    """Decode percent-escapes, fold repeated slashes and dot segments, drop a trailing slash, lower case.
+    """Decode percent-escapes, drop ;parameters, fold repeated slashes and dot segments, drop a trailing slash, lower case.
 
-    Rules match the normalised path, so "/A//b/%2e%2e/c/" cannot slip past a rule for "/a/c".
+    Rules match the normalised path, so "/A//b/%2e%2e/c/" or "/a/c;x=1" cannot slip past a rule for "/a/c"
+    (many servers ignore path parameters after ";").
     """
     decoded = path
     for _ in range(3):  # double-encoded paths decode again
@@ -45,7 +46,7 @@ def normalize_path(path: str) -> str:
         if nxt == decoded:
             break
         decoded = nxt
-    decoded = "/" + decoded.lstrip("/")
+    decoded = "/" + "/".join(segment.split(";", 1)[0] for segment in decoded.lstrip("/").split("/"))
     folded = posixpath.normpath(decoded)
     if folded.startswith("//"):
         folded = "/" + folded.lstrip("/")

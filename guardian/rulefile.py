@@ -70,6 +70,19 @@ class _File:
             raise self.error(key, f"expected a name or a list of names, got {value!r}")
         return tuple(items)
 
+    def field(self, value: object, key: str) -> str:
+        if not isinstance(value, str) or not value:
+            raise self.error(key, f"expected a field name, got {value!r}")
+        return value
+
+    def fields(self, value: object, key: str) -> tuple[str, ...]:
+        if not isinstance(value, (list, str)):
+            raise self.error(key, f"expected list or str, got {value!r}")
+        items = [value] if isinstance(value, str) else value
+        if not items or not all(isinstance(v, str) and v for v in items):
+            raise self.error(key, "expected a field name or a list of field names")
+        return tuple(items)
+
     def hosts(self, value: object, key: str) -> tuple[str, ...]:
         hosts = tuple(normalize_host(h) for h in self.names(value, key))
         for h in hosts:
@@ -98,7 +111,7 @@ class _File:
         try:
             number = parse_amount(value)
         except ValueError as e:
-            raise self.error(key, f"{e} (write numbers as text like \"1000\")") from None
+            raise self.error(key, str(e)) from None
         if positive and number == 0:
             raise self.error(key, "must be above zero")
         return number
@@ -175,8 +188,8 @@ def _rule(f: _File, raw: object, i: int, app_id: str, currency: str, success: Su
             raise f.error(f"{where}unknown_amount", "a rule with unknown_amount = true has no amount, gift_id or price")
     elif transport == "http":
         if "amount" not in raw and "price" not in raw:
-            raise f.error(f"{where}amount", "missing (or write unknown_amount = true when the request carries none)")
-        amount = f.names(raw.get("amount", []), f"{where}amount") if raw.get("amount", []) != [] else ()
+            raise f.error(f"{where}amount", "missing")
+        amount = f.fields(raw["amount"], f"{where}amount") if "amount" in raw else ()
     if "gift_id" in raw and not amount:
         raise f.error(f"{where}amount", "a gift rule needs the count field(s) in amount")
     host = normalize_host(f.need(raw, "host", where))
@@ -184,7 +197,7 @@ def _rule(f: _File, raw: object, i: int, app_id: str, currency: str, success: Su
         raise f.error(f"{where}host", f"{host!r} is not one host name (rules match exact hosts)")
     path, exact = path_pattern(f.need(raw, "path", where))
     operations = tuple(re.compile(translate(p.lower())) for p in f.names(raw.get("operations", []), f"{where}operations"))
-    opt = lambda key: None if raw.get(key) is None else f.names(raw[key], f"{where}{key}")[0]  # noqa: E731
+    opt = lambda key: None if key not in raw else f.field(raw[key], f"{where}{key}")  # noqa: E731
     return Rule(
         id=rule_id,
         app=app_id,

@@ -148,7 +148,7 @@ BAD_RULES = [
         'app = "myapp"\ncurrency = "CNY"\nhosts = ["shop.example"]\nrefusal = { json = \'{"m": "$message"}\' }\n\n'
         '[[rule]]\nid = "a"\nkind = "gift"\nhost = "shop.example"\npath = "/a"\n',
         6,
-        "rule[0].amount: missing (or write unknown_amount = true",
+        "rule[0].amount: missing",
     ),
     ('app = "myapp"\ncurrency = "CNY"\nhosts = ["shop example"]\n', 3, "hosts: 'shop example' is not a host name"),
 ]

@@ -77,7 +77,7 @@ class Proxy:
 
         self._pump = threading.Thread(target=pump, daemon=True)
         self._pump.start()
-        if not ready.wait(timeout) or self.process.poll() is not None:
+        if not ready.wait(timeout) or not all(seen.values()) or self.process.poll() is not None:
             self.stop()
             raise RuntimeError("mitmdump did not start:\n" + "".join(self.output))
         return self

@@ -1,0 +1,72 @@
+"""Real ledgers for the evidence tests: attempts recorded through guardian.ledger, on a real SQLite file."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from guardian.detect import Purchase
+from guardian.ledger import ACCEPTED, FAILED, Attempt, Ledger
+from guardian.money import Money
+from guardian.periods import Calendar
+from guardian.policy import Decision, Reason
+
+SHANGHAI = Calendar(ZoneInfo("Asia/Shanghai"), 0)
+START = datetime(2026, 3, 7, 12, 0, tzinfo=UTC)  # 20:00 in Shanghai
+
+
+@dataclass(frozen=True)
+class Buy:
+    yuan: str
+    recipient: str | None = "7734"
+    app: str = "bilibili"
+    allowed: bool = True
+    outcome: str = ACCEPTED
+    client: str = "192.168.1.23"
+    user: str | None = None
+    mac: str | None = "aa:bb:cc:dd:ee:01"
+    child: str | None = "Mia"
+
+
+def purchase(b: Buy) -> Purchase:
+    amount = Decimal(b.yuan)
+    return Purchase(b.app, "gift", f"{b.app}.gift", amount * 1000, "gold", Money(amount, "CNY"), b.recipient)
+
+
+def record(ledger: Ledger, b: Buy, at: datetime) -> int:
+    decision = Decision(True) if b.allowed else Decision(False, Reason.DAY_CAP)
+    attempt_id, _ = ledger.record(Attempt(at, b.client, b.user, b.child, purchase(b), b.mac), SHANGHAI, "CNY", lambda s: decision)
+    if b.allowed:
+        ledger.settle(attempt_id, b.outcome, at + timedelta(seconds=1))
+    return attempt_id
+
+
+def fill(path: Path, buys: list[Buy], start: datetime = START, step: timedelta = timedelta(minutes=10)) -> list[int]:
+    ledger = Ledger(path)
+    try:
+        return [record(ledger, b, start + i * step) for i, b in enumerate(buys)]
+    finally:
+        ledger.close()
+
+
+def five(path: Path) -> list[int]:
+    """Five attempts: four gifts (one failed at the server) and one refused."""
+    return fill(
+        path,
+        [Buy("12"), Buy("30", recipient="5521"), Buy("8", outcome=FAILED), Buy("50", allowed=False), Buy("1.5", recipient="5521")],
+    )
+
+
+def sql(path: Path, *statements: str) -> None:
+    """Edit the file the way someone with the sqlite3 shell would."""
+    conn = sqlite3.connect(path)
+    try:
+        for s in statements:
+            conn.execute(s)
+        conn.commit()
+    finally:
+        conn.close()
