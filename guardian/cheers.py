@@ -19,7 +19,7 @@ from guardian.fields import Unreadable
 
 MAX_MESSAGE = 16 * 1024
 _PRIVMSG = re.compile(r"^(?:@\S+ )?(?::\S+ )?PRIVMSG (#[^\s,]+) :(.*)$")
-_CHEER = re.compile(r"^([a-z]+?)(\d{1,7})$")
+_CHEER = re.compile(r"^([a-z0-9]+?)(\d{1,7})$")  # shortest prefix: "4head100" is 4head + 100
 
 
 def bits(text: str, words: frozenset[str]) -> list[tuple[str, int]]:

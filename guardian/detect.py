@@ -180,15 +180,15 @@ def _graphql(rules: list[Rule], fields: Fields, catalog: Catalog, household: Hou
                     break
     if not found:
         return None
+    # An operation that cannot be read raised Unreadable above: the whole batch is unreadable.
     names = tuple(n for n, _ in found)
     first = found[0][1]
     parts = [p for _, p in found]
     recipient = next((p.recipient for p in parts if p.recipient), None)
-    bad = [p for p in parts if p.status == "unreadable"]
-    if bad or any(p.unknown for p in parts):
-        worst = bad[0] if bad else next(p for p in parts if p.unknown)
-        problem = f"{worst.problem} ({', '.join(names)})"
-        return Purchase(first.app, first.kind, first.rule, None, first.unit, None, recipient, problem, not bad, operations=names)
+    unknown = next((p for p in parts if p.unknown), None)
+    if unknown is not None:
+        problem = f"{unknown.problem} ({', '.join(names)})"
+        return Purchase(first.app, first.kind, first.rule, None, first.unit, None, recipient, problem, True, operations=names)
     money = parts[0].money
     for p in parts[1:]:
         money = money + p.money

@@ -21,6 +21,7 @@ HOST = "irc-ws.chat.twitch.tv"
         ("PRIVMSG #mia :Cheer100 great stream", [("#mia", 100)]),
         ("@client-nonce=abc;reply-parent-msg-id=x PRIVMSG #mia :cheer50 Kappa25 hello", [("#mia", 75)]),
         (":me!me@me.tmi.twitch.tv PRIVMSG #a :BibleThump1\r\nPRIVMSG #b :Corgo10", [("#a", 1), ("#b", 10)]),
+        ("PRIVMSG #mia :4Head100 Cheer1000", [("#mia", 1100)]),
         ("PRIVMSG #mia :I have 100 cheers and user1 and Cheer and Cheer0 and xCheer5", []),
         ("PING :tmi.twitch.tv", []),
         ("PRIVMSG #mia :mycustom100", []),  # a channel's own cheermotes are not known
