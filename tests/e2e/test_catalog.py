@@ -254,3 +254,24 @@ def test_twitch_cheers_on_the_chat_websocket_are_counted_and_dropped_when_refuse
         ("twitch.cheer", "100", "allowed", None, "mia"),
         ("twitch.cheer", "50", "blocked", "day-cap", "mia"),
     ]
+
+
+def test_a_parents_rule_file_in_the_data_directory_is_enforced(start_proxy, fake_apps, tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "douyu.toml").write_text(
+        'app = "douyu"\ncurrency = "CNY"\nhosts = ["*.douyu.com"]\n'
+        'refusal = { json = \'{"error": 1, "msg": "$message"}\' }\nsuccess = { path = "error", values = [0] }\n'
+        '[[rule]]\nid = "mine.douyu.fishcard"\nkind = "gift"\nhost = "www.douyu.com"\npath = "/japi/prop/fishcard/buy"\n'
+        'amount = "yuan"\n',
+        encoding="utf-8",
+    )  # fmt: skip
+    proxy = start_proxy(config('[child.caps]\nper_purchase = "20"\n'))
+    with proxy.client() as c:
+        over = c.post("https://www.douyu.com/japi/prop/fishcard/buy", data={"yuan": "25"})
+        under = c.post("https://www.douyu.com/japi/prop/fishcard/buy", data={"yuan": "5"})
+        old = c.post("https://www.douyu.com/japi/prop/donate/mainsite/v1", data={"propId": "1", "propCount": "1"})
+    assert over.headers["Guardian-Reason"] == "per-purchase" and over.json()["error"] == 1
+    assert under.headers["Guardian-Decision"] == "allowed"
+    assert "Guardian-Decision" not in old.headers  # the parent's file replaced the shipped Douyu rules
+    assert [r["rule"] for r in rows(tmp_path / "guardian.db")] == ["mine.douyu.fishcard", "mine.douyu.fishcard"]

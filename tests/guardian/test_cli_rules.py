@@ -190,3 +190,16 @@ def test_websocket_messages_in_a_chrome_har_get_a_line_each(tmp_path):
     upgrade, cheer, chat = detect_lines(tmp_path, [entry])
     assert upgrade is None and chat is None
     assert (cheer["rule"], cheer["amount"], cheer["currency"], cheer["household_amount"], cheer["recipient"]) == ("twitch.cheer", "125", "BITS", "12.5", "mia")
+
+
+def test_rules_unrecognised_lists_what_discovery_recorded(tmp_path):
+    from guardian import discovery
+    from guardian.ledger import connect
+
+    config = config_with_rates(tmp_path)
+    conn = connect(tmp_path / "guardian.db")
+    discovery.record(conn, "bilibili", "api.live.bilibili.com", "POST", "/xlive/revenue/v9/order/{id}/pay", 1000)
+    conn.close()
+    result = CliRunner().invoke(main, ["rules", "unrecognised", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert result.output == "bilibili\tPOST api.live.bilibili.com/xlive/revenue/v9/order/{id}/pay\tseen 1x\n"
