@@ -24,6 +24,7 @@ from guardian.guard import Guard
 from guardian.ledger import ACCEPTED, connect
 from guardian.policy import Reason
 from guardian.request import Request, normalize_host, normalize_path
+from guardian.wireguard import tunnel_name
 
 log = logging.getLogger(__name__)
 GIFT_LIST = "guardian-gift-list"
@@ -101,7 +102,9 @@ class CatalogHooks:
         if guard.catalog.passthrough(host) is None and guard.catalog.payment_host(host) is None:
             return None
         now = datetime.now(UTC)
-        reason, child = hostcontrol.quick(guard, host, data.client.peername[0], None, now)
+        tunnel = tunnel_name(data.client.proxy_mode.data) if mode == "wireguard" else None
+        client = f"wireguard:{tunnel}" if tunnel is not None else data.client.peername[0]
+        reason, child = hostcontrol.quick(guard, host, client, None, now, tunnel)
         if reason is not None:
             data.server.error = f"Guardian refused the connection to {host} ({reason})"
             return None

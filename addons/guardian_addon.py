@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Optional
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from datetime import UTC, datetime
 from mitmproxy import ctx, exceptions, http
 
 from addons.catalog_hooks import GIFT_LIST, CatalogHooks, refuse_connect
-from guardian import hostcontrol, settings
+from guardian import devices_seen, hostcontrol, settings, wireguard
 from guardian.answers import DECISION_HEADER, REASON_HEADER, Answer, refusal
 from guardian.catalog import App
 from guardian.guard import Guard
@@ -29,15 +30,35 @@ from guardian.ledger import NEVER, Ledger
 from guardian.policy import Reason
 from guardian.reload import Follower
 from guardian.request import MAX_BODY, Request, normalize_host
+from guardian.wireguard import tunnel_name
 
 log = logging.getLogger(__name__)
 META = "guardian"
+MAX_SEEN = 4096  # devices remembered between two flushes of last-seen times
 
 
 def _client(flow: http.HTTPFlow) -> tuple[str, str | None]:
     auth = flow.metadata.get("proxyauth")
     user = auth[0] if isinstance(auth, tuple) and auth else None
     return flow.client_conn.peername[0], user
+
+
+def _tunnel(flow: http.HTTPFlow) -> str | None:
+    """The WireGuard device this flow came through (one listener per device), else None."""
+    mode = flow.client_conn.proxy_mode
+    return tunnel_name(mode.data) if mode.type_name == "wireguard" else None
+
+
+def _device(conn, metadata: dict | None) -> str:
+    """The key under which a device's last-seen time is kept (see guardian.devices_seen)."""
+    mode = conn.proxy_mode
+    if mode.type_name == "wireguard":
+        return "wireguard:" + tunnel_name(mode.data)
+    auth = metadata.get("proxyauth") if metadata else None
+    if isinstance(auth, tuple) and auth:
+        return f"user:{auth[0]}"
+    peer = conn.peername
+    return peer[0] if peer else "unknown"
 
 
 def _navigation(req: http.Request) -> bool:
@@ -60,6 +81,9 @@ def _body(req: http.Request) -> bytes | None:
 def to_request(flow: http.HTTPFlow, host: str) -> Request:
     req = flow.request
     client, user = _client(flow)
+    tunnel = _tunnel(flow)
+    if tunnel is not None:  # inside a tunnel every phone is 10.0.0.1: the tunnel names the device
+        client = f"wireguard:{tunnel}"
     return Request(
         client=client,
         user=user,
@@ -71,6 +95,7 @@ def to_request(flow: http.HTTPFlow, host: str) -> Request:
         body=_body(req),
         navigation=_navigation(req),
         method_override=req.headers.get("x-http-method-override") or req.headers.get("x-method-override"),
+        tunnel=tunnel,
     )
 
 
@@ -87,6 +112,9 @@ class Guardian(CatalogHooks):
         # and are serialised in this process; BEGIN IMMEDIATE serialises them across processes.
         self.db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="guardian-db")
         self._follow: asyncio.Task | None = None
+        # Last-seen times, written on the hot path (one dict store) and flushed by a timer in the db thread.
+        self.seen: dict[str, float] = {}
+        self._tasks: list[asyncio.Task] = []
 
     def load(self, loader):
         loader.add_option(
@@ -97,6 +125,9 @@ class Guardian(CatalogHooks):
         )
         loader.add_option(
             "guardian_reload_seconds", int, 2, "How often Guardian checks its config file for changes, in seconds."
+        )
+        loader.add_option(
+            "guardian_seen_seconds", int, 30, "How often Guardian saves when each device was last seen, in seconds."
         )
 
     def configure(self, updated):
@@ -124,6 +155,8 @@ class Guardian(CatalogHooks):
 
     def running(self):
         self._follow = asyncio.get_running_loop().create_task(self._follow_config())
+        loop = asyncio.get_running_loop()
+        self._tasks += [loop.create_task(self._flush_seen()), loop.create_task(self._listen_tunnels())]
 
     async def _follow_config(self) -> None:
         loop = asyncio.get_running_loop()
@@ -136,13 +169,46 @@ class Guardian(CatalogHooks):
                 new = await loop.run_in_executor(self.db, follower.poll)
                 if new is not None:
                     self._install(new, await loop.run_in_executor(self.db, self._ledger_for, new))
+                    await self._listen_tunnels()
             except Exception:  # the follower must outlive any one bad reload
                 log.exception("Guardian config reload failed; the last good config stays in force")
 
+    async def _listen_tunnels(self) -> None:
+        """Listen for exactly the WireGuard devices the config lists: adding or removing one needs no restart."""
+        guard, follower = self.guard, self.follower
+        if guard is None or follower is None:
+            return
+        try:
+            names = wireguard.listed(guard.config)
+            args = (list(ctx.options.mode), follower.path, names)
+            new = await asyncio.get_running_loop().run_in_executor(self.db, wireguard.wanted_modes, *args)
+            if new is not None:
+                ctx.options.update(mode=new)
+                log.info("Guardian WireGuard listeners: %s", ", ".join(names) or "none")
+        except Exception:
+            log.exception("Guardian could not update its WireGuard listeners")
+
+    def _take_seen(self) -> dict[str, float]:
+        batch, self.seen = self.seen, {}
+        return batch
+
+    async def _flush_seen(self) -> None:
+        while True:
+            await asyncio.sleep(max(1, ctx.options.guardian_seen_seconds))
+            if self.guard is not None and self.seen:
+                await self._run(devices_seen.record, self.guard.ledger.conn, self._take_seen())
+
+    def client_connected(self, client) -> None:
+        if len(self.seen) < MAX_SEEN:
+            self.seen[_device(client, None)] = time.time()
+
     def done(self):
+        for task in self._tasks:
+            task.cancel()
         if self._follow is not None:
             self._follow.cancel()
         if self.guard is not None:
+            self.db.submit(devices_seen.record, self.guard.ledger.conn, self._take_seen())
             self.db.submit(self.guard.ledger.close)
         self.db.submit(self.close_store)
         self.db.shutdown(wait=True)
@@ -157,7 +223,10 @@ class Guardian(CatalogHooks):
             return None
         client, user = _client(flow)
         now = datetime.now(UTC)
-        reason, child = hostcontrol.quick(guard, normalize_host(flow.request.host), client, user, now)
+        tunnel = _tunnel(flow)
+        if tunnel is not None:
+            client = f"wireguard:{tunnel}"
+        reason, child = hostcontrol.quick(guard, normalize_host(flow.request.host), client, user, now, tunnel)
         if reason is not None:
             refuse_connect(flow, reason)
         elif child is not None:
@@ -170,6 +239,8 @@ class Guardian(CatalogHooks):
         guard = self.guard
         if guard is None or flow.response or not flow.live:
             return None
+        if len(self.seen) < MAX_SEEN:
+            self.seen[_device(flow.client_conn, flow.metadata)] = time.time()
         host = normalize_host(flow.request.pretty_host)
         app = guard.app_for(host)
         if app is None:
@@ -182,7 +253,7 @@ class Guardian(CatalogHooks):
         try:
             req = to_request(flow, host)
             now = datetime.now(UTC)
-            closed = guard.app_closed(app, req.client, req.user, now, req.navigation)
+            closed = guard.app_closed(app, req.client, req.user, now, req.navigation, req.tunnel)
             if closed is not None:
                 _respond(flow, closed)
                 return None

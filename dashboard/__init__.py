@@ -1,1 +1,89 @@
-"""Guardian dashboard (Flask adapter)."""
+"""Guardian's dashboard: the Flask adapter for parents.
+
+Run alone with ``flask --app dashboard run`` (config from GUARDIAN_CONFIG,
+else the data directory), or as ``python -m dashboard.serve`` (what
+``guardian run`` starts: a WSGI server plus the scheduled jobs).
+
+Contract for pages added by other areas: one blueprint per area in
+``dashboard/<area>.py`` with a ``register(app)`` that registers it and appends
+``(endpoint, label)`` to ``app.config["NAV"]``; templates extend ``base.html``
+(blocks ``title`` and ``content``); views use ``auth.login_required``;
+every form posts ``csrf_token``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+
+from guardian.home import config_path
+from guardian.money import format_amount
+
+
+def _secret_key(folder: Path) -> bytes:
+    """Generated once, kept beside the ledger (never in the config), readable by the owner only."""
+    path = folder / "dashboard-secret"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    folder.mkdir(parents=True, exist_ok=True)
+    key = os.urandom(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes()
+    with os.fdopen(fd, "wb") as f:
+        f.write(key)
+    return key
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        GUARDIAN_CONFIG=str(config_path()),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_NAME="guardian_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        MAX_CONTENT_LENGTH=64 * 1024,
+        NAV=[],
+    )
+    if config:
+        app.config.update(config)
+    from dashboard import auth, db, limits, live, notices, week
+
+    settings = db.init_app(app)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(settings.config.storage.parent)
+    auth.init_app(app)
+    app.jinja_env.filters["amount"] = format_amount
+    for area in (live, week, limits, notices, auth):
+        area.register(app)
+    # Pages of other areas (approvals, devices, evidence) register themselves when present.
+    for name in app.config.get("EXTRA_AREAS", ("approvals", "devices", "evidence")):
+        try:
+            module = importlib.import_module(f"dashboard.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"dashboard.{name}":
+                raise
+            continue
+        module.register(app)
+    if app.config.get("START_JOBS", os.environ.get("GUARDIAN_JOBS") == "1"):
+        start_jobs(app, settings.config)
+    return app
+
+
+def start_jobs(app: Flask, config) -> object | None:
+    """Start the scheduled jobs unless this is the reloader's watching parent (which would run them twice)."""
+    if app.debug and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
+        return None
+    from guardian import jobs
+
+    scheduler = jobs.start(config)
+    app.extensions["guardian_jobs"] = scheduler
+    return scheduler

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from guardian import settings
+from guardian import settings, wireguard
 from guardian.home import config_path, ensure_config, mitmproxy_dir
 
 ADDON = Path(__file__).resolve().parent.parent / "addons" / "guardian_addon.py"
@@ -74,6 +74,9 @@ def run(config: Path | None, proxy_only: bool) -> None:
         "--listen-host", listen.host,
         "--listen-port", str(listen.port),
     ]
+    tunnels = wireguard.modes(path, wireguard.listed(s.config))
+    if tunnels:  # with explicit modes the regular proxy must be listed too
+        proxy_cmd += ["--mode", "regular", *(arg for mode in tunnels for arg in ("--mode", mode))]
     children = [subprocess.Popen(proxy_cmd)]
     if not proxy_only:
         dashboard = _dashboard_command(path)
@@ -121,4 +124,6 @@ def _wait(children: list[subprocess.Popen]) -> None:
 
 # Each area registers its own commands in its own module (guardian/cli_<area>.py), imported here.
 from guardian import cli_evidence  # noqa: E402,F401  (guardian verify, guardian export)
+from guardian import cli_setup  # noqa: E402,F401  (guardian setup, guardian phone)
+from guardian import cli_dashboard  # noqa: E402,F401  (guardian set-password)
 from guardian import cli_rules  # noqa: E402,F401  (guardian detect, guardian rules ...)

@@ -11,14 +11,17 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from guardian.devices import Device, DeviceMap
+from guardian.devices_seen import USUAL_HOURS, parse_quiet
 from guardian.money import Money, parse_amount
 from guardian.periods import WEEKDAYS, Calendar
+from guardian.when import Weekly, keep_days as _keep_days
 from guardian.windows import UNRESTRICTED, Schedule
 
 T = TypeVar("T")
@@ -47,6 +50,7 @@ class Child:
     caps: Caps = Caps()
     purchases: Schedule = UNRESTRICTED
     apps: dict[str, Schedule] = field(default_factory=dict)
+    usual_hours: Schedule | None = None  # when its devices are normally in use; None: the household's
     unknown_amount: str = "refuse"  # a purchase whose amount the request does not carry: refuse, ask or allow
 
     def app_schedule(self, app: str) -> Schedule:
@@ -75,6 +79,8 @@ class Household:
     week_starts: int = 0
     unknown_devices: str = ALLOW  # "allow" or a child's name
     rates: dict[str, Decimal] = field(default_factory=dict)  # 1 unit of key = value household money
+    quiet_warning: timedelta | None = timedelta(hours=2)  # warn when a device is silent this long in usual hours
+    usual_hours: Schedule = USUAL_HOURS
 
     @property
     def calendar(self) -> Calendar:
@@ -90,13 +96,15 @@ class Config:
     proxy: Listen
     dashboard: Listen
     devices: DeviceMap = field(compare=False, repr=False)
+    weekly: Weekly | None = Weekly(6, 19, 0)  # [notifications] weekly: when the weekly summary is made
+    keep_days: int = 730  # [storage] keep_days: records older than this are purged (0: keep all)
 
     def child(self, name: str | None) -> Child | None:
         return next((c for c in self.children if c.name == name), None)
 
-    def child_for(self, address: str, user: str | None) -> Child | None:
+    def child_for(self, address: str, user: str | None, tunnel: str | None = None) -> Child | None:
         """The child a client belongs to, or None for an unlisted device that is allowed."""
-        name = self.devices.owner(address, user)
+        name = self.devices.owner(address, user, tunnel)
         if name is None and self.household.unknown_devices != ALLOW:
             name = self.household.unknown_devices
         return self.child(name)
@@ -231,8 +239,9 @@ def _child(data: object, key: str, file: Path, currency: str, known_apps: Iterab
         apps[app] = a.get(app, Schedule.parse, UNRESTRICTED)
     a.done()
     w.done()
+    usual_hours = t.get("usual_hours", Schedule.parse, None)
     t.done()
-    return Child(name, devices, caps, purchases, apps, unknown_amount=unknown_amount)
+    return Child(name, devices, caps, purchases, apps, usual_hours, unknown_amount=unknown_amount)
 
 
 def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:
@@ -249,10 +258,13 @@ def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:
         week_starts=h.get("week_starts", _weekday, 0),
         unknown_devices=h.get("unknown_devices", _text, ALLOW),
         rates=h.get("rates", _rates, {}),
+        quiet_warning=h.get("quiet_warning", parse_quiet, timedelta(hours=2)),
+        usual_hours=h.get("usual_hours", Schedule.parse, USUAL_HOURS),
     )
     h.done()
     s = root.table("storage")
     storage = Path(s.get("path", _text, "guardian.db"))
+    keep = s.get("keep_days", _keep_days, 730)
     s.done()
     p = root.table("proxy")
     proxy = p.get("listen", Listen.parse, Listen("127.0.0.1", 8080))
@@ -260,6 +272,9 @@ def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:
     d = root.table("dashboard")
     dashboard = d.get("listen", Listen.parse, Listen("127.0.0.1", 8765))
     d.done()
+    n = root.table("notifications")
+    weekly = n.get("weekly", Weekly.parse, Weekly(6, 19, 0))
+    n.done()
     root.seen.add("child")
     raw_children = data.get("child", [])
     if not isinstance(raw_children, list):
@@ -279,13 +294,14 @@ def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:
         for device in child.devices:
             # Compare what the device matches, not how it is written: "10.0.0.2" is "10.0.0.2/32".
             same = f"user:{device.user}" if device.user is not None else str(device.network)
+            same = device.text if device.tunnel is not None else same
             if same in seen:
                 raise ConfigError(path, f"child[{i}].devices", f"{device.text} is already listed for {seen[same]}")
             seen[same] = child.name
             owners.append((device, child.name))
     if not storage.is_absolute():
         storage = path.parent / storage
-    return Config(path, household, children, storage, proxy, dashboard, DeviceMap(owners))
+    return Config(path, household, children, storage, proxy, dashboard, DeviceMap(owners), weekly, keep)
 
 
 def load(path: Path | str, known_apps: Iterable[str] = ()) -> Config:

@@ -1,9 +1,11 @@
 """Which child a device belongs to.
 
 A device is written as an IP address (``192.168.1.23``), a CIDR range
-(``192.168.1.0/24``) or a proxy-auth user name (``user:mia``). A proxy user
-wins over an address; an exact address wins over a range; a narrower range
-wins over a wider one.
+(``192.168.1.0/24``), a proxy-auth user name (``user:mia``) or a WireGuard
+tunnel (``wireguard:mia-phone``, see guardian.wireguard). A tunnel decides
+alone (every phone inside a tunnel has the same address); a proxy user wins
+over an address; an exact address wins over a range; a narrower range wins
+over a wider one.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 _USER = re.compile(r"^user:([A-Za-z0-9._@-]{1,64})$")
+_TUNNEL = re.compile(r"^wireguard:([a-z0-9][a-z0-9_-]{0,39})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +23,7 @@ class Device:
     text: str
     user: str | None = None
     network: ipaddress.IPv4Network | ipaddress.IPv6Network | None = None
+    tunnel: str | None = None
 
     @classmethod
     def parse(cls, text: str) -> Device:
@@ -31,6 +35,11 @@ class Device:
             if not m:
                 raise ValueError(f"{text!r}: a proxy user is written user:NAME with letters, digits, . _ @ -")
             return cls(text, user=m.group(1))
+        if text.startswith("wireguard:"):
+            m = _TUNNEL.match(text)
+            if not m:
+                raise ValueError(f"{text!r}: a WireGuard device is written wireguard:NAME with lower-case letters, digits, - _")
+            return cls(text, tunnel=m.group(1))
         try:
             network = ipaddress.ip_network(text, strict=True)
         except ValueError as e:
@@ -56,16 +65,22 @@ class DeviceMap:
 
     def __init__(self, owners: list[tuple[Device, str]]):
         self._users: dict[str, str] = {}
+        self._tunnels: dict[str, str] = {}
         self._networks: list[tuple[int, ipaddress.IPv4Network | ipaddress.IPv6Network, str]] = []
         for device, owner in owners:
-            if device.user is not None:
+            if device.tunnel is not None:
+                self._tunnels[device.tunnel] = owner
+            elif device.user is not None:
                 self._users[device.user] = owner
             elif device.network is not None:
                 self._networks.append((device.network.prefixlen, device.network, owner))
         self._networks.sort(key=lambda n: -n[0])
         self._cache: dict[tuple[str, str | None], str | None] = {}
 
-    def owner(self, address: str, user: str | None) -> str | None:
+    def owner(self, address: str, user: str | None, tunnel: str | None = None) -> str | None:
+        if tunnel is not None:
+            # Inside a tunnel the address says nothing (every phone is 10.0.0.1): the listener decides.
+            return self._tunnels.get(tunnel)
         key = (address, user)
         try:
             return self._cache[key]

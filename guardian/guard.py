@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from guardian import alerts, overrides
 from guardian.answers import Answer, refusal
 from guardian.catalog import App, Catalog, Success
 from guardian.config import Config
@@ -59,9 +60,11 @@ class Guard:
     def app_for(self, host: str) -> App | None:
         return self.catalog.app_for_host(host)
 
-    def app_closed(self, app: App, client: str, user: str | None, now: datetime, navigation: bool) -> Answer | None:
+    def app_closed(
+        self, app: App, client: str, user: str | None, now: datetime, navigation: bool, tunnel: str | None = None
+    ) -> Answer | None:
         """A refusal when the device's child may not use `app` now; None when open."""
-        child = self.config.child_for(client, user)
+        child = self.config.child_for(client, user, tunnel)
         if app_open(child, app.id, now, self.calendar):
             return None
         return refusal(app, Reason.APP_WINDOW, navigation)
@@ -71,14 +74,26 @@ class Guard:
 
     def judge(self, request: Request, purchase: Purchase, now: datetime) -> Verdict:
         """Decide and record in one transaction. Blocking: call from a worker thread."""
-        child = self.config.child_for(request.client, request.user)
+        child = self.config.child_for(request.client, request.user, request.tunnel)
         mac = self.neighbours.mac(request.client)  # may read the OS table: this runs in the worker thread
         attempt = Attempt(now, request.client, request.user, None if child is None else child.name, purchase, mac)
+        # Both callbacks run inside the ledger's write transaction, on its connection.
+        conn = self.ledger.conn
+        active = overrides.NONE
+
+        def judge(spending):
+            nonlocal active
+            active = overrides.active(conn, attempt.child, now, self.calendar)
+            return decide(purchase, child, spending, now, self.calendar, active)
+
+        def notify(attempt_id, decision, spending):
+            if not decision.allowed:
+                alerts.refused(conn, attempt.child, purchase, decision, now)
+            elif child is not None:
+                alerts.near_caps(conn, child, purchase, spending, active, now, self.calendar)
+
         attempt_id, decision = self.ledger.record(
-            attempt,
-            self.calendar,
-            self.config.household.currency,
-            lambda spending: decide(purchase, child, spending, now, self.calendar),
+            attempt, self.calendar, self.config.household.currency, judge, after=notify
         )
         answer = None
         if not decision.allowed:

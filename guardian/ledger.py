@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from guardian import journal, outbox
+from guardian import changes, journal, outbox, overrides
 from guardian.detect import Purchase
 from guardian.money import Money
 from guardian.periods import Calendar
@@ -113,7 +113,7 @@ class Ledger:
         self.conn = connect(path)
         self._lock = threading.Lock()
         with self._lock:
-            self.conn.executescript(SCHEMA + journal.SCHEMA + outbox.SCHEMA)
+            self.conn.executescript(SCHEMA + journal.SCHEMA + outbox.SCHEMA + overrides.SCHEMA + changes.SCHEMA)
             _add_column(self.conn, "attempts", "mac", "TEXT")
 
     def close(self) -> None:
@@ -147,8 +147,12 @@ class Ledger:
         calendar: Calendar,
         currency: str,
         judge: Callable[[Spending], Decision],
+        after: Callable[[int, Decision, Spending], None] | None = None,
     ) -> tuple[int, Decision]:
-        """Judge the attempt against the totals and insert it, atomically across processes."""
+        """Judge the attempt against the totals and insert it, atomically across processes.
+
+        `judge` and `after` (given the new row's id) run inside the write transaction, on `self.conn`.
+        """
         p = attempt.purchase
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
@@ -184,6 +188,8 @@ class Ledger:
                     f"INSERT INTO attempts ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
                 )
                 journal.append(self.conn, "attempt", cur.lastrowid, row, row["at_ms"])
+                if after is not None:
+                    after(cur.lastrowid, decision, spending)
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")

@@ -10,6 +10,7 @@ from enum import StrEnum
 from guardian.config import Child
 from guardian.detect import Purchase
 from guardian.money import Money
+from guardian.overrides import NONE as NO_OVERRIDES, Overrides
 from guardian.periods import Calendar
 
 
@@ -23,6 +24,7 @@ class Reason(StrEnum):
     DAY_CAP = "day-cap"
     WEEK_CAP = "week-cap"
     MONTH_CAP = "month-cap"
+    LOCKED = "locked"
 
 
 # What a child and a parent read, in both household languages.
@@ -36,6 +38,7 @@ EXPLAIN: dict[Reason, tuple[str, str]] = {
     Reason.DAY_CAP: ("已达到今日消费上限", "Today's spending limit is reached"),
     Reason.WEEK_CAP: ("已达到本周消费上限", "This week's spending limit is reached"),
     Reason.MONTH_CAP: ("已达到本月消费上限", "This month's spending limit is reached"),
+    Reason.LOCKED: ("家长已暂停所有消费", "A parent has locked all purchases for now"),
 }
 
 
@@ -72,14 +75,24 @@ def app_open(child: Child | None, app: str, now: datetime, calendar: Calendar) -
     return child is None or child.app_schedule(app).allows(calendar.local(now))
 
 
-def decide(purchase: Purchase, child: Child | None, spending: Spending, now: datetime, calendar: Calendar) -> Decision:
+def decide(
+    purchase: Purchase,
+    child: Child | None,
+    spending: Spending,
+    now: datetime,
+    calendar: Calendar,
+    overrides: Overrides = NO_OVERRIDES,
+) -> Decision:
     """The first limit the purchase breaks, in the order a parent would explain it; else allowed.
 
     An unlisted device that the household allows (`child` None) is recorded but not limited.
     A cap is the most that may be spent: reaching it exactly is allowed.
+    A parent's lock refuses every child's purchases; an extra allowance raises today's day cap.
     """
     if child is None:
         return ALLOW
+    if overrides.locked:
+        return Decision(False, Reason.LOCKED)
     local = calendar.local(now)
     if not child.app_schedule(purchase.app).allows(local):
         return Decision(False, Reason.APP_WINDOW)
@@ -87,7 +100,7 @@ def decide(purchase: Purchase, child: Child | None, spending: Spending, now: dat
         return Decision(False, Reason.PURCHASE_WINDOW)
     if purchase.money is None:
         if getattr(purchase, "unknown", False):
-            return unknown_amount(child, spending)
+            return unknown_amount(child, spending, overrides.extra_day)
         return Decision(False, Reason.UNREADABLE)
     amount = purchase.money
     caps = child.caps
@@ -95,8 +108,9 @@ def decide(purchase: Purchase, child: Child | None, spending: Spending, now: dat
         return Decision(False, Reason.PER_PURCHASE)
     if caps.per_minute is not None and spending.last_minute + 1 > caps.per_minute:
         return Decision(False, Reason.VELOCITY)
+    day_cap = caps.day if caps.day is None or not overrides.extra_day else Money(caps.day.amount + overrides.extra_day, caps.day.currency)
     for cap, spent, reason in (
-        (caps.day, spending.day, Reason.DAY_CAP),
+        (day_cap, spending.day, Reason.DAY_CAP),
         (caps.week, spending.week, Reason.WEEK_CAP),
         (caps.month, spending.month, Reason.MONTH_CAP),
     ):
@@ -105,7 +119,7 @@ def decide(purchase: Purchase, child: Child | None, spending: Spending, now: dat
     return ALLOW
 
 
-def unknown_amount(child: Child, spending: Spending) -> Decision:
+def unknown_amount(child: Child, spending: Spending, extra_day: Decimal = Decimal(0)) -> Decision:
     """A purchase whose amount the request does not carry, inside its windows: the child's setting decides.
 
     "ask" refuses with the same reason until ask-a-parent can hold it; "allow" records it
@@ -116,8 +130,9 @@ def unknown_amount(child: Child, spending: Spending) -> Decision:
     caps = child.caps
     if caps.per_minute is not None and spending.last_minute + 1 > caps.per_minute:
         return Decision(False, Reason.VELOCITY)
+    day = None if caps.day is None else Money(caps.day.amount + extra_day, caps.day.currency)
     for cap, spent, reason in (
-        (caps.day, spending.day, Reason.DAY_CAP),
+        (day, spending.day, Reason.DAY_CAP),
         (caps.week, spending.week, Reason.WEEK_CAP),
         (caps.month, spending.month, Reason.MONTH_CAP),
     ):

@@ -12,7 +12,7 @@ MAX_BODY = 64 * 1024
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    client: str  # the device's IP address
+    client: str  # the device's IP address, or "wireguard:NAME" for a phone in its tunnel
     user: str | None  # proxy-auth user, if the proxy asks for one
     method: str
     host: str
@@ -22,6 +22,7 @@ class Request:
     body: bytes | None = b""  # None: the body could not be read (too large, bad encoding)
     navigation: bool = False  # a browser page load, which gets an HTML answer
     method_override: str | None = None
+    tunnel: str | None = None  # the WireGuard device the request came through (guardian.wireguard)
 
 
 def normalize_host(host: str) -> str:

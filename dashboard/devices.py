@@ -1,0 +1,107 @@
+"""Devices: each child's devices with when they were last seen; phones and tablets over WireGuard."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
+
+from dashboard import db
+from dashboard.auth import login_required
+from guardian import devices_seen, phones, wireguard
+from guardian.config import ConfigError
+
+bp = Blueprint("devices", __name__)
+_HOST = re.compile(r"^[A-Za-z0-9.:-]{1,253}$")
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.config["NAV"].append(("devices.index", "Devices"))
+
+
+def _config_path() -> Path:
+    return db.get_settings().config.path
+
+
+@bp.get("/devices")
+@login_required
+def index():
+    s = db.get_settings()
+    config, now = s.config, db.now()
+    seen = devices_seen.last_seen(db.conn())
+    household = config.household
+    children = []
+    for child in config.children:
+        usual = child.usual_hours or household.usual_hours
+        rows = []
+        for device in child.devices:
+            st = devices_seen.status(device, seen, now, usual, household.calendar.tz, household.quiet_warning)
+            rows.append({"status": st, "ago": devices_seen.ago(st.last, now), "tunnel": device.tunnel})
+        children.append({"name": child.name, "devices": rows, "usual": ", ".join(usual.texts() or ["any time"])})
+    listed = [d for c in config.children for d in c.devices]
+    others = [(key, devices_seen.ago(at, now)) for key, at in devices_seen.unlisted(listed, seen)[:50]]
+    quiet = household.quiet_warning
+    return render_template(
+        "devices/index.html",
+        children=children,
+        others=others,
+        quiet=None if quiet is None else _duration(quiet),
+        config_error=db.config_error(),
+    )
+
+
+def _duration(quiet) -> str:
+    minutes = int(quiet.total_seconds() // 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes % 60 else f"{minutes // 60} h"
+
+
+@bp.post("/devices/phone")
+@login_required
+def add_phone():
+    s = db.get_settings()
+    child = request.form.get("child", "")[:100]
+    name = request.form.get("name", "").strip().lower()[:40]
+    try:
+        phones.add(_config_path(), child, name, s.catalog.apps)
+    except (ValueError, ConfigError) as e:
+        flash(f"Not added: {e}", "error")
+        return redirect(url_for("devices.index"))
+    phones.record(db.conn(), "added", child, name, db.now_ms())
+    flash(f"Added {name} for {child}. Scan the code below with the WireGuard app on that phone.")
+    return redirect(url_for("devices.phone", name=name))
+
+
+@bp.get("/devices/phone/<name>")
+@login_required
+def phone(name: str):
+    try:
+        tunnel = wireguard.read(wireguard.folder(_config_path()) / f"{wireguard.check_name(name)}.conf")
+    except ValueError:
+        abort(404)
+    host = request.args.get("host", "").strip() or wireguard.lan_address()
+    if not _HOST.match(host):
+        flash("That is not a computer address; using this computer's own.", "error")
+        host = wireguard.lan_address()
+    text = tunnel.client_config(host)
+    # segno draws the SVG from our own text: safe to embed.
+    return render_template("devices/phone.html", name=name, host=host, port=tunnel.port, text=text, qr=Markup(wireguard.qr_svg(text)))
+
+
+@bp.post("/devices/phone/<name>/remove")
+@login_required
+def remove_phone(name: str):
+    s = db.get_settings()
+    try:
+        child, revoked = phones.remove(_config_path(), name, s.catalog.apps)
+    except (ValueError, ConfigError) as e:
+        flash(f"Not removed: {e}", "error")
+        return redirect(url_for("devices.index"))
+    if child is None and not revoked:
+        flash(f"There was no device called {name}.")
+    else:
+        phones.record(db.conn(), "removed", child, name, db.now_ms())
+        flash(f"Removed {name}: its tunnel no longer works.")
+    return redirect(url_for("devices.index"))

@@ -1,0 +1,35 @@
+"""Notifications: what was sent to the parent's desktop, what is waiting and why, and weekly reports."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, Flask, render_template
+
+from dashboard import db
+from dashboard.auth import login_required
+from guardian import delivery, reports
+
+bp = Blueprint("notices", __name__)
+
+
+@bp.route("/notifications")
+@login_required
+def index():
+    s = db.get_settings()
+    calendar, conn = s.config.household.calendar, db.conn()
+    local = lambda ms: None if ms is None else calendar.local(datetime.fromtimestamp(ms / 1000, UTC))  # noqa: E731
+    waiting, error = delivery.failing(conn)
+    return render_template(
+        "notices/index.html",
+        notices=[(local(n.at_ms), local(n.delivered_ms), n) for n in delivery.recent(conn, 100)],
+        waiting=waiting,
+        error=error,
+        reports=[(local(r.at_ms), r) for r in reports.recent(conn, 10)],
+        weekly=s.config.weekly,
+    )
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.config["NAV"].append(("notices.index", "Notifications"))

@@ -1,0 +1,140 @@
+"""Write docs/screenshots/{live,week,limits}.png: the dashboard with demo data, in headless Chromium.
+
+Usage: .venv/bin/python docs/screenshots.py
+Everything runs on 127.0.0.1 in a temporary directory; nothing is sent anywhere.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+import threading
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import waitress
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from dashboard import create_app  # noqa: E402
+from guardian import changes, config as config_module, logins, outbox, overrides  # noqa: E402
+from guardian.alerts import refused  # noqa: E402
+from guardian.detect import Purchase  # noqa: E402
+from guardian.ledger import ACCEPTED, Attempt, Ledger  # noqa: E402
+from guardian.money import Money  # noqa: E402
+from guardian.policy import decide, Spending  # noqa: E402
+from tests.support.dashboard import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+PASSWORD = "demo-password-1"
+CONFIG = """# Demo household for the screenshots.
+[household]
+currency = "CNY"
+timezone = "Asia/Shanghai"
+unknown_devices = "allow"
+
+[[child]]
+name = "Mia"
+devices = ["192.168.1.23", "user:mia"]
+
+[child.caps]
+per_purchase = "30"   # agreed with Mia
+day = "50"
+week = "200"
+month = "500"
+per_minute = 3
+
+[child.windows]
+purchases = ["daily 08:00-21:30"]
+
+[child.windows.apps]
+kuaishou = ["mon-fri 18:00-20:00", "sat-sun 09:00-21:00"]
+
+[[child]]
+name = "Leo"
+devices = ["192.168.1.40/30"]
+
+[child.caps]
+per_purchase = "10"
+week = "30"
+"""
+STREAMERS = {"bilibili": ["StarRiver", "LuluSings", "PixelFox"], "douyin": ["DanceWithMo", "ChefKai"], "kuaishou": ["NorthWind"]}
+
+
+def demo(folder: Path) -> Path:
+    path = folder / "guardian.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    config = config_module.load(path)
+    calendar = config.household.calendar
+    ledger = Ledger(config.storage)
+    conn = ledger.conn
+    rng = random.Random(7)
+    now = datetime.now(UTC)
+    start = calendar.week_start(now)
+    moments = sorted(start + timedelta(minutes=rng.randrange(0, int((now - start).total_seconds() // 60) or 1)) for _ in range(26))
+    for at in moments:
+        child = config.child(rng.choice(["Mia", "Mia", "Mia", "Leo"]))
+        app = rng.choice(list(STREAMERS))
+        yuan = Decimal(rng.choice(["1", "5.2", "9.9", "12", "18.8", "30", "52"]))
+        purchase = Purchase(app, rng.choice(["gift", "gift", "recharge"]), "demo", yuan, "CNY", Money(yuan, "CNY"), rng.choice(STREAMERS[app]))
+        ip = "192.168.1.23" if child.name == "Mia" else "192.168.1.41"
+
+        def judge(spending: Spending, child=child, purchase=purchase, at=at):
+            return decide(purchase, child, spending, at, calendar)
+
+        attempt_id, decision = ledger.record(
+            Attempt(at, ip, None, child.name, purchase), calendar, "CNY", judge,
+            after=lambda i, d, s, child=child, purchase=purchase, at=at: None if d.allowed else refused(conn, child.name, purchase, d, at),
+        )
+        if decision.allowed:
+            ledger.settle(attempt_id, ACCEPTED, at)
+    xss = Purchase("bilibili", "gift", "demo", Decimal(99), "CNY", Money(Decimal(99), "CNY"), "<img src=x onerror=alert(1)>")
+    ledger.record(Attempt(now, "192.168.1.23", None, "Mia", xss), calendar, "CNY", lambda s: decide(xss, config.child("Mia"), s, now, calendar))
+    logins.ensure(conn)
+    logins.set_password(conn, PASSWORD, 0)
+    ms = int(now.timestamp() * 1000)
+    with changes.transaction(conn):
+        overrides.extra(conn, "Mia", Money(Decimal(10), "CNY"), calendar.local(now).date(), now)
+        changes.record(conn, "extra allowance for Mia", {"child": "Mia", "amount": "10.00 CNY", "day": calendar.local(now).date().isoformat()}, ms)
+    with changes.transaction(conn):
+        changes.record(conn, "limits of Leo", {"child": "Leo", "changed": {"week": {"from": "50", "to": "30"}}}, ms)
+    outbox.post(conn, outbox.WEEKLY, None, "Guardian week summary", "Mia spent 148.00 CNY", ms)
+    ledger.close()
+    return path
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = demo(Path(tmp))
+        app = create_app({"GUARDIAN_CONFIG": str(path), "SECRET_KEY": b"screenshots"})
+        port = free_port()
+        server = waitress.create_server(app, host="127.0.0.1", port=port, threads=2)
+        threading.Thread(target=server.run, daemon=True).start()
+        url = f"http://127.0.0.1:{port}"
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                page = browser.new_page(viewport={"width": 1280, "height": 860})
+                page.goto(url + "/login")
+                page.fill("input[name=password]", PASSWORD)
+                page.click("button[type=submit]")
+                page.wait_for_url(url + "/")
+                page.screenshot(path=OUT / "live.png", full_page=False)
+                page.goto(url + "/week")
+                page.screenshot(path=OUT / "week.png", full_page=True)
+                page.goto(url + "/limits")
+                page.screenshot(path=OUT / "limits.png", full_page=False)
+                browser.close()
+        finally:
+            server.close()
+    print(f"wrote {', '.join(p.name for p in sorted(OUT.glob('*.png')))} to {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""The parent's dashboard password and the record of failed logins.
+
+The password is stored only as a salted scrypt hash (werkzeug's format).
+Failed logins are counted per client in the database, so the delay survives
+a restart: after FREE failures each further try waits twice as long as the
+last (1 s, 2 s, 4 s ... up to MAX_WAIT), and a success clears the count.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS parent_login (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    hash TEXT NOT NULL,
+    set_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS login_failures (
+    client TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    last_ms INTEGER NOT NULL
+);
+"""
+MIN_LENGTH = 8
+FREE = 3
+MAX_WAIT_MS = 15 * 60 * 1000
+
+
+def ensure(conn: sqlite3.Connection) -> None:
+    conn.executescript(SCHEMA)
+
+
+def check_new(password: str) -> str:
+    """The password if acceptable, else ValueError saying why."""
+    if len(password) < MIN_LENGTH:
+        raise ValueError(f"use at least {MIN_LENGTH} characters")
+    if len(password) > 512:
+        raise ValueError("use at most 512 characters")
+    return password
+
+
+def is_set(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM parent_login WHERE id = 1").fetchone() is not None
+
+
+def set_password(conn: sqlite3.Connection, password: str, at_ms: int, *, only_if_unset: bool = False) -> bool:
+    """Store the hash; with `only_if_unset`, False when a password already exists (first-run race)."""
+    hashed = generate_password_hash(check_new(password), method="scrypt")
+    if only_if_unset:
+        cur = conn.execute("INSERT OR IGNORE INTO parent_login (id, hash, set_ms) VALUES (1, ?, ?)", (hashed, at_ms))
+        return cur.rowcount == 1
+    conn.execute("INSERT OR REPLACE INTO parent_login (id, hash, set_ms) VALUES (1, ?, ?)", (hashed, at_ms))
+    return True
+
+
+def verify(conn: sqlite3.Connection, password: str) -> bool:
+    row = conn.execute("SELECT hash FROM parent_login WHERE id = 1").fetchone()
+    return row is not None and len(password) <= 512 and check_password_hash(row[0], password)
+
+
+def wait_ms(conn: sqlite3.Connection, client: str, now_ms: int) -> int:
+    """How long `client` must wait before its next try (0: may try now)."""
+    row = conn.execute("SELECT failures, last_ms FROM login_failures WHERE client = ?", (client,)).fetchone()
+    if row is None or row[0] < FREE:
+        return 0
+    delay = min(1000 * 2 ** (row[0] - FREE), MAX_WAIT_MS)
+    return max(0, row[1] + delay - now_ms)
+
+
+def failed(conn: sqlite3.Connection, client: str, now_ms: int) -> None:
+    conn.execute(
+        "INSERT INTO login_failures (client, failures, last_ms) VALUES (?, 1, ?)"
+        " ON CONFLICT (client) DO UPDATE SET failures = failures + 1, last_ms = excluded.last_ms",
+        (client, now_ms),
+    )
+
+
+def succeeded(conn: sqlite3.Connection, client: str) -> None:
+    conn.execute("DELETE FROM login_failures WHERE client = ?", (client,))

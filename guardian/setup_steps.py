@@ -1,0 +1,292 @@
+"""What `guardian setup` changes on the child's PC, planned as values.
+
+`plan(platform, paths, answers)` is pure: it returns Steps, each a list of
+actions (write a file, append lines to a file, run a command with the command
+that undoes it). guardian.system applies them, asking first, and records each
+applied action so `guardian setup --undo` reverts exactly those.
+
+System paths are joined under ``paths.root`` ("/" for real; a scratch folder
+in tests), so a whole run can be redirected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+CA_NAME = "mitmproxy"  # the common name of the CA mitmproxy generates
+LABEL = "org.guardian.proxy"
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    """Write `path` (from `source`'s bytes, or `text`); undo restores what was there, or removes it."""
+
+    path: Path
+    text: str = ""
+    source: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Append:
+    """Add the lines `path` lacks; undo restores the file byte for byte."""
+
+    path: Path
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """Run `argv` (none: nothing on apply). Undo runs `undo`, with {previous} replaced by what `read` printed."""
+
+    argv: tuple[str, ...] = ()
+    undo: tuple[str, ...] = ()
+    read: tuple[str, ...] = ()
+
+
+Action = Write | Append | Run
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    id: str
+    what: str  # one line a parent understands
+    why: str
+    admin: bool  # needs administrator rights
+    actions: tuple[Action, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    config: Path  # guardian.toml
+    ca: Path  # mitmproxy-ca-cert.pem (Linux, macOS) or mitmproxy-ca-cert.cer (Windows)
+    guardian: str  # the guardian command to start at login
+    home: Path
+    root: Path = Path("/")
+
+    def system(self, path: str) -> Path:
+        return self.root / PurePosixPath(path).relative_to("/")
+
+
+@dataclass(frozen=True, slots=True)
+class Answers:
+    proxy_host: str = "127.0.0.1"
+    proxy_port: int = 8080
+    trust_ca: bool = True
+    set_proxy: bool = True
+    autostart: bool = True
+    # What this machine has (guardian.system.facts finds out).
+    tools: frozenset[str] = field(default_factory=frozenset)  # gsettings, certutil, systemctl
+    nssdb: bool = False  # ~/.pki/nssdb exists (Chrome, Chromium and some Firefox builds use it)
+    network_service: str = "Wi-Fi"  # macOS: the network service the PC uses
+    admin: bool = True  # Windows: without administrator rights, trust the certificate for this user only
+
+
+def _run_line(paths: Paths) -> list[str]:
+    return [paths.guardian, "run", "--config", str(paths.config)]
+
+
+def _linux(paths: Paths, a: Answers) -> list[Step]:
+    steps = []
+    proxy = f"http://{a.proxy_host}:{a.proxy_port}"
+    if a.trust_ca:
+        steps.append(Step(
+            "ca", "Trust Guardian's certificate on this computer",
+            "so websites opened through Guardian are not shown as unsafe", True,
+            (
+                Run(undo=("update-ca-certificates", "--fresh")),  # runs last on undo, after the file is gone
+                Write(paths.system("/usr/local/share/ca-certificates/guardian.crt"), source=paths.ca),
+                Run(("update-ca-certificates",)),
+            ),
+        ))
+        if a.nssdb and "certutil" in a.tools:
+            db = f"sql:{paths.home / '.pki' / 'nssdb'}"
+            steps.append(Step(
+                "ca-browsers", "Trust Guardian's certificate in Chrome and Chromium",
+                "these browsers keep their own list of trusted certificates", False,
+                (Run(("certutil", "-d", db, "-A", "-t", "C,,", "-n", "Guardian", "-i", str(paths.ca)),
+                     ("certutil", "-d", db, "-D", "-n", "Guardian")),),
+            ))
+    if a.set_proxy:
+        if "gsettings" in a.tools:
+            schema = "org.gnome.system.proxy"
+            actions = [_gsetting(schema, "mode", "'manual'")]
+            for kind in ("http", "https"):
+                actions.append(_gsetting(f"{schema}.{kind}", "host", f"'{a.proxy_host}'"))
+                actions.append(_gsetting(f"{schema}.{kind}", "port", str(a.proxy_port)))
+            steps.append(Step(
+                "proxy-desktop", f"Send this user's web traffic through Guardian ({a.proxy_host}:{a.proxy_port})",
+                "the desktop's proxy setting, which browsers follow", False, tuple(actions),
+            ))
+        steps.append(Step(
+            "proxy-system", "Send programs started from now on through Guardian (/etc/environment)",
+            "programs that do not read the desktop's setting read these lines", True,
+            (Append(paths.system("/etc/environment"), (
+                f"http_proxy={proxy}", f"https_proxy={proxy}", f"HTTP_PROXY={proxy}", f"HTTPS_PROXY={proxy}",
+                "no_proxy=localhost,127.0.0.1,::1", "NO_PROXY=localhost,127.0.0.1,::1",
+            )),),
+        ))
+    if a.autostart:
+        if "systemctl" in a.tools:
+            unit = paths.home / ".config" / "systemd" / "user" / "guardian.service"
+            text = (
+                "[Unit]\nDescription=Guardian parental controls\n\n"
+                f"[Service]\nExecStart={' '.join(_quote(p) for p in _run_line(paths))}\nRestart=on-failure\n\n"
+                "[Install]\nWantedBy=default.target\n"
+            )
+            steps.append(Step(
+                "autostart", "Start Guardian when this user logs in (systemd user service)",
+                "limits only work while Guardian runs", False,
+                (
+                    Run(undo=("systemctl", "--user", "daemon-reload")),
+                    Write(unit, text),
+                    Run(("systemctl", "--user", "daemon-reload")),
+                    Run(("systemctl", "--user", "enable", "guardian.service"),
+                        ("systemctl", "--user", "disable", "guardian.service")),
+                ),
+            ))
+        else:
+            desktop = paths.home / ".config" / "autostart" / "guardian.desktop"
+            text = (
+                "[Desktop Entry]\nType=Application\nName=Guardian\n"
+                f"Exec={' '.join(_quote(p) for p in _run_line(paths))}\nX-GNOME-Autostart-enabled=true\n"
+            )
+            steps.append(Step(
+                "autostart", "Start Guardian when this user logs in (desktop autostart)",
+                "limits only work while Guardian runs", False, (Write(desktop, text),),
+            ))
+    return steps
+
+
+def _gsetting(schema: str, key: str, value: str) -> Run:
+    return Run(("gsettings", "set", schema, key, value), ("gsettings", "set", schema, key, "{previous}"),
+               ("gsettings", "get", schema, key))
+
+
+def _quote(part: str) -> str:
+    return f'"{part}"' if " " in part else part
+
+
+def _windows(paths: Paths, a: Answers) -> list[Step]:
+    steps = []
+    if a.trust_ca and a.admin:
+        steps.append(Step(
+            "ca", "Trust Guardian's certificate on this computer (Windows certificate store)",
+            "so websites opened through Guardian are not shown as unsafe (Edge and Chrome use this store)", True,
+            (Run(("certutil", "-addstore", "-f", "Root", str(paths.ca)), ("certutil", "-delstore", "Root", CA_NAME)),),
+        ))
+    elif a.trust_ca:
+        # A child's standard account: the user's own store needs no administrator (Windows asks to confirm).
+        steps.append(Step(
+            "ca", "Trust Guardian's certificate for this user (Windows asks you to confirm)",
+            "so websites opened through Guardian are not shown as unsafe (Edge and Chrome use this store)", False,
+            (Run(("certutil", "-user", "-addstore", "-f", "Root", str(paths.ca)),
+                 ("certutil", "-user", "-delstore", "Root", CA_NAME)),),
+        ))
+    if a.set_proxy:
+        key = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings"
+        server = f"{a.proxy_host}:{a.proxy_port}"
+        steps.append(Step(
+            "proxy", f"Send this user's web traffic through Guardian ({server})",
+            "the Windows proxy setting, which Edge, Chrome and most apps follow", False,
+            (
+                Run(("reg", "add", key, "/v", "ProxyServer", "/t", "REG_SZ", "/d", server, "/f"),
+                    ("reg", "delete", key, "/v", "ProxyServer", "/f")),
+                Run(("reg", "add", key, "/v", "ProxyOverride", "/t", "REG_SZ", "/d", "<local>", "/f"),
+                    ("reg", "delete", key, "/v", "ProxyOverride", "/f")),
+                Run(("reg", "add", key, "/v", "ProxyEnable", "/t", "REG_DWORD", "/d", "1", "/f"),
+                    ("reg", "add", key, "/v", "ProxyEnable", "/t", "REG_DWORD", "/d", "0", "/f")),
+            ),
+        ))
+        steps.append(Step(
+            "proxy-system", "Send Windows services through Guardian too (WinHTTP)",
+            "some programs and updaters use the system-wide setting", True,
+            (Run(("netsh", "winhttp", "set", "proxy", server, "<local>"), ("netsh", "winhttp", "reset", "proxy")),),
+        ))
+    if a.autostart and not a.admin:
+        # Creating a logon task needs administrator rights; the user's Startup folder does not.
+        startup = paths.home / "AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/Guardian.cmd"
+        command = " ".join(f'"{p}"' for p in _run_line(paths))
+        steps.append(Step(
+            "autostart", "Start Guardian when this user logs in (Startup folder)",
+            "limits only work while Guardian runs", False,
+            (Write(startup, f'@start "Guardian" /min {command}\r\n'),),
+        ))
+    elif a.autostart:
+        command = " ".join(f'"{p}"' for p in _run_line(paths))
+        steps.append(Step(
+            "autostart", "Start Guardian when this user logs in (Task Scheduler)",
+            "limits only work while Guardian runs", False,
+            (Run(("schtasks", "/Create", "/TN", "Guardian", "/TR", command, "/SC", "ONLOGON", "/RL", "LIMITED", "/F"),
+                 ("schtasks", "/Delete", "/TN", "Guardian", "/F")),),
+        ))
+    return steps
+
+
+def _macos(paths: Paths, a: Answers) -> list[Step]:
+    steps = []
+    if a.trust_ca:
+        keychain = "/Library/Keychains/System.keychain"
+        steps.append(Step(
+            "ca", "Trust Guardian's certificate on this Mac (System keychain)",
+            "so websites opened through Guardian are not shown as unsafe (Safari and Chrome use it)", True,
+            (
+                Run(undo=("security", "delete-certificate", "-c", CA_NAME, keychain)),
+                Run(("security", "add-trusted-cert", "-d", "-r", "trustRoot", "-k", keychain, str(paths.ca)),
+                    ("security", "remove-trusted-cert", "-d", str(paths.ca))),
+            ),
+        ))
+    if a.set_proxy:
+        svc, host, port = a.network_service, a.proxy_host, str(a.proxy_port)
+        steps.append(Step(
+            "proxy", f"Send {svc} web traffic through Guardian ({host}:{port})",
+            "the Mac's proxy setting, which Safari, Chrome and most apps follow", True,
+            (
+                Run(("networksetup", "-setwebproxy", svc, host, port), ("networksetup", "-setwebproxystate", svc, "off")),
+                Run(("networksetup", "-setsecurewebproxy", svc, host, port),
+                    ("networksetup", "-setsecurewebproxystate", svc, "off")),
+            ),
+        ))
+    if a.autostart:
+        plist = paths.home / "Library" / "LaunchAgents" / f"{LABEL}.plist"
+        args = "".join(f"        <string>{_xml(p)}</string>\n" for p in _run_line(paths))
+        text = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n'
+            '<plist version="1.0">\n<dict>\n'
+            f"    <key>Label</key>\n    <string>{LABEL}</string>\n"
+            f"    <key>ProgramArguments</key>\n    <array>\n{args}    </array>\n"
+            "    <key>RunAtLoad</key>\n    <true/>\n    <key>KeepAlive</key>\n    <true/>\n"
+            "</dict>\n</plist>\n"
+        )
+        steps.append(Step(
+            "autostart", "Start Guardian when this user logs in (LaunchAgent)",
+            "limits only work while Guardian runs", False,
+            (Write(plist, text), Run(("launchctl", "load", "-w", str(plist)), ("launchctl", "unload", "-w", str(plist)))),
+        ))
+    return steps
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def describe(step: Step) -> list[str]:
+    """Each change of a step in plain words, for the parent to read before saying yes."""
+    lines = []
+    for a in step.actions:
+        if isinstance(a, Write):
+            lines.append(f"write {a.path}" + (f" (a copy of {a.source})" if a.source else ""))
+        elif isinstance(a, Append):
+            lines.append(f"add {len(a.lines)} lines to {a.path}")
+        elif a.argv:
+            lines.append("run " + " ".join(a.argv))
+    return lines
+
+
+def plan(platform: str, paths: Paths, answers: Answers) -> list[Step]:
+    """The steps for `platform` ("linux", "windows" or "darwin")."""
+    planners = {"linux": _linux, "windows": _windows, "darwin": _macos}
+    if platform not in planners:
+        raise ValueError(f"guardian setup knows Windows, macOS and Linux, not {platform!r}; see the README")
+    return planners[platform](paths, answers)
