@@ -41,7 +41,7 @@ class CatalogHooks:
 
     def __init__(self) -> None:
         self.prices: gifts.PriceBook | None = None
-        self.seen = discovery.Seen()
+        self.discovered = discovery.Seen()
         self._store: tuple[Path, sqlite3.Connection] | None = None
 
     # -- state kept across config reloads ------------------------------------------------------
@@ -154,7 +154,7 @@ class CatalogHooks:
         shape = discovery.looks_like_purchase(req)
         if shape is None or guard.catalog.rules_matching(req.host, normalize_path(req.path)):
             return
-        if self.seen.first(req.host, shape):
+        if self.discovered.first(req.host, shape):
             at_ms = int(datetime.now(UTC).timestamp() * 1000)
             self.db.submit(self._record_unrecognised, guard.ledger.path, app_id, req.host, req.method, shape, at_ms)
 

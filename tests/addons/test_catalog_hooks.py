@@ -26,7 +26,9 @@ def env(monkeypatch, tmp_path):
 
 def write(tmp_path: Path, child: str) -> Path:
     path = tmp_path / "guardian.toml"
-    path.write_text(household_config(child).replace('unknown_devices = "allow"\n', 'unknown_devices = "allow"\n' + RATES), encoding="utf-8")
+    text = household_config(child).replace('unknown_devices = "allow"\n', 'unknown_devices = "allow"\n' + RATES)
+    text = text.replace('devices = ["127.0.0.1"]', 'devices = ["127.0.0.1", "wireguard:mia-phone"]')
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -119,7 +121,7 @@ def server_data(host: str, mode: str) -> server_hooks.ServerConnectionHookData:
     return server_hooks.ServerConnectionHookData(server, client)
 
 
-@pytest.mark.parametrize("mode", ["transparent", "wireguard", "socks5"])
+@pytest.mark.parametrize("mode", ["transparent", "wireguard:/keys/mia-phone.conf", "socks5"])
 async def test_other_modes_refuse_the_server_connection_of_a_closed_app(tmp_path, mode):
     config = write(tmp_path, f'[child.caps]\nday = "1"\n[child.windows.apps]\napple = ["{closed_window()}"]\n')
     with taddons.context() as tctx:
@@ -141,7 +143,10 @@ async def test_other_modes_refuse_payment_hosts_once_a_cap_is_spent(tmp_path):
     config = write(tmp_path, '[child.caps]\nday = "0"\n')
     with taddons.context() as tctx:
         addon = load(tctx, config)
-        data = server_data("android.clients.google.com", "wireguard")
+        data = server_data("android.clients.google.com", "wireguard:/keys/mia-phone.conf")
         await run(addon.server_connect(data))
+        stranger = server_data("android.clients.google.com", "wireguard:/keys/guest.conf")  # an unlisted tunnel
+        await run(addon.server_connect(stranger))
         addon.done()
     assert "day-cap" in data.server.error
+    assert stranger.server.error is None

@@ -209,7 +209,7 @@ def test_unrecognised_purchase_like_requests_are_recorded_once_and_not_refused(s
         ]
     assert [a.status_code for a in answers] == [200] * 4
     assert all("Guardian-Decision" not in a.headers for a in answers)
-    assert proxy.wait_for_log("unrecognised")
+    assert proxy.wait_for_log("Guardian saw an unrecognised"), proxy.log()
     conn = sqlite3.connect(tmp_path / "guardian.db")
     try:
         found = conn.execute("SELECT app, host, method, path FROM unrecognised").fetchall()

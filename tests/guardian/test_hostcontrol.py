@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from guardian import overrides
 from guardian.catalog import Catalog
 from guardian.config import parse
 from guardian.guard import Guard
@@ -33,12 +34,24 @@ def test_app_window_covers_every_host_and_purchase_window_only_payment_hosts(tmp
     assert quick(g, "pay.bilibili.com", "10.0.0.9", None, NOW) == (None, None)  # an unlisted device the household allows
 
 
-def test_caps_need_the_ledger_only_for_payment_hosts(tmp_path):
+def test_lock_and_caps_need_the_ledger_only_for_payment_hosts(tmp_path):
     g = guard(tmp_path, '[child.caps]\nday = "10"\n')
     reason, child = quick(g, "android.clients.google.com", "10.0.0.2", None, NOW)
     assert reason is None and child is not None and child.name == "Mia"
     assert check_caps(g, child, NOW) is None
     assert quick(g, "www.bilibili.com", "10.0.0.2", None, NOW) == (None, None)
+    overrides.lock(g.ledger.conn, NOW)
+    assert check_caps(g, child, NOW) == Reason.LOCKED
+    overrides.unlock(g.ledger.conn, NOW)
+    assert check_caps(g, child, NOW) is None
+
+
+def test_a_days_extra_allowance_reopens_a_spent_day_cap():
+    c = parse('[[child]]\nname = "M"\n[child.caps]\nday = "10"\n', Path("g.toml")).children[0]
+    zero = Money(Decimal(0), "CNY")
+    spent = Spending(Money(Decimal(10), "CNY"), zero, zero, 0)
+    assert caps_spent(c, spent) == Reason.DAY_CAP
+    assert caps_spent(c, spent, extra_day=Decimal(5)) is None
 
 
 def test_a_cap_reached_exactly_is_spent():
