@@ -1,6 +1,6 @@
 """The parent's dashboard password and the record of failed logins.
 
-The password is stored only as a salted scrypt hash (werkzeug's format).
+The password is stored only as a salted scrypt hash (``scrypt:N:r:p$salt$hex``, werkzeug's format).
 Failed logins are counted per client in the database, so the delay survives
 a restart: after FREE failures each further try waits twice as long as the
 last (1 s, 2 s, 4 s ... up to MAX_WAIT), and a success clears the count.
@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from werkzeug.security import check_password_hash, generate_password_hash
+import hashlib
+import hmac
+import secrets
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS parent_login (
@@ -48,7 +50,7 @@ def is_set(conn: sqlite3.Connection) -> bool:
 
 def set_password(conn: sqlite3.Connection, password: str, at_ms: int, *, only_if_unset: bool = False) -> bool:
     """Store the hash; with `only_if_unset`, False when a password already exists (first-run race)."""
-    hashed = generate_password_hash(check_new(password), method="scrypt")
+    hashed = _hash(check_new(password))
     if only_if_unset:
         cur = conn.execute("INSERT OR IGNORE INTO parent_login (id, hash, set_ms) VALUES (1, ?, ?)", (hashed, at_ms))
         return cur.rowcount == 1
@@ -58,7 +60,7 @@ def set_password(conn: sqlite3.Connection, password: str, at_ms: int, *, only_if
 
 def verify(conn: sqlite3.Connection, password: str) -> bool:
     row = conn.execute("SELECT hash FROM parent_login WHERE id = 1").fetchone()
-    return row is not None and len(password) <= 512 and check_password_hash(row[0], password)
+    return row is not None and len(password) <= 512 and _matches(row[0], password)
 
 
 def wait_ms(conn: sqlite3.Connection, client: str, now_ms: int) -> int:
@@ -80,3 +82,27 @@ def failed(conn: sqlite3.Connection, client: str, now_ms: int) -> None:
 
 def succeeded(conn: sqlite3.Connection, client: str) -> None:
     conn.execute("DELETE FROM login_failures WHERE client = ?", (client,))
+
+
+# scrypt with the cost werkzeug uses (N=2**15, r=8, p=1): about 100 ms and 32 MiB per try.
+_N, _R, _P = 2**15, 8, 1
+
+
+def _scrypt(password: str, salt: str, n: int, r: int, p: int) -> str:
+    return hashlib.scrypt(password.encode(), salt=salt.encode(), n=n, r=r, p=p, maxmem=132 * n * r * p).hex()
+
+
+def _hash(password: str) -> str:
+    salt = secrets.token_urlsafe(12)[:16]
+    return f"scrypt:{_N}:{_R}:{_P}${salt}${_scrypt(password, salt, _N, _R, _P)}"
+
+
+def _matches(stored: str, password: str) -> bool:
+    try:
+        method, salt, digest = stored.split("$", 2)
+        name, n, r, p = method.split(":")
+        if name != "scrypt":
+            return False
+        return hmac.compare_digest(_scrypt(password, salt, int(n), int(r), int(p)), digest)
+    except ValueError:
+        return False
