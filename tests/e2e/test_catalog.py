@@ -275,3 +275,21 @@ def test_a_parents_rule_file_in_the_data_directory_is_enforced(start_proxy, fake
     assert under.headers["Guardian-Decision"] == "allowed"
     assert "Guardian-Decision" not in old.headers  # the parent's file replaced the shipped Douyu rules
     assert [r["rule"] for r in rows(tmp_path / "guardian.db")] == ["mine.douyu.fishcard", "mine.douyu.fishcard"]
+
+
+def test_a_parents_lock_refuses_payment_hosts_at_once(start_proxy, tmp_path):
+    from datetime import UTC, datetime
+
+    from guardian import overrides
+    from guardian.ledger import connect
+
+    proxy = start_proxy(config())
+    assert connect_answer(proxy, APPLE)[0] == 200
+    conn = connect(tmp_path / "guardian.db")
+    try:
+        overrides.lock(conn, datetime.now(UTC))  # what the dashboard's "Lock all purchases now" writes
+    finally:
+        conn.close()
+    status, headers = connect_answer(proxy, APPLE)
+    assert (status, headers["guardian-reason"]) == (403, "locked")
+    assert connect_answer(proxy, "www.bilibili.com")[0] == 200
