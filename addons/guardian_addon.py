@@ -35,6 +35,7 @@ from guardian.wireguard import tunnel_name
 log = logging.getLogger(__name__)
 META = "guardian"
 MAX_SEEN = 4096  # devices remembered between two flushes of last-seen times
+POLL_SECONDS = 0.4  # how often a held purchase looks for the parent's answer
 
 
 def _client(flow: http.HTTPFlow) -> tuple[str, str | None]:
@@ -280,10 +281,28 @@ class Guardian(CatalogHooks):
             log.exception("Guardian could not record a purchase; refusing it")
             _respond(flow, refusal(guard.catalog.apps[purchase.app], Reason.UNREADABLE, req.navigation))
             return
+        if verdict.wait and verdict.approval is not None:
+            verdict = await self._hold(flow, guard, req, purchase, verdict)
         if verdict.answer is not None:
             _respond(flow, verdict.answer)
         else:
             flow.metadata[META] = (verdict.attempt_id, purchase.rule)
+
+    async def _hold(self, flow, guard, req, purchase, verdict):
+        """Hold this one request (nothing else waits) until the parent answers or `verdict.wait` runs out."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + verdict.wait
+        try:
+            while loop.time() < end:
+                await asyncio.sleep(min(POLL_SECONDS, max(0.0, end - loop.time())))
+                if flow.client_conn.timestamp_end is not None:
+                    break  # the child's app gave up: keep the question (and any yes) for its next try
+                state = await loop.run_in_executor(self.db, guard.approval_state, verdict.approval)
+                if state != "pending":
+                    return await loop.run_in_executor(self.db, guard.judge, req, purchase, datetime.now(UTC))
+        except Exception:
+            log.exception("Guardian lost track of approval #%s; the child is told a parent was asked", verdict.approval)
+        return verdict  # no answer in time: refused as waiting-for-parent, the question stays with the parent
 
     def response(self, flow: http.HTTPFlow):
         if GIFT_LIST in flow.metadata:

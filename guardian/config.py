@@ -44,6 +44,21 @@ class Caps:
 
 
 @dataclass(frozen=True, slots=True)
+class Ask:
+    """When a purchase waits for a parent: above `over`, or always for `apps`; held `wait` s, a late yes usable `valid` min."""
+
+    over: Money | None = None
+    apps: tuple[str, ...] = ()
+    wait: int = 25
+    valid: int = 30
+
+    def needed(self, app: str, amount: Money | None) -> bool:
+        if app in self.apps:
+            return True
+        return self.over is not None and amount is not None and amount.amount > self.over.amount
+
+
+@dataclass(frozen=True, slots=True)
 class Child:
     name: str
     devices: tuple[Device, ...] = ()
@@ -51,6 +66,7 @@ class Child:
     purchases: Schedule = UNRESTRICTED
     apps: dict[str, Schedule] = field(default_factory=dict)
     usual_hours: Schedule | None = None  # when its devices are normally in use; None: the household's
+    ask: Ask = Ask()
     unknown_amount: str = "refuse"  # a purchase whose amount the request does not carry: refuse, ask or allow
 
     def app_schedule(self, app: str) -> Schedule:
@@ -193,6 +209,15 @@ def _rates(value: object) -> dict[str, Decimal]:
     return rates
 
 
+def _whole(unit: str, low: int, high: int) -> Callable[[Any], int]:
+    def parse_whole(value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"expected a whole number of {unit} from {low} to {high}, got {value!r}")
+        return value
+
+    return parse_whole
+
+
 UNKNOWN_AMOUNT = ("refuse", "ask", "allow")
 
 
@@ -240,8 +265,26 @@ def _child(data: object, key: str, file: Path, currency: str, known_apps: Iterab
     a.done()
     w.done()
     usual_hours = t.get("usual_hours", Schedule.parse, None)
+    ask = _ask(t.table("ask"), currency, known)
     t.done()
-    return Child(name, devices, caps, purchases, apps, usual_hours, unknown_amount=unknown_amount)
+    return Child(name, devices, caps, purchases, apps, usual_hours, ask, unknown_amount=unknown_amount)
+
+
+def _ask(t: _Table, currency: str, known: set[str]) -> Ask:
+    def app_id(value: object) -> str:
+        text = _text(value)
+        if known and text not in known:
+            raise ValueError(f"unknown app {text!r}; known apps: {', '.join(sorted(known))}")
+        return text
+
+    ask = Ask(
+        over=t.get("over", lambda v: Money.parse(v, currency), None),
+        apps=t.get("apps", _list(app_id), ()),
+        wait=t.get("wait", _whole("seconds", 0, 300), 25),
+        valid=t.get("valid", _whole("minutes", 1, 1440), 30),
+    )
+    t.done()
+    return ask
 
 
 def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:

@@ -31,6 +31,8 @@ class Verdict:
     attempt_id: int
     decision: Decision
     answer: Answer | None  # what to answer instead of the server; None to forward
+    approval: int | None = None  # the question put to a parent (guardian/holds.py)
+    wait: int = 0  # seconds to hold the request for the parent's answer before `answer`
 
 
 def outcome(success: Success | None, status: int, body: bytes | None) -> str:
@@ -75,6 +77,11 @@ class Guard:
     def judge(self, request: Request, purchase: Purchase, now: datetime) -> Verdict:
         """Decide and record in one transaction. Blocking: call from a worker thread."""
         child = self.config.child_for(request.client, request.user, request.tunnel)
+        # A purchase of unknown amount cannot be matched to a parent's answer yet: its own setting decides (policy).
+        if child is not None and not purchase.unknown and child.ask.needed(purchase.app, purchase.money):
+            from guardian import holds  # holds builds Verdicts
+
+            return holds.judge(self, request, purchase, now, child)
         mac = self.neighbours.mac(request.client)  # may read the OS table: this runs in the worker thread
         attempt = Attempt(now, request.client, request.user, None if child is None else child.name, purchase, mac)
         # Both callbacks run inside the ledger's write transaction, on its connection.
@@ -109,6 +116,12 @@ class Guard:
             decision.reason or "",
         )
         return Verdict(attempt_id, decision, answer)
+
+    def approval_state(self, approval_id: int) -> str | None:
+        """Blocking: call from a worker thread."""
+        from guardian import holds
+
+        return holds.state(self, approval_id)
 
     def settle(self, attempt_id: int, rule: str, status: int, body: bytes | None) -> str:
         """Record the server's answer to an allowed purchase. Blocking: call from a worker thread."""

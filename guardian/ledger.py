@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from guardian import changes, journal, outbox, overrides
+from guardian import approvals, changes, journal, outbox, overrides
 from guardian.detect import Purchase
 from guardian.money import Money
 from guardian.periods import Calendar
@@ -113,7 +113,7 @@ class Ledger:
         self.conn = connect(path)
         self._lock = threading.Lock()
         with self._lock:
-            self.conn.executescript(SCHEMA + journal.SCHEMA + outbox.SCHEMA + overrides.SCHEMA + changes.SCHEMA)
+            self.conn.executescript(SCHEMA + journal.SCHEMA + outbox.SCHEMA + overrides.SCHEMA + changes.SCHEMA + approvals.SCHEMA)
             _add_column(self.conn, "attempts", "mac", "TEXT")
 
     def close(self) -> None:

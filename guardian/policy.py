@@ -25,6 +25,8 @@ class Reason(StrEnum):
     WEEK_CAP = "week-cap"
     MONTH_CAP = "month-cap"
     LOCKED = "locked"
+    PARENT_DENIED = "parent-denied"
+    WAITING_FOR_PARENT = "waiting-for-parent"
 
 
 # What a child and a parent read, in both household languages.
@@ -39,6 +41,11 @@ EXPLAIN: dict[Reason, tuple[str, str]] = {
     Reason.WEEK_CAP: ("已达到本周消费上限", "This week's spending limit is reached"),
     Reason.MONTH_CAP: ("已达到本月消费上限", "This month's spending limit is reached"),
     Reason.LOCKED: ("家长已暂停所有消费", "A parent has locked all purchases for now"),
+    Reason.PARENT_DENIED: ("家长没有同意这笔消费", "A parent said no to this purchase"),
+    Reason.WAITING_FOR_PARENT: (
+        "已请家长确认这笔消费；家长同意后请再试一次",
+        "A parent has been asked to approve this purchase; try again once they say yes",
+    ),
 }
 
 
