@@ -55,3 +55,22 @@ def test_windows_always_apply_and_a_spent_cap_or_velocity_stops_allowed_unknowns
 def test_a_bad_setting_names_the_key():
     with pytest.raises(ConfigError, match=r"child\[0\]\.unknown_amount: expected one of 'refuse', 'ask', 'allow', got 'maybe'"):
         child('unknown_amount = "maybe"\n')
+
+
+@pytest.mark.parametrize(("setting", "label", "reason"), [("allow", "allowed", None), ("ask", "blocked", "unknown-amount")])
+def test_an_app_the_parent_is_asked_about_still_follows_the_unknown_amount_setting(tmp_path, setting, label, reason):
+    from guardian.catalog import Catalog
+    from guardian.guard import Guard
+    from guardian.ledger import Ledger
+    from guardian.request import Request
+
+    catalog = Catalog.load()
+    text = f'[[child]]\nname = "Mia"\ndevices = ["10.0.0.2"]\nunknown_amount = "{setting}"\n[child.ask]\napps = ["youtube"]\n'
+    guard = Guard(parse(text, tmp_path / "g.toml", catalog.apps), catalog, Ledger(tmp_path / "g.db"))
+    try:
+        verdict = guard.judge(Request("10.0.0.2", None, "POST", "www.youtube.com", "/youtubei/v1/ypc/get_cart"), UNKNOWN, NOW)
+        [row] = guard.ledger.rows()
+    finally:
+        guard.ledger.close()
+    assert (verdict.decision.label, verdict.decision.reason) == (label, reason)
+    assert (row.decision, row.amount, row.problem) == (label, None, "no amount")
