@@ -187,7 +187,11 @@ class CatalogHooks:
             return None
         auth = flow.metadata.get("proxyauth")
         user = auth[0] if isinstance(auth, tuple) and auth else None
-        req = Request(flow.client_conn.peername[0], user, flow.request.method.upper(), host, flow.request.path.split("?", 1)[0])
+        mode = flow.client_conn.proxy_mode
+        tunnel = tunnel_name(mode.data) if mode.type_name == "wireguard" else None  # every phone is 10.0.0.1 inside
+        client = f"wireguard:{tunnel}" if tunnel is not None else flow.client_conn.peername[0]
+        path = flow.request.path.split("?", 1)[0]
+        req = Request(client, user, flow.request.method.upper(), host, path, tunnel=tunnel)
         return self._judge_message(flow, message, guard, req, purchase)
 
     async def _judge_message(self, flow, message, guard: Guard, req: Request, purchase) -> None:

@@ -66,6 +66,24 @@ async def test_a_cheer_over_the_cap_is_dropped_and_one_under_it_goes_through(tmp
     ]
 
 
+async def test_a_cheer_through_a_phone_tunnel_belongs_to_that_phones_child(tmp_path):
+    # Inside every tunnel the phone is 10.0.0.1; an address-based lookup would give it to the wrong child.
+    config = write(tmp_path, '[child.caps]\nper_purchase = "1"\n')
+    config.write_text(
+        config.read_text(encoding="utf-8") + '[[child]]\nname = "Leo"\ndevices = ["10.0.0.0/8"]\n', encoding="utf-8"
+    )
+    with taddons.context() as tctx:
+        addon = load(tctx, config)
+        cheer = chat("PRIVMSG #mia :Cheer50")  # 5 CNY: over Mia's 1 CNY per purchase, no limit for Leo
+        cheer.client_conn.peername = ("10.0.0.1", 5000)
+        cheer.client_conn.proxy_mode = mode_specs.ProxyMode.parse(f"wireguard:{tmp_path / 'wireguard' / 'mia-phone.conf'}@51821")
+        await run(addon.websocket_message(cheer))
+        addon.done()
+    assert cheer.websocket.messages[-1].dropped
+    [row] = Ledger(tmp_path / "guardian.db").rows()
+    assert (row.child, row.client_ip, row.reason) == ("Mia", "wireguard:mia-phone", "per-purchase")
+
+
 async def test_messages_from_the_server_and_other_hosts_are_not_judged(tmp_path):
     config = write(tmp_path, '[child.caps]\nper_purchase = "0"\n')
     with taddons.context() as tctx:
