@@ -20,7 +20,8 @@ from datetime import UTC, datetime
 
 from mitmproxy import ctx, exceptions, http
 
-from guardian import bodies, devices_seen, settings, wireguard
+from addons.catalog_hooks import GIFT_LIST, CatalogHooks, refuse_connect
+from guardian import bodies, devices_seen, hostcontrol, settings, wireguard
 from guardian.answers import DECISION_HEADER, REASON_HEADER, Answer, refusal
 from guardian.catalog import App
 from guardian.guard import Guard
@@ -136,8 +137,9 @@ def _respond(flow: http.HTTPFlow, answer: Answer) -> None:
     flow.response = http.Response.make(answer.status, answer.body, answer.headers)
 
 
-class Guardian:
+class Guardian(CatalogHooks):
     def __init__(self) -> None:
+        CatalogHooks.__init__(self)
         self.guard: Guard | None = None
         self.follower: Follower[settings.Settings] | None = None
         # One thread owns the database connection: ledger writes never block the event loop
@@ -181,7 +183,7 @@ class Guardian:
 
     def _install(self, s: settings.Settings, ledger: Ledger) -> None:
         old = self.guard
-        self.guard = Guard(s.config, s.catalog, ledger)
+        self.guard = Guard(s.config, s.catalog, ledger, prices=self.price_book(s.catalog, ledger.path))
         if old is not None and old.ledger is not ledger:
             self.db.submit(old.ledger.close)
 
@@ -242,20 +244,28 @@ class Guardian:
         if self.guard is not None:
             self.db.submit(devices_seen.record, self.guard.ledger.conn, self._take_seen())
             self.db.submit(self.guard.ledger.close)
+        self.db.submit(self.close_store)
         self.db.shutdown(wait=True)
 
-    def http_connect(self, flow: http.HTTPFlow) -> None:
-        """Refuse tunnels to an app outside its hours: covers apps whose traffic cannot be decrypted."""
+    def http_connect(self, flow: http.HTTPFlow):
+        """Refuse tunnels to an app outside its hours, and to its payment hosts while purchases are not possible.
+
+        Covers apps whose traffic cannot be decrypted (guardian.hostcontrol).
+        """
         guard = self.guard
         if guard is None or flow.response:
-            return
-        app = guard.app_for(normalize_host(flow.request.host))
-        if app is None:
-            return
+            return None
         client, user = _client(flow)
-        answer = guard.app_closed(app, client, user, datetime.now(UTC), navigation=False)
-        if answer is not None:
-            flow.response = http.Response.make(403, b"", {DECISION_HEADER: "blocked", REASON_HEADER: str(Reason.APP_WINDOW)})
+        now = datetime.now(UTC)
+        tunnel = _tunnel(flow)
+        if tunnel is not None:
+            client = f"wireguard:{tunnel}"
+        reason, child = hostcontrol.quick(guard, normalize_host(flow.request.host), client, user, now, tunnel)
+        if reason is not None:
+            refuse_connect(flow, reason)
+        elif child is not None:
+            return self.connect_caps(flow, guard, child, now)
+        return None
 
     def request(self, flow: http.HTTPFlow):
         # Deliberately not `async def`: ordinary traffic returns here after one or two dict look-ups;
@@ -275,11 +285,14 @@ class Guardian:
             if closed is not None:
                 _respond(flow, closed)
                 return None
+            if guard.catalog.has_gift_lists(host):
+                self.mark_gift_list(flow, guard, host)
             purchase = guard.detect(req)
         except Exception:
             log.exception("Guardian could not read a request to %s; refusing it", host)
             return self._fail_closed(flow, guard, app, host)
         if purchase is None:
+            self.discover(guard, app.id, req)
             return None
         return self._judge(flow, guard, req, purchase, now)
 
@@ -319,6 +332,8 @@ class Guardian:
         return verdict  # no answer in time: refused as waiting-for-parent, the question stays with the parent
 
     def response(self, flow: http.HTTPFlow):
+        if GIFT_LIST in flow.metadata:
+            return self.learn_gift_list(flow)
         meta = flow.metadata.get(META)
         if meta is None or self.guard is None:
             return None

@@ -64,8 +64,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.filters["amount"] = format_amount
     for area in (live, week, limits, notices, auth):
         area.register(app)
-    # Pages of other areas (approvals, devices, evidence) register themselves when present.
-    for name in app.config.get("EXTRA_AREAS", ("approvals", "devices", "evidence")):
+    # Pages of other areas (approvals, devices, evidence, catalog) register themselves when present.
+    for name in app.config.get("EXTRA_AREAS", ("approvals", "devices", "evidence", "catalog")):
         try:
             module = importlib.import_module(f"dashboard.{name}")
         except ModuleNotFoundError as e:

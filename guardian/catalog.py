@@ -1,14 +1,18 @@
 """The app catalog: which hosts belong to which app, and which requests are purchases.
 
-One TOML file per app (``guardian/apps/*.toml``, plus the parent's own files).
-The grammar, with every key, is in docs/rules.md. In short::
+One TOML file per app (``guardian/apps/*.toml``, plus the parent's own files in
+the data directory's ``rules/``). The full grammar, with every key, is in
+docs/rules.md; the parser is guardian/rulefile.py. In short::
 
     app = "bilibili"                      # id used in config and the ledger
     name = "Bilibili"
-    currency = "CNY"                      # what the app's units are worth
-    hosts = ["*.bilibili.com"]            # for app windows; "*." covers subdomains
+    currency = "CNY"                      # what the app's units are worth (or ROBUX, BITS... priced by household.rates)
+    hosts = ["*.bilibili.com"]            # decrypted hosts; "*." covers subdomains, "p*-buy.x.com" globs one label
+    passthrough = ["buy.itunes.apple.com"] # optional: hosts never decrypted (pinned apps), controlled by host only
+    payment_hosts = ["pay.bilibili.com"]  # optional: refused at connection level while purchases are not possible
     refusal = { status = 200, json = '{"code": -1, "message": "$message"}' }
     success = { path = "code", values = [0] }   # how a server's answer says "done"
+    prices = { "31036" = "100" }          # optional shipped gift prices (gift id = price in the gift rules' unit)
 
     [[rule]]
     id = "bilibili.gift.sendGold"
@@ -16,36 +20,52 @@ The grammar, with every key, is in docs/rules.md. In short::
     host = "api.live.bilibili.com"
     path = "/xlive/revenue/v1/gift/sendGold"   # "*" one segment, "**" any
     methods = ["POST"]
-    amount = ["price", "gift_num"]         # fields multiplied together
+    amount = ["gift_num"]                  # fields multiplied together ("a.*.b" sums a list)
+    gift_id = "gift_id"                    # optional: unit price from the price book (learned, else `prices`)
+    price = "price"                        # optional: unit price in the request (with gift_id: the higher one)
+    unknown_amount = true                  # instead of amount: the request carries no amount
     unit = "gold"
     per_currency = "1000"                  # app units per 1 of `currency`
+    currency = "USD"                       # optional: overrides the app's currency for this rule
+    currency_field = "amount.currency_code"  # optional: the currency is read from the request
     recipient = ["ruid"]
     requires = "pay_gold"                  # optional: only when this field is present
+    when = { method = ["alipay.trade.page.pay"] }  # optional: only when a field has one of these values
     free_when = { coin_type = ["silver"] } # optional: not a purchase then
+    operations = ["*Purchase*"]            # optional: GraphQL operationName globs; every matching operation in a batch counts
+    transport = "websocket"                # optional: a WebSocket message rule (message = "irc-cheer")
+
+    [[gift_list]]                          # a response the app downloads that lists gift prices
+    host = "live.douyin.com"
+    path = "/webcast/gift/list"
+    items = "data.gifts"
+    id = "id"
+    price = "diamond_count"
 """
 
 from __future__ import annotations
 
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
-from guardian.money import parse_amount
-from guardian.request import normalize_host, normalize_path
-
 KINDS = ("gift", "recharge", "superchat", "tip", "subscription", "checkout")
-_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
-_HOST = re.compile(r"^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$")
 
 
 class RuleError(ValueError):
-    def __init__(self, file: Path | str, key: str, reason: str):
-        self.file, self.key, self.reason = str(file), key, reason
+    """A mistake in a rule file: `str()` names the file, the key and the reason; `located` adds the line."""
+
+    def __init__(self, file: Path | str, key: str, reason: str, line: int | None = None):
+        self.file, self.key, self.reason, self.line = str(file), key, reason, line
         super().__init__(f"{file}: {key}: {reason}" if key else f"{file}: {reason}")
+
+    @property
+    def located(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.key}: {self.reason}" if self.key else f"{where}: {self.reason}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +74,9 @@ class Success:
 
     path: str
     values: tuple[object, ...]
+
+
+Match = tuple[tuple[str, frozenset[str]], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +92,33 @@ class Rule:
     per_currency: Decimal
     recipient: tuple[str, ...] = ()
     requires: str | None = None
-    free_when: tuple[tuple[str, frozenset[str]], ...] = ()
+    free_when: Match = ()
     success: Success | None = None
+    when: Match = ()
+    gift_id: str | None = None
+    price: str | None = None
+    unknown_amount: bool = False
+    currency: str | None = None  # None: the app's
+    currency_field: str | None = None
+    operations: tuple[re.Pattern[str], ...] = ()
+    transport: str = "http"
+    message: str | None = None
+    words: frozenset[str] = frozenset()  # e.g. cheermote prefixes, lower case
+    exact: str | None = None  # the normalised path when it has no wildcard (indexed)
+    order: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class GiftList:
+    """Where an app's gift-list response keeps each gift's id and price."""
+
+    app: str
+    host: str
+    path: re.Pattern[str]
+    items: str
+    id: str
+    price: str
+    free_when: Match = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +131,11 @@ class App:
     refusal_json: object
     success: Success | None
     rules: tuple[Rule, ...] = field(default=())
+    passthrough: tuple[str, ...] = ()
+    payment_hosts: tuple[str, ...] = ()
+    gift_lists: tuple[GiftList, ...] = ()
+    prices: dict[str, Decimal] = field(default_factory=dict)
+    source: str = ""
 
     def refusal_body(self, message: str) -> bytes:
         """The app's own error shape with `message` put where the template says "$message"."""
@@ -99,124 +152,72 @@ class App:
         return json.dumps(fill(self.refusal_json), ensure_ascii=False).encode()
 
 
-def _path_pattern(text: str) -> re.Pattern[str]:
-    norm = normalize_path(text)
-    parts = []
-    for segment in norm.strip("/").split("/"):
-        if segment == "**":
-            parts.append(r"(?:/[^/]+)*")
-        elif segment == "*":
-            parts.append(r"/[^/]+")
+class HostIndex:
+    """Host patterns to values: exact names, "*." suffixes, and one-label globs ("p*-buy.itunes.apple.com")."""
+
+    def __init__(self) -> None:
+        self.exact: dict[str, object] = {}
+        self.suffix: dict[str, object] = {}
+        self.globs: dict[str, list[tuple[re.Pattern[str], object]]] = {}
+
+    def add(self, pattern: str, value: object, replace: bool = True) -> None:
+        if pattern.startswith("*."):
+            target, key = self.suffix, pattern[2:]
+        elif "*" in pattern.split(".", 1)[0]:
+            label, rest = pattern.split(".", 1)
+            regex = re.compile(".*".join(re.escape(p) for p in label.split("*")))
+            self.globs.setdefault(rest, []).append((regex, value))
+            return
         else:
-            parts.append("/" + re.escape(segment))
-    return re.compile("".join(parts) or "/")
+            target, key = self.exact, pattern
+        if replace or key not in target:
+            target[key] = value
 
-
-def _need(table: dict, key: str, file: Path, where: str, kind: type | tuple[type, ...] = str) -> object:
-    if key not in table:
-        raise RuleError(file, f"{where}{key}", "missing")
-    value = table[key]
-    if not isinstance(value, kind) or isinstance(value, bool):
-        names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
-        raise RuleError(file, f"{where}{key}", f"expected {names}, got {value!r}")
-    return value
-
-
-def _names(value: object, file: Path, key: str) -> tuple[str, ...]:
-    """A name or a list of names (fields, methods, hosts); a bare string is one name, never its letters."""
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not all(isinstance(v, str) and v for v in items):
-        raise RuleError(file, key, f"expected a name or a list of names, got {value!r}")
-    return tuple(items)
-
-
-def _success(value: object, file: Path, key: str) -> Success | None:
-    if value is None:
+    def get(self, host: str) -> object | None:
+        # The host itself first ("*.x.com" covers x.com), then its globs, then ever wider parents.
+        value = self.exact.get(host) or self.suffix.get(host)
+        if value is not None:
+            return value
+        dot = host.find(".")
+        if self.globs and dot != -1:
+            for regex, found in self.globs.get(host[dot + 1 :], ()):
+                if regex.fullmatch(host[:dot]):
+                    return found
+        while dot != -1:
+            value = self.suffix.get(host[dot + 1 :])
+            if value is not None:
+                return value
+            dot = host.find(".", dot + 1)
         return None
-    if not isinstance(value, dict) or not isinstance(value.get("path"), str) or not isinstance(value.get("values"), list):
-        raise RuleError(file, key, "expected { path = \"code\", values = [0] }")
-    return Success(value["path"], tuple(value["values"]))
 
 
-_APP_KEYS = {"app", "name", "currency", "hosts", "refusal", "success", "rule", "source"}
-_RULE_KEYS = {"id", "kind", "host", "path", "methods", "amount", "unit", "per_currency", "recipient", "requires", "free_when", "success", "note"}
+class _HostRules:
+    """One host's rules: exact paths in a dict, patterned paths in a list, both kept in file order."""
+
+    __slots__ = ("exact", "patterns")
+
+    def __init__(self) -> None:
+        self.exact: dict[str, list[Rule]] = {}
+        self.patterns: list[Rule] = []
+
+    def match(self, path: str) -> list[Rule]:
+        found = self.exact.get(path, [])
+        if self.patterns:
+            extra = [r for r in self.patterns if r.path.fullmatch(path)]
+            if extra:
+                found = sorted([*found, *extra], key=lambda r: r.order)
+        return found
+
+
+def builtin_files() -> list[tuple[str, str]]:
+    folder = resources.files("guardian") / "apps"
+    return sorted((f"guardian/apps/{p.name}", p.read_text(encoding="utf-8")) for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
 def parse_app(text: str, file: Path) -> App:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise RuleError(file, "", f"not valid TOML: {e}") from None
-    for key in data:
-        if key not in _APP_KEYS:
-            raise RuleError(file, key, "unknown key")
-    app_id = _need(data, "app", file, "")
-    if not _ID.match(app_id):
-        raise RuleError(file, "app", "use lower-case letters, digits, '.', '_' or '-'")
-    hosts = tuple(normalize_host(h) for h in _names(_need(data, "hosts", file, "", list), file, "hosts"))
-    for h in hosts:
-        if not _HOST.match(h):
-            raise RuleError(file, "hosts", f"{h!r} is not a host name (a leading \"*.\" covers subdomains)")
-    refusal = _need(data, "refusal", file, "", dict)
-    try:
-        refusal_json = json.loads(_need(refusal, "json", file, "refusal."))
-    except json.JSONDecodeError as e:
-        raise RuleError(file, "refusal.json", f"not valid JSON: {e}") from None
-    status = refusal.get("status", 200)
-    if not isinstance(status, int) or not 200 <= status <= 599:
-        raise RuleError(file, "refusal.status", f"expected an HTTP status, got {status!r}")
-    success = _success(data.get("success"), file, "success")
-    currency = _need(data, "currency", file, "")
-    rules = []
-    for i, raw in enumerate(_need(data, "rule", file, "", list)):
-        where = f"rule[{i}]."
-        if not isinstance(raw, dict):
-            raise RuleError(file, f"rule[{i}]", "expected a [[rule]] table")
-        for key in raw:
-            if key not in _RULE_KEYS:
-                raise RuleError(file, f"{where}{key}", "unknown key")
-        kind = _need(raw, "kind", file, where)
-        if kind not in KINDS:
-            raise RuleError(file, f"{where}kind", f"expected one of {', '.join(KINDS)}")
-        amount = _need(raw, "amount", file, where, (list, str))
-        amount = (amount,) if isinstance(amount, str) else tuple(amount)
-        if not amount or not all(isinstance(a, str) and a for a in amount):
-            raise RuleError(file, f"{where}amount", "expected a field name or a list of field names")
-        try:
-            per_currency = parse_amount(raw.get("per_currency", "1"))
-        except ValueError as e:
-            raise RuleError(file, f"{where}per_currency", str(e)) from None
-        if per_currency == 0:
-            raise RuleError(file, f"{where}per_currency", "must be above zero")
-        recipient = _names(raw.get("recipient", []), file, f"{where}recipient")
-        requires = raw.get("requires")
-        if requires is not None and (not isinstance(requires, str) or not requires):
-            raise RuleError(file, f"{where}requires", f"expected a field name, got {requires!r}")
-        free = raw.get("free_when", {})
-        if not isinstance(free, dict):
-            raise RuleError(file, f"{where}free_when", "expected a table like { coin_type = [\"silver\"] }")
-        free_when = tuple((k, frozenset(_names(v, file, f"{where}free_when.{k}"))) for k, v in free.items())
-        host = normalize_host(_need(raw, "host", file, where))
-        if not _HOST.match(host) or host.startswith("*."):
-            raise RuleError(file, f"{where}host", f"{host!r} is not one host name (rules match exact hosts)")
-        rules.append(
-            Rule(
-                id=_need(raw, "id", file, where),
-                app=app_id,
-                kind=kind,
-                host=host,
-                path=_path_pattern(_need(raw, "path", file, where)),
-                methods=frozenset(m.upper() for m in _names(raw.get("methods", ["POST"]), file, f"{where}methods")),
-                amount=amount,
-                unit=raw.get("unit", currency),
-                per_currency=per_currency,
-                recipient=recipient,
-                requires=requires,
-                free_when=free_when,
-                success=_success(raw.get("success"), file, f"{where}success") or success,
-            )
-        )
-    return App(app_id, data.get("name", app_id), currency, hosts, status, refusal_json, success, tuple(rules))
+    from guardian.rulefile import parse_app as parse
+
+    return parse(text, file)
 
 
 def _read(path: Path) -> str:
@@ -228,25 +229,38 @@ def _read(path: Path) -> str:
         raise RuleError(path, "", "the rule file is not UTF-8 text") from None
 
 
-def builtin_files() -> list[tuple[str, str]]:
-    folder = resources.files("guardian") / "apps"
-    return sorted((f"guardian/apps/{p.name}", p.read_text(encoding="utf-8")) for p in folder.iterdir() if p.name.endswith(".toml"))
-
-
 class Catalog:
     """All apps, indexed by host so that ordinary traffic costs one or two dict look-ups."""
 
     def __init__(self, apps: list[App]):
         self.apps = {a.id: a for a in apps}
-        self._exact: dict[str, App] = {}
-        self._suffix: dict[str, App] = {}
-        self._rules: dict[str, list[Rule]] = {}
+        self._hosts = HostIndex()
+        self._passthrough = HostIndex()
+        self._payment = HostIndex()
+        self._rules: dict[str, _HostRules] = {}
+        self._ws: dict[str, list[Rule]] = {}
+        self._gift_lists: dict[str, list[GiftList]] = {}
         for app in apps:
             for host in app.hosts:
-                (self._suffix if host.startswith("*.") else self._exact)[host.removeprefix("*.")] = app
+                self._hosts.add(host, app)
+            for host in app.passthrough:
+                self._hosts.add(host, app)
+                self._passthrough.add(host, app)
+            for host in app.payment_hosts:
+                self._payment.add(host, app)
             for rule in app.rules:
-                self._rules.setdefault(rule.host, []).append(rule)
-                self._exact.setdefault(rule.host, app)
+                self._hosts.add(rule.host, app, replace=False)
+                if rule.transport == "websocket":
+                    self._ws.setdefault(rule.host, []).append(rule)
+                    continue
+                by_host = self._rules.setdefault(rule.host, _HostRules())
+                if rule.exact is not None:
+                    by_host.exact.setdefault(rule.exact, []).append(rule)
+                else:
+                    by_host.patterns.append(rule)
+            for spec in app.gift_lists:
+                self._hosts.add(spec.host, app, replace=False)
+                self._gift_lists.setdefault(spec.host, []).append(spec)
 
     @classmethod
     def load(cls, extra_dirs: list[Path] = ()) -> Catalog:
@@ -264,16 +278,50 @@ class Catalog:
 
     def app_for_host(self, host: str) -> App | None:
         """The app owning `host` (already normalised), or None; suffix entries cover subdomains."""
-        app = self._exact.get(host) or self._suffix.get(host)
-        if app is not None:
-            return app
-        dot = host.find(".")
-        while dot != -1:
-            app = self._suffix.get(host[dot + 1 :])
-            if app is not None:
-                return app
-            dot = host.find(".", dot + 1)
-        return None
+        return self._hosts.get(host)  # type: ignore[return-value]
 
     def rules_for(self, host: str) -> list[Rule]:
-        return self._rules.get(host, [])
+        """Every HTTP rule of `host`, in file order."""
+        by_host = self._rules.get(host)
+        if by_host is None:
+            return []
+        return sorted([r for rules in by_host.exact.values() for r in rules] + by_host.patterns, key=lambda r: r.order)
+
+    def has_rules(self, host: str) -> bool:
+        return host in self._rules
+
+    def rules_matching(self, host: str, path: str) -> list[Rule]:
+        """The HTTP rules of `host` whose path matches the normalised `path`, in file order."""
+        by_host = self._rules.get(host)
+        return [] if by_host is None else by_host.match(path)
+
+    def websocket_rules(self, host: str) -> list[Rule]:
+        return self._ws.get(host, [])
+
+    def has_gift_lists(self, host: str) -> bool:
+        return host in self._gift_lists
+
+    def gift_list_for(self, host: str, path: str) -> GiftList | None:
+        for spec in self._gift_lists.get(host, ()):
+            if spec.path.fullmatch(path):
+                return spec
+        return None
+
+    def passthrough(self, host: str) -> App | None:
+        """The app whose `host` is never decrypted, or None."""
+        return self._passthrough.get(host)  # type: ignore[return-value]
+
+    def payment_host(self, host: str) -> App | None:
+        """The app whose payment host `host` is, or None (refused at connection level when purchases are closed)."""
+        return self._payment.get(host)  # type: ignore[return-value]
+
+    def currencies(self) -> dict[str, list[str]]:
+        """Every currency a rule may price in (besides request-given ones), with the apps using it."""
+        found: dict[str, list[str]] = {}
+        for app in self.apps.values():
+            for rule in app.rules:
+                if rule.currency_field is None and not rule.unknown_amount:
+                    code = rule.currency or app.currency
+                    if app.id not in found.setdefault(code, []):
+                        found[code].append(app.id)
+        return found

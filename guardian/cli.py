@@ -120,3 +120,4 @@ from guardian import cli_evidence  # noqa: E402,F401  (guardian verify, guardian
 from guardian import cli_setup  # noqa: E402,F401  (guardian setup, guardian phone)
 from guardian import cli_dashboard  # noqa: E402,F401  (guardian set-password)
 from guardian import cli_approvals  # noqa: E402,F401  (guardian approvals ...)
+from guardian import cli_rules  # noqa: E402,F401  (guardian detect, guardian rules ...)

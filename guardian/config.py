@@ -67,6 +67,7 @@ class Child:
     apps: dict[str, Schedule] = field(default_factory=dict)
     usual_hours: Schedule | None = None  # when its devices are normally in use; None: the household's
     ask: Ask = Ask()
+    unknown_amount: str = "refuse"  # a purchase whose amount the request does not carry: refuse, ask or allow
 
     def app_schedule(self, app: str) -> Schedule:
         return self.apps.get(app, UNRESTRICTED)
@@ -217,6 +218,15 @@ def _whole(unit: str, low: int, high: int) -> Callable[[Any], int]:
     return parse_whole
 
 
+UNKNOWN_AMOUNT = ("refuse", "ask", "allow")
+
+
+def _unknown_amount(value: object) -> str:
+    if value not in UNKNOWN_AMOUNT:
+        raise ValueError(f"expected one of {', '.join(repr(v) for v in UNKNOWN_AMOUNT)}, got {value!r}")
+    return str(value)
+
+
 def _list(parse: Callable[[Any], T]) -> Callable[[Any], tuple[T, ...]]:
     def parse_list(value: object) -> tuple[T, ...]:
         if not isinstance(value, list):
@@ -232,6 +242,7 @@ def _child(data: object, key: str, file: Path, currency: str, known_apps: Iterab
     if not name:
         raise ConfigError(file, t.sub("name"), "every child needs a name")
     devices = t.get("devices", _list(Device.parse), ())
+    unknown_amount = t.get("unknown_amount", _unknown_amount, "refuse")
     c = t.table("caps")
     money = lambda v: Money.parse(v, currency)  # noqa: E731
     caps = Caps(
@@ -256,7 +267,7 @@ def _child(data: object, key: str, file: Path, currency: str, known_apps: Iterab
     usual_hours = t.get("usual_hours", Schedule.parse, None)
     ask = _ask(t.table("ask"), currency, known)
     t.done()
-    return Child(name, devices, caps, purchases, apps, usual_hours, ask)
+    return Child(name, devices, caps, purchases, apps, usual_hours, ask, unknown_amount=unknown_amount)
 
 
 def _ask(t: _Table, currency: str, known: set[str]) -> Ask:

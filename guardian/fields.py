@@ -1,7 +1,11 @@
 """Reading named fields from a request's query string, form body or JSON body.
 
 A field name is a key (``gift_num``) or, for JSON, a dotted path
-(``purchase_units.0.amount.value``). A field found with two different values
+(``purchase_units.0.amount.value``). ``*`` stands for every element of a list
+(``purchase_units.*.amount.value``, read with `get_all`). A path may go on
+inside a field whose value is itself JSON text: ``biz_content.total_amount``
+reads ``total_amount`` from the JSON string in the form field ``biz_content``.
+A field found with two different values
 (repeated query keys, query and body disagreeing, duplicate JSON keys) is
 ambiguous: a payment endpoint fails closed on it rather than guess which copy
 the app's server will believe.
@@ -77,18 +81,40 @@ class Fields:
             for key, value in parse_qsl(text, keep_blank_values=True):
                 self.multi.setdefault(key, []).append(value)
 
-    def get(self, name: str) -> object | None:
-        """The field's single value, None when absent; Unreadable when ambiguous."""
+    def _found(self, name: str) -> list[object]:
         found: list[object] = list(self.multi.get(name, ()))
+        if not found and "." in name:
+            head, rest = name.split(".", 1)
+            for raw in self.multi.get(head, ()):
+                value = _walk(raw, rest)
+                if value is not _MISSING:
+                    found.append(value)
         value = _walk(self.json, name)
         if value is not _MISSING:
             found.append(value)
+        return found
+
+    def get(self, name: str) -> object | None:
+        """The field's single value, None when absent; Unreadable when ambiguous."""
+        found = self._found(name)
         if not found:
             return None
         first = found[0]
         if any(_norm(v) != _norm(first) for v in found[1:]):
             raise Unreadable(f"the field {name!r} appears with different values")
         return first
+
+    def get_all(self, name: str) -> list[object]:
+        """Every value a path with ``*`` reaches (one per list element); [] when none."""
+        if "*" not in name:
+            value = self.get(name)
+            return [] if value is None else [value]
+        found = _walk_all(self.json, name.split(".")) if self.json is not None else []
+        head, _, rest = name.partition(".")
+        if head != "*" and rest:
+            for raw in self.multi.get(head, ()):
+                found.extend(_walk_all(raw, rest.split(".")))
+        return found
 
     def json_items(self) -> list[object]:
         """The JSON body as a list of operations (a GraphQL batch is a list)."""
@@ -100,9 +126,21 @@ class Fields:
 _MISSING = object()
 
 
+def _decode(node: str) -> object:
+    """JSON text inside a field, decoded to walk further into it; _MISSING when it is not JSON."""
+    text = node.strip()
+    if text[:1] not in ("{", "["):
+        return _MISSING
+    if len(text) > MAX_BODY:
+        raise Unreadable("a JSON field is too large")
+    return parse_json(text.encode())
+
+
 def _walk(doc: object, path: str) -> object:
     node = doc
     for part in path.split("."):
+        if isinstance(node, str):
+            node = _decode(node)
         if isinstance(node, dict) and part in node:
             node = node[part]
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
@@ -112,9 +150,44 @@ def _walk(doc: object, path: str) -> object:
     return node
 
 
+def _walk_all(doc: object, parts: list[str]) -> list[object]:
+    node = doc
+    for i, part in enumerate(parts):
+        if isinstance(node, str):
+            node = _decode(node)
+        if part == "*":
+            if not isinstance(node, list):
+                return []
+            return [v for item in node for v in _walk_all(item, parts[i + 1 :])]
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return []
+    return [node]
+
+
 def walk(doc: object, path: str) -> object | None:
-    value = _walk(doc, path)
+    try:
+        value = _walk(doc, path)
+    except Unreadable:
+        return None
     return None if value is _MISSING else value
+
+
+class DocFields:
+    """The same reading as `Fields`, over one JSON document (a GraphQL operation in a batch)."""
+
+    def __init__(self, doc: object):
+        self.json = doc
+
+    def get(self, name: str) -> object | None:
+        value = _walk(self.json, name)
+        return None if value is _MISSING else value
+
+    def get_all(self, name: str) -> list[object]:
+        return _walk_all(self.json, name.split("."))
 
 
 def _norm(value: object) -> str:

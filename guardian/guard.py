@@ -16,7 +16,7 @@ from guardian import alerts, overrides
 from guardian.answers import Answer, refusal
 from guardian.catalog import App, Catalog, Success
 from guardian.config import Config
-from guardian.detect import Purchase, detect
+from guardian.detect import Prices, Purchase, detect
 from guardian.fields import walk
 from guardian.ledger import ACCEPTED, FAILED, Attempt, Ledger
 from guardian.neighbours import Neighbours
@@ -52,8 +52,9 @@ def outcome(success: Success | None, status: int, body: bytes | None) -> str:
 
 
 class Guard:
-    def __init__(self, config: Config, catalog: Catalog, ledger: Ledger):
+    def __init__(self, config: Config, catalog: Catalog, ledger: Ledger, prices: Prices | None = None):
         self.config, self.catalog, self.ledger = config, catalog, ledger
+        self.prices = prices  # learned gift prices (guardian.gifts.PriceBook); None: the catalog's shipped ones
         self.calendar = config.household.calendar
         self._success = {r.id: r.success for a in catalog.apps.values() for r in a.rules}
         self.neighbours = Neighbours()
@@ -71,12 +72,13 @@ class Guard:
         return refusal(app, Reason.APP_WINDOW, navigation)
 
     def detect(self, request: Request) -> Purchase | None:
-        return detect(self.catalog, self.config.household, request)
+        return detect(self.catalog, self.config.household, request, self.prices)
 
     def judge(self, request: Request, purchase: Purchase, now: datetime) -> Verdict:
         """Decide and record in one transaction. Blocking: call from a worker thread."""
         child = self.config.child_for(request.client, request.user, request.tunnel)
-        if child is not None and child.ask.needed(purchase.app, purchase.money):
+        # A purchase of unknown amount cannot be matched to a parent's answer yet: its own setting decides (policy).
+        if child is not None and not purchase.unknown and child.ask.needed(purchase.app, purchase.money):
             from guardian import holds  # holds builds Verdicts
 
             return holds.judge(self, request, purchase, now, child)

@@ -18,6 +18,7 @@ class Reason(StrEnum):
     APP_WINDOW = "app-window"
     PURCHASE_WINDOW = "purchase-window"
     UNREADABLE = "unreadable"
+    UNKNOWN_AMOUNT = "unknown-amount"  # the request carries no amount and the child's setting refuses (or asks)
     PER_PURCHASE = "per-purchase"
     VELOCITY = "velocity"
     DAY_CAP = "day-cap"
@@ -33,6 +34,7 @@ EXPLAIN: dict[Reason, tuple[str, str]] = {
     Reason.APP_WINDOW: ("现在不是这个应用的使用时间", "This app is not allowed at this time"),
     Reason.PURCHASE_WINDOW: ("现在不是允许消费的时间", "Purchases are not allowed at this time"),
     Reason.UNREADABLE: ("无法确认这笔消费的金额，已拦截", "The amount of this purchase could not be read, so it was blocked"),
+    Reason.UNKNOWN_AMOUNT: ("这笔消费的金额无法得知，需要家长同意", "The amount of this purchase is not known, so a parent must allow it"),
     Reason.PER_PURCHASE: ("单笔金额超过家长设置的上限", "This purchase is above the per-purchase limit"),
     Reason.VELOCITY: ("一分钟内消费次数过多", "Too many purchases in one minute"),
     Reason.DAY_CAP: ("已达到今日消费上限", "Today's spending limit is reached"),
@@ -104,6 +106,8 @@ def decide(
     if not child.purchases.allows(local):
         return Decision(False, Reason.PURCHASE_WINDOW)
     if purchase.money is None:
+        if getattr(purchase, "unknown", False):
+            return unknown_amount(child, spending, overrides.extra_day)
         return Decision(False, Reason.UNREADABLE)
     amount = purchase.money
     caps = child.caps
@@ -118,5 +122,28 @@ def decide(
         (caps.month, spending.month, Reason.MONTH_CAP),
     ):
         if cap is not None and (spent + amount).amount > cap.amount:
+            return Decision(False, reason)
+    return ALLOW
+
+
+def unknown_amount(child: Child, spending: Spending, extra_day: Decimal = Decimal(0)) -> Decision:
+    """A purchase whose amount the request does not carry, inside its windows: the child's setting decides.
+
+    "ask" refuses with the same reason until the approvals engine can match a question without
+    an amount; "allow" records it without an amount, still refused once a cap is reached or the
+    per-minute count is used up.
+    """
+    if child.unknown_amount != "allow":
+        return Decision(False, Reason.UNKNOWN_AMOUNT)
+    caps = child.caps
+    if caps.per_minute is not None and spending.last_minute + 1 > caps.per_minute:
+        return Decision(False, Reason.VELOCITY)
+    day = None if caps.day is None else Money(caps.day.amount + extra_day, caps.day.currency)
+    for cap, spent, reason in (
+        (day, spending.day, Reason.DAY_CAP),
+        (caps.week, spending.week, Reason.WEEK_CAP),
+        (caps.month, spending.month, Reason.MONTH_CAP),
+    ):
+        if cap is not None and spent.amount >= cap.amount:
             return Decision(False, reason)
     return ALLOW

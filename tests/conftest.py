@@ -26,6 +26,9 @@ def catalog_hosts() -> list[str]:
             hosts.add(host)
             hosts.add(host.removeprefix("*."))
         hosts.update(rule.host for rule in app.rules)
+        # Pass-through and gift-list hosts too; a one-label glob ("p*-buy...") stands for one example host.
+        hosts.update(h.removeprefix("*.").replace("*", "25") for h in (*app.passthrough, *app.payment_hosts))
+        hosts.update(spec.host for spec in app.gift_lists)
     return sorted(hosts)
 
 

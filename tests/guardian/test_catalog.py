@@ -186,12 +186,18 @@ def test_parse_app_bad_toml() -> None:
 # The shipped catalog.
 
 
+SHIPPED = {
+    "bilibili", "douyin", "kuaishou", "douyu", "tiktok", "twitch", "youtube", "roblox", "steam",
+    "alipay", "paypal", "stripe", "apple", "google-play",
+}  # fmt: skip
+
+
 def test_shipped_apps(catalog: Catalog) -> None:
-    assert set(catalog.apps) == {"bilibili", "douyin", "kuaishou"}
+    assert set(catalog.apps) == SHIPPED
     ids = [r.id for a in catalog.apps.values() for r in a.rules]
     assert len(ids) == len(set(ids))
     for app in catalog.apps.values():
-        assert app.currency == "CNY"
+        assert app.currency in ("CNY", "USD", "ROBUX", "BITS", "TIKTOK_COINS")
         assert app.success is not None
         assert all(r.app == app.id and r.kind in KINDS and r.per_currency > 0 for r in app.rules)
         # Every rule's host is one of the app's hosts, so app windows cover payment endpoints too.
@@ -201,7 +207,8 @@ def test_shipped_apps(catalog: Catalog) -> None:
 def test_shipped_rule_details(catalog: Catalog) -> None:
     rules = {r.id: r for a in catalog.apps.values() for r in a.rules}
     gold = rules["bilibili.gift.sendGold"]
-    assert (gold.amount, gold.per_currency, gold.unit) == (("price", "gift_num"), Decimal(1000), "gold")
+    assert (gold.gift_id, gold.price, gold.amount) == ("gift_id", "price", ("gift_num",))  # the learned price raises an understated one
+    assert (gold.per_currency, gold.unit) == (Decimal(1000), "gold")
     assert dict(gold.free_when) == {"coin_type": frozenset({"silver"})}
     assert gold.success == Success("code", (0,))
     assert rules["bilibili.elec.quick"].success == Success("data.status", (4,))
@@ -244,6 +251,7 @@ def test_rules_for_is_exact(catalog: Catalog) -> None:
         "bilibili.gift.sendGoldMultiUser",
         "bilibili.superchat.createOrder",
         "bilibili.battery.createOrder",
+        "bilibili.battery.createQrCodeOrder",
     ]
     assert catalog.rules_for("bilibili.com") == []
     assert catalog.rules_for("live.bilibili.com") == []
@@ -317,7 +325,7 @@ def test_load_adds_and_replaces_apps(tmp_path: Path) -> None:
     (tmp_path / "bili.toml").write_text(mine, encoding="utf-8")
     (tmp_path / "notes.txt").write_text("not a rule file", encoding="utf-8")
     catalog = Catalog.load([tmp_path, tmp_path / "missing"])
-    assert set(catalog.apps) == {"acme", "bilibili", "douyin", "kuaishou"}
+    assert set(catalog.apps) == SHIPPED | {"acme"}
     assert [r.id for r in catalog.rules_for("api.live.bilibili.com")] == ["acme.gift"]  # the parent's file wins
     assert catalog.app_for_host("www.acme.example").id == "acme"
     assert catalog.app_for_host("b23.tv") is None  # the shipped bilibili hosts went with the shipped file

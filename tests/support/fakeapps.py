@@ -7,7 +7,9 @@ recorded, so a test can tell whether the app's server ever saw a purchase.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import ipaddress
 import json
 import ssl
@@ -28,6 +30,43 @@ SUCCESS = {
     "douyin.com": {"status_code": 0, "data": {"order_id": "fake-1"}, "extra": {}},
     "snssdk.com": {"status_code": 0, "data": {}},
     "kuaishou.com": {"result": 1, "ksOrderId": "fake-1", "merchantId": "fake"},
+    "douyu.com": {"error": 0, "msg": "success", "data": {}},
+    "tiktok.com": {"status_code": 0, "data": {}, "extra": {}},
+    "twitch.tv": {"data": {}},
+    "youtube.com": {"responseContext": {}},
+    "googleapis.com": {"responseContext": {}},
+    "roblox.com": {"purchased": True, "reason": "Success", "productId": 1},
+    "steampowered.com": {"success": 1, "transid": "fake-1"},
+    "alipay.com": {"alipay_trade_page_pay_response": {"code": "10000", "msg": "Success"}},
+    "paypal.com": {"id": "fake-order", "status": "CREATED"},
+    "stripe.com": {"id": "pi_fake", "object": "payment_intent", "status": "succeeded"},
+    "apple.com": {"status": 0},
+    "google.com": {"status": 0},
+}
+
+# Answers by path (checked before SUCCESS): the apps' gift lists and their GraphQL success shapes.
+GIFT_LISTS = {
+    "/xlive/web-room/v1/giftPanel/roomGiftList": {
+        "code": 0, "message": "0", "ttl": 1,
+        "data": {"gift_config": {"base_config": {"list": [
+            {"id": 31036, "name": "小花花", "price": 100, "coin_type": "gold"},
+            {"id": 31039, "name": "牛哇牛哇", "price": 1000, "coin_type": "gold"},
+            {"id": 1, "name": "辣条", "price": 100, "coin_type": "silver"},
+        ]}}},
+    },
+    "/webcast/gift/list": {
+        "status_code": 0,
+        "data": {"gifts": [{"id": 463, "name": "Rose", "diamond_count": 1}, {"id": 3389, "name": "Sports car", "diamond_count": 1200}]},
+    },
+    "/live_api/emoji/allgifts": {"result": 1, "data": {"list": [{"id": 9, "name": "棒棒糖", "unitPrice": 66}]}},
+    "/api/RoomApi/room/": {
+        "error": 0,
+        "data": {"gift": [{"id": "20001", "name": "飞机", "type": "2", "pc": 10000}, {"id": "191", "name": "鱼丸", "type": "1", "pc": 100}]},
+    },
+}
+BY_PATH = {
+    **GIFT_LISTS,
+    "/live_graphql": {"data": {"sendTokenGift": {"result": 1, "ksCoin": 0, "styleType": None, "__typename": "SendGiftResult"}}},
 }
 
 
@@ -95,6 +134,7 @@ class FakeApps:
     # path -> (status, JSON) to answer instead of the app's success envelope
     answers: dict[str, tuple[int, object]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    ws_messages: list[str] = field(default_factory=list)  # text frames received on WebSockets
 
     def received(self, path_part: str) -> list[Seen]:
         with self.lock:
@@ -104,6 +144,7 @@ class FakeApps:
         with self.lock:
             self.seen.clear()
             self.answers.clear()
+            self.ws_messages.clear()
 
 
 def _handler(apps: FakeApps) -> type[BaseHTTPRequestHandler]:
@@ -123,11 +164,14 @@ def _handler(apps: FakeApps) -> type[BaseHTTPRequestHandler]:
                     Seen(self.command, host, url.path, dict(parse_qsl(url.query)), body, {k.lower(): v for k, v in self.headers.items()})
                 )
                 override = next((v for k, v in apps.answers.items() if k in url.path), None)
+            if self.headers.get("upgrade", "").lower() == "websocket":
+                return _websocket(self, apps)
             if override is not None:
                 status, doc = override
             else:
                 status = 200
-                doc = next((v for k, v in SUCCESS.items() if host.endswith(k)), None)
+                doc = next((v for k, v in BY_PATH.items() if url.path.rstrip("/").startswith(k.rstrip("/"))), None)
+                doc = doc if doc is not None else next((v for k, v in SUCCESS.items() if host.endswith(k)), None)
             if doc is None:
                 payload, ctype = f"hello from {host}{url.path}".encode(), "text/plain"
             else:
@@ -141,6 +185,38 @@ def _handler(apps: FakeApps) -> type[BaseHTTPRequestHandler]:
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
     return Handler
+
+
+def _websocket(handler: BaseHTTPRequestHandler, apps: FakeApps) -> None:
+    """Accept a WebSocket (RFC 6455) and record the client's text frames until it closes."""
+    key = handler.headers.get("sec-websocket-key", "")
+    accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
+    handler.send_response(101)
+    handler.send_header("Upgrade", "websocket")
+    handler.send_header("Connection", "Upgrade")
+    handler.send_header("Sec-WebSocket-Accept", accept)
+    handler.end_headers()
+    handler.wfile.flush()
+    read = handler.rfile.read
+    while True:
+        head = read(2)
+        if len(head) < 2:
+            return
+        opcode, length = head[0] & 0x0F, head[1] & 0x7F
+        if length == 126:
+            length = int.from_bytes(read(2), "big")
+        elif length == 127:
+            length = int.from_bytes(read(8), "big")
+        mask = read(4) if head[1] & 0x80 else b"\0\0\0\0"
+        payload = bytes(b ^ mask[i % 4] for i, b in enumerate(read(length)))
+        if opcode == 1:
+            with apps.lock:
+                apps.ws_messages.append(payload.decode("utf-8", "replace"))
+        elif opcode == 8:
+            handler.wfile.write(b"\x88\x00")
+            handler.wfile.flush()
+            handler.close_connection = True
+            return
 
 
 class _Server(ThreadingHTTPServer):

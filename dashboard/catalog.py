@@ -1,0 +1,47 @@
+"""Apps: what Guardian recognises for each app, and payment-looking requests no rule matched yet."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, Flask, render_template
+
+from dashboard import db
+from dashboard.auth import login_required
+from guardian import discovery, gifts
+
+bp = Blueprint("catalog", __name__)
+
+
+def seen(app) -> str:
+    """What the proxy can see of an app's purchases, as in the README's table."""
+    if not app.rules:
+        return "host only"
+    unknown = [r for r in app.rules if r.unknown_amount]
+    if len(unknown) == len(app.rules):
+        return "amount unknown"
+    return "amount" if not unknown else "amount; some amount unknown"
+
+
+@bp.route("/apps")
+@login_required
+def index():
+    s = db.get_settings()
+    conn = db.conn()
+    conn.executescript(discovery.SCHEMA + gifts.SCHEMA)
+    calendar = s.config.household.calendar
+    local = lambda ms: calendar.local(datetime.fromtimestamp(ms / 1000, UTC))  # noqa: E731
+    learned = dict(conn.execute("SELECT app, COUNT(*) FROM gift_prices GROUP BY app").fetchall())
+    apps = [
+        (a, seen(a), sorted({r.kind for r in a.rules}), learned.get(a.id, 0), bool(a.passthrough))
+        for a in sorted(s.catalog.apps.values(), key=lambda a: a.name.lower())
+    ]
+    rates = s.config.household.rates
+    missing = sorted(c for c in s.catalog.currencies() if c != s.config.household.currency and c not in rates)
+    unrecognised = [(local(u.first_ms), local(u.last_ms), u) for u in discovery.recent(conn, 200)]
+    return render_template("catalog/index.html", apps=apps, unrecognised=unrecognised, missing=missing)
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.config["NAV"].append(("catalog.index", "Apps"))

@@ -1,0 +1,30 @@
+"""The Apps page: covered apps and what is seen of each, unrecognised requests, learned gift prices."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from guardian import discovery, gifts
+
+
+def test_apps_page_lists_apps_unrecognised_requests_and_missing_rates(parent, ledger):
+    discovery.record(ledger.conn, "bilibili", "api.live.bilibili.com", "POST", "/xlive/<script>x</script>/order/{id}", 1_700_000_000_000)
+    gifts.save(ledger.conn, "douyin", {"463": Decimal(1), "3389": Decimal(1200)}, 1)
+    page = parent.get("/apps").text
+    assert 'href="/apps"' in page  # in the navigation
+    for name, seen in (("Bilibili", "amount"), ("YouTube", "amount unknown"), ("Apple App Store", "host only"), ("Twitch", "amount; some amount unknown")):
+        assert f"<td>{name} " in page and f"<td>{seen}" in page.split(f"<td>{name} ", 1)[1].split("</tr>", 1)[0]
+    assert "(not decrypted)" in page.split("<td>Google Play ", 1)[1].split("</tr>", 1)[0]
+    assert "<td>2</td>" in page.split("<td>Douyin ", 1)[1].split("</tr>", 1)[0]  # two learned gift prices
+    assert "POST api.live.bilibili.com/xlive/&lt;script&gt;x&lt;/script&gt;/order/{id}" in page
+    assert "<script>x</script>" not in page
+    assert "No exchange rate for BITS, ROBUX, TIKTOK_COINS" in page
+
+
+def test_apps_page_needs_a_login(client, ledger):
+    from guardian import logins
+
+    logins.ensure(ledger.conn)
+    logins.set_password(ledger.conn, "a password", 0)
+    r = client.get("/apps")
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
