@@ -159,6 +159,22 @@ def _applies(rule: Rule, fields: Fields | DocFields) -> bool | None:
     return True
 
 
+_GQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+
+
+def _unnamed_operation(op: dict, rules: list[Rule]) -> str | None:
+    """Without an operationName a GraphQL server runs the document's only operation, named or not: a name in
+    the query text that a rule names (the operation's or its field's, e.g. `mutation { sendTokenGift }`) counts."""
+    query = op.get("query")
+    if not isinstance(query, str):
+        return None
+    for token in _GQL_NAME.findall(query):
+        lowered = token.lower()
+        if any(p.fullmatch(lowered) for rule in rules for p in rule.operations):
+            return token
+    return None
+
+
 def _graphql(rules: list[Rule], fields: Fields, catalog: Catalog, household: Household, prices: Prices | None) -> Purchase | None:
     """Every operation of a (batched) GraphQL body that a rule names counts; they make one purchase together."""
     items = fields.json_items()
@@ -168,7 +184,9 @@ def _graphql(rules: list[Rule], fields: Fields, catalog: Catalog, household: Hou
     for op in items:
         name = op.get("operationName") if isinstance(op, dict) else None
         if not isinstance(name, str):
-            continue
+            name = _unnamed_operation(op, rules) if isinstance(op, dict) else None
+            if name is None:
+                continue
         lowered = name.lower()
         for rule in rules:
             if any(p.fullmatch(lowered) for p in rule.operations):

@@ -342,3 +342,46 @@ def test_ordinary_json_with_duplicate_keys_still_passes(proxy, fake_apps):
     assert status == 200 and "guardian-decision" not in headers
     assert [gzip.decompress(s.body) for s in fake_apps.seen] == [body]
 
+
+
+# --- GraphQL (Kuaishou's live_graphql; the gift is priced from a gift list, so unpriced it is refused)
+
+GQL_HOST, GQL_PATH = "live.kuaishou.com", "/live_graphql"
+GIFT_OP = {"operationName": "SendTokenGift", "variables": {"giftId": 9, "count": 2, "liveStreamId": "ls-1"},
+           "query": "mutation SendTokenGift($giftId: Int) { sendTokenGift { result } }"}
+HARMLESS = [{"operationName": "LiveDetail", "variables": {"id": "ls-1"}, "query": "query LiveDetail($id: String) { live { id } }"},
+            {"operationName": "UserInfo", "variables": {}, "query": "query UserInfo { me { name } }"}]
+
+
+def gql(proxy: Proxy, body: object) -> tuple[int, dict, bytes]:
+    raw = rawhttp.request("POST", GQL_PATH, GQL_HOST, __import__("json").dumps(body).encode(), JSON)
+    return tls(proxy, raw, f"{GQL_HOST}:443", GQL_HOST)
+
+
+def gql_seen(fake_apps: fakeapps.FakeApps) -> list[fakeapps.Seen]:
+    with fake_apps.lock:
+        return [s for s in fake_apps.seen if s.path == GQL_PATH]
+
+
+def test_control_harmless_graphql_batch_passes(proxy, fake_apps):
+    status, headers, _ = gql(proxy, HARMLESS)
+    assert status == 200 and "guardian-decision" not in headers
+    assert len(gql_seen(fake_apps)) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        HARMLESS + [GIFT_OP],  # the gift after harmless operations in a batch
+        [HARMLESS[0], {**GIFT_OP, "operationName": "sendtokengift"}],  # another spelling of its name
+        {k: v for k, v in GIFT_OP.items() if k != "operationName"},  # no operationName: the server runs the only one
+        {**GIFT_OP, "operationName": None},
+        {"variables": GIFT_OP["variables"], "query": "mutation { sendTokenGift(giftId: 9, count: 2) { result } }"},  # anonymous
+        HARMLESS + [{"variables": GIFT_OP["variables"], "query": "mutation Gift { sendTokenGift { result } }"}],
+    ],
+    ids=["batch", "name-case", "no-operation-name", "null-operation-name", "anonymous-mutation", "unnamed-in-batch"],
+)
+def test_a_hidden_graphql_gift_is_never_passed(proxy, fake_apps, body):
+    status, headers, answer = gql(proxy, body)
+    assert headers.get("guardian-decision") == "blocked", (status, headers, answer[:200])
+    assert gql_seen(fake_apps) == []

@@ -39,5 +39,6 @@ def test_damaged_streams_are_unreadable_or_exact(body, name, cut, junk):
     encoded = CODERS[name](body)
     damaged = encoded[: 1 + cut % (len(encoded) - 1)] + junk if len(encoded) > 1 else junk
     result = decode(damaged, name)
-    if damaged != encoded:
-        assert result is None or result == body or name == "deflate"  # raw deflate has no check to catch damage
+    if damaged != encoded and name == "gzip":  # gzip's CRC catches damage; br, zstd and raw deflate may not
+        assert result is None or result == body
+    assert result is None or len(result) <= 64 * 1024
