@@ -151,6 +151,9 @@ class Guardian(CatalogHooks):
         self._tasks: list[asyncio.Task] = []
 
     def load(self, loader):
+        # mitmdump sets the root logger to DEBUG and turns every record into an event for every addon;
+        # the core's debug records (one per allowed purchase) would cost ~10 % of purchase throughput.
+        logging.getLogger("guardian").setLevel(logging.INFO)
         loader.add_option(
             "guardian_config",
             Optional[str],

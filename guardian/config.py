@@ -188,9 +188,12 @@ def _weekday(value: object) -> int:
     return WEEKDAYS.index(text)
 
 
+MAX_PER_MINUTE = 1000
+
+
 def _per_minute(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1000:
-        raise ValueError(f"expected a whole number of purchases from 0 to 1000, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_PER_MINUTE:
+        raise ValueError(f"expected a whole number of purchases from 0 to {MAX_PER_MINUTE}, got {value!r}")
     return value
 
 
