@@ -135,10 +135,26 @@ def decided(conn: sqlite3.Connection, limit: int = 20) -> list[Approval]:
     return [_approval(r) for r in rows.fetchall()]
 
 
+# A purchase whose request carries no amount (a YouTube checkout, a Stripe confirm, an unpriced gift) is
+# asked about as "unknown": identical means the same child, app and recipient, also without an amount.
+UNKNOWN, UNKNOWN_UNITS = "unknown", -1
+
+
+def _key(purchase: Purchase) -> tuple[str, int, str] | None:
+    """(amount text, units, currency) that identify the purchase's amount; None when unreadable."""
+    if purchase.money is not None:
+        return str(purchase.money.amount), purchase.money.to_units(), purchase.money.currency
+    if getattr(purchase, "unknown", False):
+        return UNKNOWN, UNKNOWN_UNITS, ""
+    return None
+
+
 def find(conn: sqlite3.Connection, child: str, purchase: Purchase, now_ms: int, valid_ms: int) -> Approval | None:
     """What answers an identical purchase now: an unused yes given within `valid_ms`, else such a no, else a pending question."""
-    if purchase.money is None:
+    key = _key(purchase)
+    if key is None:
         return None
+    amount, units, currency = key
     row = conn.execute(
         f"""SELECT {_COLUMNS} FROM approvals
             WHERE child = ? AND app = ? AND recipient IS ? AND amount_units = ? AND currency = ?
@@ -146,7 +162,7 @@ def find(conn: sqlite3.Connection, child: str, purchase: Purchase, now_ms: int, 
             ORDER BY CASE state WHEN 'approved' THEN 0 WHEN 'denied' THEN 1 ELSE 2 END,
                      CASE state WHEN 'pending' THEN id ELSE -decided_ms END
             LIMIT 1""",
-        (child, purchase.app, purchase.recipient, purchase.money.to_units(), purchase.money.currency, now_ms - valid_ms),
+        (child, purchase.app, purchase.recipient, units, currency, now_ms - valid_ms),
     ).fetchone()
     return None if row is None else _approval(row)
 
@@ -162,7 +178,8 @@ def create(
     app_name: str,
 ) -> int:
     """Ask a parent: a pending approval, its journal entry and the parent's notification. Inside the caller's transaction."""
-    if purchase.money is None:
+    key = _key(purchase)
+    if key is None:
         raise ValueError("an unreadable purchase cannot be put to a parent")
     row = {
         "at_ms": at_ms,
@@ -170,9 +187,9 @@ def create(
         "app": purchase.app,
         "kind": purchase.kind,
         "recipient": purchase.recipient,
-        "amount": str(purchase.money.amount),
-        "amount_units": purchase.money.to_units(),
-        "currency": purchase.money.currency,
+        "amount": key[0],
+        "amount_units": key[1],
+        "currency": key[2],
         "client_ip": client_ip,
         "proxy_user": proxy_user,
         "attempt_id": attempt_id,
@@ -185,7 +202,9 @@ def create(
         conn,
         outbox.APPROVAL,
         child,
-        f"{child} 请求消费 / asks to spend {row['amount']} {row['currency']}",
+        f"{child} 请求消费 / asks to spend {row['amount']} {row['currency']}"
+        if purchase.money is not None
+        else f"{child} 请求消费（金额未知）/ asks to spend an unknown amount",
         f"{what}. 批准或拒绝 / Approve or deny: dashboard, 'Waiting for you', or `guardian approvals approve {approval_id}`",
         at_ms,
         link="/approvals",

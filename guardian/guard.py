@@ -77,8 +77,10 @@ class Guard:
     def judge(self, request: Request, purchase: Purchase, now: datetime) -> Verdict:
         """Decide and record in one transaction. Blocking: call from a worker thread."""
         child = self.config.child_for(request.client, request.user, request.tunnel)
-        # A purchase of unknown amount cannot be matched to a parent's answer yet: its own setting decides (policy).
-        if child is not None and not purchase.unknown and child.ask.needed(purchase.app, purchase.money):
+        # A purchase of unknown amount asks when its own setting says so; "refuse" and "allow" are decided by policy.
+        if child is not None and (
+            child.unknown_amount == "ask" if purchase.unknown else child.ask.needed(purchase.app, purchase.money)
+        ):
             from guardian import holds  # holds builds Verdicts
 
             return holds.judge(self, request, purchase, now, child)

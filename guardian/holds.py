@@ -65,10 +65,12 @@ def judge(guard, request: Request, purchase: Purchase, now: datetime, child: Chi
     def judge_in_transaction(spending) -> Decision:
         answer = found[0] = approvals.find(conn, child.name, purchase, at_ms, valid_ms)
         active[0] = overrides.active(conn, child.name, now, calendar)  # a parent's lock or extra allowance
-        decision = decide(purchase, child, spending, now, calendar, active[0])
+        # A purchase of unknown amount that asks: windows, a lock and spent caps refuse it as for "allow".
+        ruled = replace(child, unknown_amount="allow") if purchase.unknown else child
+        decision = decide(purchase, ruled, spending, now, calendar, active[0])
         yes = answer is not None and answer.state == approvals.APPROVED
         if not decision.allowed and decision.reason in AMOUNT_CAPS and yes and answer.over_cap:
-            uncapped = replace(child, caps=Caps(per_minute=child.caps.per_minute))
+            uncapped = replace(ruled, caps=Caps(per_minute=child.caps.per_minute))
             decision = decide(purchase, uncapped, spending, now, calendar, active[0])
         if not decision.allowed:
             return decision

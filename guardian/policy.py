@@ -129,8 +129,8 @@ def decide(
 def unknown_amount(child: Child, spending: Spending, extra_day: Decimal = Decimal(0)) -> Decision:
     """A purchase whose amount the request does not carry, inside its windows: the child's setting decides.
 
-    "ask" refuses with the same reason until the approvals engine can match a question without
-    an amount; "allow" records it without an amount, still refused once a cap is reached or the
+    "refuse" refuses it; "ask" is put to a parent by guardian.holds (this function then sees it as
+    "allow"); "allow" records it without an amount, still refused once a cap is reached or the
     per-minute count is used up.
     """
     if child.unknown_amount != "allow":

@@ -76,10 +76,10 @@ def test_unknown_amounts_follow_the_childs_setting_and_windows_always_apply(star
     assert unreadable.json()["name"] == "UNPROCESSABLE_ENTITY"
     assert fake_apps.seen == []
 
-    proxy.config.write_text(config('unknown_amount = "ask"\n'))
+    proxy.config.write_text(config('unknown_amount = "ask"\n[child.ask]\nwait = 0\n'))  # ask without holding
     reloaded(proxy, 1)
     with proxy.client() as c:
-        assert c.post(YT_CART, json={}).headers["Guardian-Reason"] == "unknown-amount"
+        assert c.post(YT_CART, json={}).headers["Guardian-Reason"] == "waiting-for-parent"
 
     proxy.config.write_text(config(f'unknown_amount = "allow"\n[child.windows]\npurchases = ["{closed_window()}"]\n'))
     reloaded(proxy, 2)
@@ -87,7 +87,7 @@ def test_unknown_amounts_follow_the_childs_setting_and_windows_always_apply(star
         assert c.post(YT_CART, json={}).headers["Guardian-Reason"] == "purchase-window"
     assert fake_apps.seen == []
     reasons = [r["reason"] for r in rows(tmp_path / "guardian.db")]
-    assert reasons == ["unknown-amount", "unreadable", "unknown-amount", "purchase-window"]
+    assert reasons == ["unknown-amount", "unreadable", "waiting-for-parent", "purchase-window"]
 
 
 def test_allowed_unknown_amounts_are_recorded_but_stop_at_a_spent_cap(start_proxy, fake_apps, tmp_path):

@@ -230,3 +230,48 @@ def test_wait_zero_asks_without_holding(tmp_path, catalog):
     assert (verdict.wait, verdict.decision.reason) == (0, "waiting-for-parent")
     assert verdict.approval is not None and len(approvals.pending(guard.ledger.conn)) == 1
     guard.ledger.close()
+
+
+def checkout(streamer: str = "UCabc") -> Request:
+    """A YouTube Super Chat checkout: the request carries no amount."""
+    body = b'{"context": {}, "params": "opaque", "channelId": "' + streamer.encode() + b'"}'
+    return Request("10.0.0.2", None, "POST", "www.youtube.com", "/youtubei/v1/ypc/get_cart", (), "application/json", body)
+
+
+def asking_guard(path: Path, catalog: Catalog, extra: str = "") -> Guard:
+    text = config_text(extra).replace('devices = ["10.0.0.2"]\n', 'devices = ["10.0.0.2"]\nunknown_amount = "ask"\n')
+    return Guard(parse(text, path / "guardian.toml", catalog.apps), catalog, Ledger(path / "guardian.db"))
+
+
+def test_a_purchase_of_unknown_amount_asks_when_the_child_is_set_to_ask(tmp_path, catalog):
+    guard = asking_guard(tmp_path, catalog)
+    purchase = guard.detect(checkout())
+    assert purchase is not None and purchase.unknown and purchase.money is None
+    first = guard.judge(checkout(), purchase, NOW)
+    assert (first.decision.allowed, first.decision.reason) == (False, "waiting-for-parent")
+    [asked] = approvals.pending(guard.ledger.conn)
+    assert (asked.app, asked.amount, asked.currency) == ("youtube", "unknown", "")
+    [note] = outbox.pending(guard.ledger.conn)
+    assert "unknown amount" in note.title
+    answer(guard, asked.id, True, NOW + timedelta(minutes=1))
+    later = NOW + timedelta(minutes=2)
+    assert guard.judge(checkout(), purchase, later).decision.allowed  # the yes is used once
+    third = guard.judge(checkout(), purchase, later + timedelta(seconds=5))
+    assert third.decision.reason == "waiting-for-parent"  # and then a new question
+    guard.ledger.close()
+
+
+def test_a_purchase_of_unknown_amount_is_refused_without_asking_outside_the_purchase_window(tmp_path, catalog):
+    guard = asking_guard(tmp_path, catalog, "[child.windows]\npurchases = []\n")
+    purchase = guard.detect(checkout())
+    verdict = guard.judge(checkout(), purchase, NOW)
+    assert verdict.decision.reason == "purchase-window"
+    assert approvals.pending(guard.ledger.conn) == []
+    guard.ledger.close()
+
+
+def test_refuse_stays_the_default_for_unknown_amounts(guard):
+    purchase = guard.detect(checkout())
+    verdict = guard.judge(checkout(), purchase, NOW)
+    assert verdict.decision.reason == "unknown-amount"
+    assert approvals.pending(guard.ledger.conn) == []

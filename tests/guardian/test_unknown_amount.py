@@ -57,7 +57,7 @@ def test_a_bad_setting_names_the_key():
         child('unknown_amount = "maybe"\n')
 
 
-@pytest.mark.parametrize(("setting", "label", "reason"), [("allow", "allowed", None), ("ask", "blocked", "unknown-amount")])
+@pytest.mark.parametrize(("setting", "label", "reason"), [("allow", "allowed", None), ("ask", "blocked", "waiting-for-parent")])
 def test_an_app_the_parent_is_asked_about_still_follows_the_unknown_amount_setting(tmp_path, setting, label, reason):
     from guardian.catalog import Catalog
     from guardian.guard import Guard
