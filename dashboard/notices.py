@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, render_template
 
 from dashboard import db
 from dashboard.auth import login_required
-from guardian import delivery, reports
+from guardian import delivery, outbox, reports
 
 bp = Blueprint("notices", __name__)
 
@@ -22,7 +22,7 @@ def index():
     waiting, error = delivery.failing(conn)
     return render_template(
         "notices/index.html",
-        notices=[(local(n.at_ms), local(n.delivered_ms), n) for n in delivery.recent(conn, 100)],
+        notices=[(local(n.at_ms), local(n.delivered_ms), n) for n in outbox.recent(conn, 100)],
         waiting=waiting,
         error=error,
         reports=[(local(r.at_ms), r) for r in reports.recent(conn, 10)],

@@ -108,28 +108,6 @@ def deliver(conn: sqlite3.Connection, notifier: Notifier, now_ms: int, limit: in
     return Report(delivered, summarised, failed, held)
 
 
-@dataclass(frozen=True, slots=True)
-class Notice:
-    id: int
-    at_ms: int
-    kind: str
-    child: str | None
-    title: str
-    body: str
-    state: str
-    tries: int
-    last_error: str | None
-    delivered_ms: int | None
-
-
-def recent(conn: sqlite3.Connection, limit: int = 100) -> list[Notice]:
-    rows = conn.execute(
-        "SELECT id, at_ms, kind, child, title, body, state, tries, last_error, delivered_ms FROM outbox ORDER BY id DESC LIMIT ?",
-        (limit,),
-    ).fetchall()
-    return [Notice(*r) for r in rows]
-
-
 def failing(conn: sqlite3.Connection) -> tuple[int, str | None]:
     """How many events are waiting, and the latest reason delivery failed (None when none failed)."""
     count = conn.execute("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetchone()[0]

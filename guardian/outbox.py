@@ -45,6 +45,7 @@ class Event:
     state: str
     tries: int
     last_error: str | None
+    delivered_ms: int | None = None
 
 
 def ensure(conn: sqlite3.Connection) -> None:
@@ -60,10 +61,15 @@ def post(conn: sqlite3.Connection, kind: str, child: str | None, title: str, bod
     return cur.lastrowid
 
 
+_COLUMNS = "id, at_ms, kind, child, title, body, link, state, tries, last_error, delivered_ms"
+
+
 def pending(conn: sqlite3.Connection, limit: int = 100) -> list[Event]:
-    rows = conn.execute(
-        "SELECT id, at_ms, kind, child, title, body, link, state, tries, last_error FROM outbox"
-        " WHERE state = 'pending' ORDER BY id LIMIT ?",
-        (limit,),
-    ).fetchall()
-    return [Event(*r) for r in rows]
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?", (limit,))
+    return [Event(*r) for r in rows.fetchall()]
+
+
+def recent(conn: sqlite3.Connection, limit: int = 100) -> list[Event]:
+    """Every state, newest first: the dashboard's notification list."""
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM outbox ORDER BY id DESC LIMIT ?", (limit,))
+    return [Event(*r) for r in rows.fetchall()]
