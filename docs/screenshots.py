@@ -1,4 +1,4 @@
-"""Write docs/screenshots/{live,week,limits}.png: the dashboard with demo data, in headless Chromium.
+"""Write docs/screenshots/{live,week,limits,approvals,evidence,devices,apps}.png: the dashboard with demo data, in headless Chromium.
 
 Usage: .venv/bin/python docs/screenshots.py
 Everything runs on 127.0.0.1 in a temporary directory; nothing is sent anywhere.
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dashboard import create_app  # noqa: E402
-from guardian import changes, config as config_module, logins, outbox, overrides  # noqa: E402
+from guardian import approvals, changes, config as config_module, logins, outbox, overrides  # noqa: E402
 from guardian.alerts import refused  # noqa: E402
 from guardian.detect import Purchase  # noqa: E402
 from guardian.ledger import ACCEPTED, Attempt, Ledger  # noqa: E402
@@ -102,6 +102,10 @@ def demo(folder: Path) -> Path:
     with changes.transaction(conn):
         changes.record(conn, "limits of Leo", {"child": "Leo", "changed": {"week": {"from": "50", "to": "30"}}}, ms)
     outbox.post(conn, outbox.WEEKLY, None, "Guardian week summary", "Mia spent 148.00 CNY", ms)
+    for yuan, streamer in (("25", "StarRiver"), ("52", "LuluSings")):  # two purchases waiting for a parent
+        ask = Purchase("bilibili", "gift", "demo", Decimal(yuan) * 1000, "gold", Money(Decimal(yuan), "CNY"), streamer)
+        with changes.transaction(conn):
+            approvals.create(conn, "Mia", ask, "192.168.1.23", None, None, ms, "Bilibili")
     ledger.close()
     return path
 
@@ -130,6 +134,9 @@ def main() -> None:
                 page.screenshot(path=OUT / "week.png", full_page=True)
                 page.goto(url + "/limits")
                 page.screenshot(path=OUT / "limits.png", full_page=False)
+                for name in ("approvals", "evidence", "devices", "apps"):
+                    page.goto(url + "/" + name)
+                    page.screenshot(path=OUT / f"{name}.png", full_page=False)
                 browser.close()
         finally:
             server.close()
