@@ -22,7 +22,7 @@ from mitmproxy import ctx, exceptions, http
 
 from addons.catalog_hooks import GIFT_LIST, CatalogHooks, refuse_connect
 from guardian import bodies, devices_seen, hostcontrol, settings, wireguard
-from guardian.answers import DECISION_HEADER, REASON_HEADER, Answer, refusal
+from guardian.answers import DECISION_HEADER, Answer, refusal
 from guardian.catalog import App
 from guardian.guard import Guard
 from guardian.home import config_path, ensure_config

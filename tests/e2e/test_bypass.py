@@ -15,7 +15,6 @@ import sqlite3
 import subprocess
 import zlib
 from collections.abc import Iterator
-from pathlib import Path
 
 import brotli
 from backports import zstd
