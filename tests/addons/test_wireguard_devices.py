@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 from mitmproxy.proxy.mode_specs import ProxyMode
-from mitmproxy.test import taddons, tflow, tutils
+from mitmproxy.test import taddons, tflow
 
 from guardian import devices_seen, wireguard
 from guardian.ledger import Ledger
+from tests.addons.test_guardian_addon import purchase_flow
 from tests.conftest import household_config
 
 ADDON = Path(__file__).resolve().parents[2] / "addons" / "guardian_addon.py"
@@ -29,20 +30,9 @@ def config(tmp_path: Path, monkeypatch) -> Path:
 
 
 def purchase(yuan: int, mode: str | None):
-    flow = tflow.tflow()
-    flow.client_conn.peername = ("10.0.0.1", 50000)
+    flow = purchase_flow(yuan, client="10.0.0.1")  # every phone is 10.0.0.1 inside its tunnel
     if mode is not None:
         flow.client_conn.proxy_mode = ProxyMode.parse(mode)
-    flow.request = tutils.treq(
-        method=b"POST",
-        host="api.live.bilibili.com",
-        port=443,
-        scheme=b"https",
-        path=f"/xlive/revenue/v2/gift/sendGoldMultiUser?price={yuan * 1000}&gift_num=1&ruid=5".encode(),
-        authority=b"api.live.bilibili.com",
-        headers=((b"host", b"api.live.bilibili.com"),),
-        content=b"",
-    )
     return flow
 
 
