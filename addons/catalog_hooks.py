@@ -16,15 +16,16 @@ from pathlib import Path
 from mitmproxy import http, tls
 from mitmproxy.proxy import server_hooks
 
-from guardian import cheers, discovery, gifts, hostcontrol
-from guardian.answers import DECISION_HEADER, REASON_HEADER
-from guardian.catalog import Catalog, GiftList
-from guardian.config import Child
-from guardian.guard import Guard
-from guardian.ledger import ACCEPTED, connect
-from guardian.policy import Reason
-from guardian.request import Request, normalize_host, normalize_path
-from guardian.wireguard import tunnel_name
+from guardian.catalog import cheers, discovery, gifts
+from guardian.enforce import hostcontrol
+from guardian.enforce.answers import DECISION_HEADER, REASON_HEADER
+from guardian.catalog.catalog import Catalog, GiftList
+from guardian.household.config import Child
+from guardian.enforce.guard import Guard
+from guardian.store.ledger import ACCEPTED, connect
+from guardian.enforce.policy import Reason
+from guardian.catalog.request import Request, normalize_host, normalize_path
+from guardian.setup.wireguard import tunnel_name
 
 log = logging.getLogger(__name__)
 GIFT_LIST = "guardian-gift-list"

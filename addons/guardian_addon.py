@@ -21,16 +21,19 @@ from datetime import UTC, datetime
 from mitmproxy import ctx, exceptions, http
 
 from addons.catalog_hooks import GIFT_LIST, CatalogHooks, refuse_connect
-from guardian import bodies, devices_seen, hostcontrol, settings, wireguard
-from guardian.answers import DECISION_HEADER, Answer, refusal
-from guardian.catalog import App
-from guardian.guard import Guard
-from guardian.home import config_path, ensure_config
-from guardian.ledger import NEVER, Ledger
-from guardian.policy import Reason
-from guardian.reload import Follower
-from guardian.request import MAX_BODY, Request, normalize_host
-from guardian.wireguard import tunnel_name
+from guardian.catalog import bodies
+from guardian.setup import devices_seen, wireguard
+from guardian.enforce import hostcontrol
+from guardian import settings
+from guardian.enforce.answers import DECISION_HEADER, Answer, refusal
+from guardian.catalog.catalog import App
+from guardian.enforce.guard import Guard
+from guardian.household.home import config_path, ensure_config
+from guardian.store.ledger import NEVER, Ledger
+from guardian.enforce.policy import Reason
+from guardian.household.reload import Follower
+from guardian.catalog.request import MAX_BODY, Request, normalize_host
+from guardian.setup.wireguard import tunnel_name
 
 log = logging.getLogger(__name__)
 META = "guardian"

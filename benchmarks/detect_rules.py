@@ -16,11 +16,11 @@ import argparse
 import time
 from pathlib import Path
 
-from guardian.catalog import Catalog, builtin_files
-from guardian.config import Household
-from guardian.detect import detect
-from guardian.request import Request
-from guardian.rulefile import parse_app
+from guardian.catalog.catalog import Catalog, builtin_files
+from guardian.household.config import Household
+from guardian.catalog.detect import detect
+from guardian.catalog.request import Request
+from guardian.catalog.rulefile import parse_app
 
 
 def synthetic(rules: int) -> list[tuple[str, str]]:

@@ -1,6 +1,6 @@
 """How long `guardian verify`, an export and a purge take on a large ledger, and what the journal adds to a purchase.
 
-    .venv/bin/python benchmarks/evidence.py [--attempts 50000]
+    .venv/bin/python benchmarks/verify.py [--attempts 50000]
 
 Builds a real ledger file through guardian.ledger (each attempt its own
 transaction, as the proxy writes them), then times the evidence work on it.
@@ -20,8 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from guardian import evidence, export, export_formats, journal, retention  # noqa: E402
-from guardian.ledger import Ledger, connect  # noqa: E402
+from guardian.evidence import verify, export, formats, retention
+from guardian.store import journal  # noqa: E402
+from guardian.store.ledger import Ledger, connect  # noqa: E402
 from tests.support.ledgers import START, Buy, record  # noqa: E402
 
 
@@ -47,20 +48,20 @@ def main() -> None:
     print(f"{n} attempts over a year, {db.stat().st_size / 1e6:.1f} MB; recording one (attempt + outcome, 2 transactions): {per_attempt * 1e3:.2f} ms")
 
     conn = connect(db)
-    report, secs = timed(evidence.verify, conn)
+    report, secs = timed(verify.verify, conn)
     print(f"verify: {report.entries} entries, intact={report.intact}: {secs:.2f} s")
     day = START.date() + timedelta(days=100)
     pack, secs = timed(export.build, conn, "Mia", day, day + timedelta(days=30), "Asia/Shanghai", "CNY", datetime.now(UTC))
     print(f"export of one month ({len(pack.attempts)} attempts), including verify: {secs:.2f} s")
-    for fmt in export_formats.FORMATS:
-        text, secs = timed(export_formats.render, pack, fmt)
+    for fmt in formats.FORMATS:
+        text, secs = timed(formats.render, pack, fmt)
         print(f"  render {fmt}: {len(text) / 1e6:.2f} MB in {secs:.2f} s")
     cutoff = int((START + timedelta(days=180)).timestamp() * 1000)
     preview, secs = timed(retention.preview, conn, cutoff)
     print(f"purge preview (half the year, {preview.attempts} attempts): {secs:.2f} s")
     cp, secs = timed(retention.purge, conn, cutoff)
     print(f"purge (verify + checkpoint + delete): {secs:.2f} s")
-    report, secs = timed(evidence.verify, conn)
+    report, secs = timed(verify.verify, conn)
     print(f"verify after the purge: {report.entries} entries, intact={report.intact}: {secs:.2f} s")
     conn.close()
 

@@ -27,9 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.throughput import MITMDUMP, Origin  # noqa: E402
-from guardian import approvals  # noqa: E402
-from guardian.ledger import connect  # noqa: E402
+from benchmarks.traffic import MITMDUMP, Origin  # noqa: E402
+from guardian.store import approvals  # noqa: E402
+from guardian.store.ledger import connect  # noqa: E402
 
 CONFIG = """
 [storage]

@@ -18,12 +18,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from guardian.catalog import Catalog, parse_app
-from guardian.config import Household
-from guardian.detect import detect
-from guardian.ledger import Ledger
-from guardian.periods import Calendar
-from guardian.request import Request, normalize_host
+from guardian.catalog.catalog import Catalog, parse_app
+from guardian.household.config import Household
+from guardian.catalog.detect import detect
+from guardian.store.ledger import Ledger
+from guardian.household.periods import Calendar
+from guardian.catalog.request import Request, normalize_host
 
 
 def app_toml(n: int, rules: int) -> str:
@@ -178,11 +178,11 @@ def fill_ledger(path: Path, count: int, week_start: datetime, month_start: datet
 
 def _weekly_query() -> tuple[str, Callable[[sqlite3.Connection, Calendar, date], object]]:
     try:
-        from guardian import review
+        from guardian.evidence import review
     except ImportError:
         review = None
     if review is not None and hasattr(review, "week"):
-        return "guardian.review.week", lambda conn, cal, first: review.week(conn, cal, first, list(CHILDREN))
+        return "guardian.evidence.review.week", lambda conn, cal, first: review.week(conn, cal, first, list(CHILDREN))
     return "representative weekly aggregation (guardian/review.py absent)", _representative_week
 
 

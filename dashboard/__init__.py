@@ -20,8 +20,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from guardian.home import config_path
-from guardian.money import format_amount
+from guardian.household.home import config_path
+from guardian.household.money import format_amount
 
 
 def _secret_key(folder: Path) -> bytes:
@@ -82,7 +82,7 @@ def start_jobs(app: Flask, config) -> object | None:
     """Start the scheduled jobs unless this is the reloader's watching parent (which would run them twice)."""
     if app.debug and os.environ.get("WERKZEUG_RUN_MAIN") != "true":
         return None
-    from guardian import jobs
+    from guardian.notify import jobs
 
     scheduler = jobs.start(config)
     app.extensions["guardian_jobs"] = scheduler

@@ -12,9 +12,9 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 
 from dashboard.auth import login_required
 from dashboard.db import get_ledger
-from guardian import approvals
-from guardian import config as config_module
-from guardian.approvals import ApprovalError
+from guardian.store import approvals
+from guardian.household import config as config_module
+from guardian.store.approvals import ApprovalError
 
 bp = Blueprint("approvals", __name__)
 VIA = "dashboard"

@@ -9,7 +9,7 @@ import secrets
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
 
 from dashboard import db
-from guardian import logins
+from guardian.setup import logins
 
 bp = Blueprint("auth", __name__)
 OPEN = {"auth.login", "auth.setup", "static"}

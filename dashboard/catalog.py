@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, render_template
 
 from dashboard import db
 from dashboard.auth import login_required
-from guardian import discovery, gifts
+from guardian.catalog import discovery, gifts
 
 bp = Blueprint("catalog", __name__)
 

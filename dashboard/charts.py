@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-from guardian.money import format_amount
+from guardian.household.money import format_amount
 
 BAR = "#3b6ea8"
 

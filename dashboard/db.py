@@ -9,10 +9,13 @@ from pathlib import Path
 
 from flask import Flask, current_app, g
 
-from guardian import changes, logins, overrides, reports, settings
-from guardian.ledger import Ledger
-from guardian.home import ensure_config
-from guardian.reload import Follower
+from guardian.store import changes, overrides
+from guardian.setup import logins
+from guardian.evidence import reports
+from guardian import settings
+from guardian.store.ledger import Ledger
+from guardian.household.home import ensure_config
+from guardian.household.reload import Follower
 
 log = logging.getLogger(__name__)
 _poll_lock = threading.Lock()

@@ -10,8 +10,8 @@ from markupsafe import Markup
 
 from dashboard import db
 from dashboard.auth import login_required
-from guardian import devices_seen, phones, wireguard
-from guardian.config import ConfigError
+from guardian.setup import devices_seen, phones, wireguard
+from guardian.household.config import ConfigError
 
 bp = Blueprint("devices", __name__)
 _HOST = re.compile(r"^[A-Za-z0-9.:-]{1,253}$")

@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, Response, abort, render_template, request
 
 from dashboard import db
 from dashboard.auth import login_required
-from guardian import evidence, export, export_formats, retention
+from guardian.evidence import verify, export, formats, retention
 
 bp = Blueprint("evidence", __name__)
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "html": "text/html; charset=utf-8"}
@@ -29,7 +29,7 @@ def index():
     config = db.get_settings().config
     tz = config.household.calendar.tz
     conn = db.conn()
-    report = evidence.verify(conn)
+    report = verify.verify(conn)
     today = db.now().astimezone(tz).date()
     due = None
     if config.keep_days:
@@ -49,7 +49,7 @@ def index():
         children=[c.name for c in config.children],
         start=(today - timedelta(days=30)).isoformat(),
         end=today.isoformat(),
-        formats=export_formats.FORMATS,
+        formats=formats.FORMATS,
         due=due,
         keep_days=config.keep_days,
     )
@@ -61,14 +61,14 @@ def download():
     config = db.get_settings().config
     household = config.household
     child, fmt = request.args.get("child", ""), request.args.get("format", "html")
-    if child not in {c.name for c in config.children} or fmt not in export_formats.FORMATS:
+    if child not in {c.name for c in config.children} or fmt not in formats.FORMATS:
         abort(400)
     try:
         start, end = date.fromisoformat(request.args.get("from", "")), date.fromisoformat(request.args.get("to", ""))
         pack = export.build(db.conn(), child, start, end, household.timezone, household.currency, db.now())
     except ValueError as e:
         return render_template("evidence/error.html", message=str(e)), 400
-    body = export_formats.render(pack, fmt)
+    body = formats.render(pack, fmt)
     if fmt == "csv":
         body = "\ufeff" + body  # lets spreadsheet programs read the CSV as UTF-8
     name = f"guardian-evidence-{start.isoformat()}-{end.isoformat()}.{fmt}"  # no child name: it is free text

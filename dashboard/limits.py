@@ -9,9 +9,10 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, u
 
 from dashboard import db
 from dashboard.auth import login_required
-from guardian import changes, editor, overrides
-from guardian.config import Child, ConfigError
-from guardian.money import Money
+from guardian.store import changes, overrides
+from guardian.household import editor
+from guardian.household.config import Child, ConfigError
+from guardian.household.money import Money
 
 bp = Blueprint("limits", __name__)
 MAX_LINES = 50

@@ -14,8 +14,9 @@ import sys
 import waitress
 
 from dashboard import create_app
-from guardian import jobs, settings
-from guardian.home import config_path
+from guardian.notify import jobs
+from guardian import settings
+from guardian.household.home import config_path
 
 log = logging.getLogger("dashboard")
 

@@ -9,7 +9,8 @@ from flask import Blueprint, Flask, render_template, request
 from dashboard import charts, db
 from dashboard.auth import login_required
 from dashboard.live import view
-from guardian import overrides, reports, review
+from guardian.store import overrides
+from guardian.evidence import reports, review
 
 bp = Blueprint("week", __name__)
 

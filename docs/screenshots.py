@@ -20,12 +20,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dashboard import create_app  # noqa: E402
-from guardian import approvals, changes, config as config_module, logins, outbox, overrides  # noqa: E402
-from guardian.alerts import refused  # noqa: E402
-from guardian.detect import Purchase  # noqa: E402
-from guardian.ledger import ACCEPTED, Attempt, Ledger  # noqa: E402
-from guardian.money import Money  # noqa: E402
-from guardian.policy import decide, Spending  # noqa: E402
+from guardian.store import approvals, changes, outbox, overrides
+from guardian.household import config as config_module
+from guardian.setup import logins  # noqa: E402
+from guardian.enforce.alerts import refused  # noqa: E402
+from guardian.catalog.detect import Purchase  # noqa: E402
+from guardian.store.ledger import ACCEPTED, Attempt, Ledger  # noqa: E402
+from guardian.household.money import Money  # noqa: E402
+from guardian.enforce.policy import decide, Spending  # noqa: E402
 from tests.support.dashboard import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"

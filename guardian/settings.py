@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from guardian import config as config_module
-from guardian.catalog import Catalog
-from guardian.config import Config
-from guardian.home import rules_dir
+from guardian.household import config as config_module
+from guardian.catalog.catalog import Catalog
+from guardian.household.config import Config
+from guardian.household.home import rules_dir
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from mitmproxy.websocket import WebSocketMessage
 from mitmproxy.proxy import context, mode_specs, server_hooks
 from mitmproxy.test import taddons, tflow
 
-from guardian.ledger import Ledger
+from guardian.store.ledger import Ledger
 from tests.addons.test_guardian_addon import load
 from tests.conftest import closed_window, household_config
 

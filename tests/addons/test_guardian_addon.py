@@ -10,7 +10,7 @@ import pytest
 from mitmproxy import exceptions
 from mitmproxy.test import taddons, tflow, tutils
 
-from guardian.ledger import Ledger
+from guardian.store.ledger import Ledger
 from tests.conftest import closed_window, household_config
 
 ADDON = Path(__file__).resolve().parents[2] / "addons" / "guardian_addon.py"

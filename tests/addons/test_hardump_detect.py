@@ -10,7 +10,7 @@ from mitmproxy.test import tflow, tutils
 from mitmproxy.websocket import WebSocketMessage
 
 from guardian.cli import main
-from tests.guardian.test_cli_rules import config_with_rates
+from tests.guardian.cli.test_rules import config_with_rates
 
 
 def flow(method: str, host: str, path: str, body: bytes = b"", ctype: str = "", answer: object = None):

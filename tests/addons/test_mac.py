@@ -10,7 +10,7 @@ from pathlib import Path
 
 from mitmproxy.test import taddons, tflow, tutils
 
-from guardian.neighbours import Neighbours
+from guardian.enforce.neighbours import Neighbours
 from tests.conftest import household_config
 
 ADDON = Path(__file__).resolve().parents[2] / "addons" / "guardian_addon.py"

@@ -9,8 +9,8 @@ import pytest
 from mitmproxy.proxy.mode_specs import ProxyMode
 from mitmproxy.test import taddons, tflow
 
-from guardian import devices_seen, wireguard
-from guardian.ledger import Ledger
+from guardian.setup import devices_seen, wireguard
+from guardian.store.ledger import Ledger
 from tests.addons.test_guardian_addon import purchase_flow
 from tests.conftest import household_config
 

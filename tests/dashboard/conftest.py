@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from dashboard import create_app
-from guardian import logins
-from guardian.detect import Purchase
-from guardian.ledger import Attempt, Ledger
-from guardian.money import Money
-from guardian.periods import Calendar
-from guardian.policy import Decision, Reason
+from guardian.setup import logins
+from guardian.catalog.detect import Purchase
+from guardian.store.ledger import Attempt, Ledger
+from guardian.household.money import Money
+from guardian.household.periods import Calendar
+from guardian.enforce.policy import Decision, Reason
 from tests.conftest import household_config
 
 PASSWORD = "correct horse battery"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from guardian import approvals
-from guardian.detect import Purchase
-from guardian.money import Money
+from guardian.store import approvals
+from guardian.catalog.detect import Purchase
+from guardian.household.money import Money
 
 XSS = "<script>alert(1)</script>"
 

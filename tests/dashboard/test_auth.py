@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from guardian import logins
+from guardian.setup import logins
 from tests.dashboard.conftest import PASSWORD, token
 
 PAGES = ["/", "/live.json", "/week", "/limits", "/notifications"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from guardian import discovery, gifts
+from guardian.catalog import discovery, gifts
 
 
 def test_apps_page_lists_apps_unrecognised_requests_and_missing_rates(parent, ledger):
@@ -22,7 +22,7 @@ def test_apps_page_lists_apps_unrecognised_requests_and_missing_rates(parent, le
 
 
 def test_apps_page_needs_a_login(client, ledger):
-    from guardian import logins
+    from guardian.setup import logins
 
     logins.ensure(ledger.conn)
     logins.set_password(ledger.conn, "a password", 0)

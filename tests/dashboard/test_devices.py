@@ -14,8 +14,8 @@ import pytest
 
 pytest.importorskip("dashboard.auth", reason="the dashboard (issue 3) is not merged yet")
 
-from guardian import config as config_module  # noqa: E402
-from guardian import devices_seen, wireguard  # noqa: E402
+from guardian.household import config as config_module  # noqa: E402
+from guardian.setup import devices_seen, wireguard  # noqa: E402
 from tests.dashboard.conftest import PASSWORD  # noqa: E402
 
 XSS_USER = "user:<img src=x onerror=alert(1)>"

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-from guardian import export_formats
+from guardian.evidence import formats
 from tests.dashboard.conftest import add
 
 
@@ -49,7 +49,7 @@ def test_export_downloads_every_attempt_in_the_range(parent, ledger):
     doc = json.loads(as_json.data)
     assert [a["amount"] for a in doc["attempts"]] == ["12"]
     as_csv = parent.get(f"/evidence/export?{query}&format=csv").data.decode("utf-8-sig")
-    assert [r["amount"] for r in export_formats.read_csv(as_csv)] == ["12"]
+    assert [r["amount"] for r in formats.read_csv(as_csv)] == ["12"]
     as_html = parent.get(f"/evidence/export?{query}&format=html").text
     assert "<img src=x" not in as_html and "&lt;img src=x onerror=alert(1)&gt;" in as_html
 

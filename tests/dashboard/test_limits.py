@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import tomllib
 
-from guardian import config as config_module
-from guardian import journal
+from guardian.household import config as config_module
+from guardian.store import journal
 
 
 def form(csrf: str, **overrides: str) -> dict:

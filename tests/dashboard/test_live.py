@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from guardian.policy import Reason
+from guardian.enforce.policy import Reason
 from tests.dashboard.conftest import add
 
 XSS = "<img src=x onerror=alert(1)>"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from guardian import delivery, outbox
-from guardian.notify import NotifyError
+from guardian.notify import delivery
+from guardian.store import outbox
+from guardian.notify.desktop import NotifyError
 
 
 class Broken:

@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from guardian import approvals
-from guardian.ledger import connect
+from guardian.store import approvals
+from guardian.store.ledger import connect
 from tests.conftest import household_config
 from tests.e2e.test_enforcement import gift, rows, wait_settled
 

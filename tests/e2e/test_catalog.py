@@ -280,8 +280,8 @@ def test_a_parents_rule_file_in_the_data_directory_is_enforced(start_proxy, fake
 def test_a_parents_lock_refuses_payment_hosts_at_once(start_proxy, tmp_path):
     from datetime import UTC, datetime
 
-    from guardian import overrides
-    from guardian.ledger import connect
+    from guardian.store import overrides
+    from guardian.store.ledger import connect
 
     proxy = start_proxy(config())
     assert connect_answer(proxy, APPLE)[0] == 200

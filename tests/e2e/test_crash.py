@@ -10,8 +10,8 @@ import time
 import httpx
 import pytest
 
-from guardian.journal import verify_chain
-from guardian.ledger import Ledger
+from guardian.store.journal import verify_chain
+from guardian.store.ledger import Ledger
 from tests.conftest import household_config
 
 pytestmark = pytest.mark.e2e

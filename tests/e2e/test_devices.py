@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from guardian import devices_seen, phones, wireguard
-from guardian.ledger import connect
+from guardian.setup import devices_seen, phones, wireguard
+from guardian.store.ledger import connect
 from tests.conftest import ORDINARY_HOST, household_config
 
 pytestmark = pytest.mark.e2e
@@ -81,7 +81,7 @@ def fetch(tunnel, host: str, path: str) -> bytes:
 
 
 def test_a_phone_in_its_wireguard_tunnel_is_judged_as_its_child(start_proxy, tmp_path, fake_apps):
-    from guardian.ledger import Ledger
+    from guardian.store.ledger import Ledger
     from tests.support.wgclient import Peer, Tunnel
 
     config = tmp_path / "guardian.toml"

@@ -40,7 +40,7 @@ def test_guardian_run_starts_proxy_and_dashboard_with_the_default_config(tmp_pat
     home.mkdir()
     proxy_port, board_port = free_port(), free_port()
     # The first run writes the default config; give it our ports by writing it first from the template.
-    from guardian.home import default_config_text
+    from guardian.household.home import default_config_text
 
     config = home / "guardian.toml"
     config.write_text(

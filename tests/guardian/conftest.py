@@ -7,15 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.catalog import Catalog
-from guardian.config import Household
-from guardian.periods import Calendar
-from guardian.request import Request, normalize_host
+from guardian.catalog.catalog import Catalog
+from guardian.household.config import Household
+from guardian.household.periods import Calendar
+from guardian.catalog.request import Request, normalize_host
 
 
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
-    """The shipped app catalog (guardian/apps/*.toml)."""
+    """The shipped app catalog (guardian/catalog/apps/*.toml)."""
     return Catalog.load()
 
 

@@ -9,11 +9,11 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from guardian.detect import Purchase
-from guardian.ledger import ACCEPTED, FAILED, Attempt, Ledger
-from guardian.money import Money
-from guardian.periods import Calendar
-from guardian.policy import Decision, Reason
+from guardian.catalog.detect import Purchase
+from guardian.store.ledger import ACCEPTED, FAILED, Attempt, Ledger
+from guardian.household.money import Money
+from guardian.household.periods import Calendar
+from guardian.enforce.policy import Decision, Reason
 
 SHANGHAI = Calendar(ZoneInfo("Asia/Shanghai"), 0)
 START = datetime(2026, 3, 7, 12, 0, tzinfo=UTC)  # 20:00 in Shanghai

@@ -1,0 +1,104 @@
+"""Gift prices: learned from the gift lists the apps download, else the catalog's shipped table.
+
+Most gift calls carry a gift id and a count, not a price. The proxy's response
+hook hands the body of a known gift-list response (catalog ``[[gift_list]]``)
+to `parse_gift_list` in a worker thread; the prices go to the `gift_prices`
+table and to the in-memory `PriceBook` that detection reads. A learned price
+wins over the shipped one; a gift in neither is a purchase of unknown amount.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from decimal import Decimal
+
+from guardian.catalog.catalog import Catalog, GiftList
+from guardian.catalog.fields import DocFields, Unreadable, parse_json
+from guardian.household.money import parse_amount
+
+MAX_LIST_BODY = 4 * 1024 * 1024  # gift lists with images' metadata run to a few hundred KiB
+MAX_GIFTS = 5000  # per list, and per app in memory
+MAX_ID = 64
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS gift_prices (
+    app TEXT NOT NULL,
+    gift_id TEXT NOT NULL,
+    price TEXT NOT NULL,
+    learned_ms INTEGER NOT NULL,
+    PRIMARY KEY (app, gift_id)
+);
+"""
+
+
+def parse_gift_list(spec: GiftList, body: bytes) -> dict[str, Decimal]:
+    """Gift id -> unit price from one gift-list response; ValueError when it is not one."""
+    if len(body) > MAX_LIST_BODY:
+        raise ValueError(f"the gift list is larger than {MAX_LIST_BODY} bytes")
+    try:
+        doc = parse_json(body)
+    except Unreadable as e:
+        raise ValueError(str(e)) from None
+    items = DocFields(doc).get_all(spec.items if spec.items.endswith("*") else spec.items + ".*")
+    prices: dict[str, Decimal] = {}
+    for item in items[:MAX_GIFTS]:
+        if not isinstance(item, dict):
+            continue
+        fields = DocFields(item)
+        gift_id, raw = fields.get(spec.id), fields.get(spec.price)
+        if gift_id is None or isinstance(gift_id, (dict, list, bool)) or len(str(gift_id)) > MAX_ID:
+            continue
+        if any(str(fields.get(k)) in free for k, free in spec.free_when):
+            prices[str(gift_id)] = Decimal(0)
+            continue
+        try:
+            prices[str(gift_id)] = parse_amount(raw)
+        except ValueError:
+            continue  # one odd entry does not spoil the list
+    return prices
+
+
+class PriceBook:
+    """Learned prices in memory (read on the event loop, written from the worker thread)."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.learned: dict[tuple[str, str], Decimal] = {}
+
+    def price(self, app: str, gift_id: str) -> Decimal | None:
+        found = self.learned.get((app, gift_id))
+        if found is not None:
+            return found
+        shipped = self.catalog.apps.get(app)
+        return None if shipped is None else shipped.prices.get(gift_id)
+
+    def learn(self, app: str, prices: dict[str, Decimal]) -> None:
+        room = MAX_GIFTS - sum(1 for a, _ in self.learned if a == app)
+        for gift_id, price in prices.items():
+            if (app, gift_id) in self.learned or room > 0:
+                room -= (app, gift_id) not in self.learned
+                self.learned[(app, gift_id)] = price
+
+
+def load(conn: sqlite3.Connection, book: PriceBook) -> None:
+    conn.executescript(SCHEMA)
+    by_app: dict[str, dict[str, Decimal]] = {}
+    for app, gift_id, price in conn.execute("SELECT app, gift_id, price FROM gift_prices ORDER BY learned_ms"):
+        by_app.setdefault(app, {})[gift_id] = Decimal(price)
+    for app, prices in by_app.items():
+        book.learn(app, prices)
+
+
+def save(conn: sqlite3.Connection, app: str, prices: dict[str, Decimal], at_ms: int) -> None:
+    conn.executescript(SCHEMA)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany(
+            """INSERT INTO gift_prices (app, gift_id, price, learned_ms) VALUES (?, ?, ?, ?)
+               ON CONFLICT (app, gift_id) DO UPDATE SET price = excluded.price, learned_ms = excluded.learned_ms""",
+            [(app, gift_id, str(price), at_ms) for gift_id, price in prices.items()],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

@@ -1,0 +1,83 @@
+"""`guardian verify` and `guardian export`: the evidence commands. Core in guardian.evidence and guardian.export."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import click
+
+from guardian.evidence import verify, export, formats
+from guardian.cli import _load, config_option, main
+from guardian.household.home import config_path
+from guardian.store.ledger import connect
+
+
+def _open(config: Path | None):
+    s = _load(config_path(config))
+    db = s.config.storage
+    if not db.exists():
+        raise click.ClickException(f"no ledger at {db} (storage.path in {s.config.path})")
+    try:
+        return s, connect(db)
+    except sqlite3.Error as e:
+        raise click.ClickException(f"{db}: cannot open the ledger: {e}") from None
+
+
+@main.command("verify")
+@config_option
+@click.option("--head", "heads", multiple=True, metavar="DIGEST", help="A head digest copied earlier (from an export); check it is still in the record.")
+def verify_record(config: Path | None, heads: tuple[str, ...]) -> None:
+    """Check that the ledger was not edited: exit 0 when intact, else name the first row that does not fit."""
+    _, conn = _open(config)
+    try:
+        report = verify.verify(conn)
+        found = [verify.find_head(conn, h) for h in heads]
+    except sqlite3.Error as e:
+        raise click.ClickException(f"cannot read the ledger: {e}") from None
+    finally:
+        conn.close()
+    click.echo(report.summary())
+    for line in found:
+        click.echo(f"Earlier head {line}")
+    if not report.intact:
+        for problem in report.problems[1:10]:
+            click.echo(f"  also: {problem}")
+        raise SystemExit(1)
+    if any(line.startswith("NOT") for line in found):
+        raise SystemExit(1)
+
+
+def _date(_ctx, param, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date like 2026-03-07, got {value!r}") from None
+
+
+@main.command(name="export")
+@config_option
+@click.option("--child", required=True, help="The child's name, as in the config.")
+@click.option("--from", "start", required=True, callback=_date, help="First day (YYYY-MM-DD, household time).")
+@click.option("--to", "end", required=True, callback=_date, help="Last day, included.")
+@click.option("--format", "fmt", type=click.Choice(formats.FORMATS), default="html", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File to write (default: standard output).")
+def export_command(config: Path | None, child: str, start: date, end: date, fmt: str, out: Path | None) -> None:
+    """Write an evidence pack: every attempt in the range, totals, the chain check and a cover (Chinese and English)."""
+    s, conn = _open(config)
+    household = s.config.household
+    try:
+        pack = export.build(conn, child, start, end, household.timezone, household.currency, datetime.now(UTC))
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    finally:
+        conn.close()
+    text = formats.render(pack, fmt)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")  # the BOM lets Excel read CSV as UTF-8
+        click.echo(f"Wrote {len(pack.attempts)} attempts to {out}. Head digest: {pack.report.head}", err=True)
+    if not pack.report.intact:
+        click.echo(f"Warning: the record does not verify: {pack.report.problems[0]}", err=True)

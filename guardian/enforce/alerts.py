@@ -1,0 +1,77 @@
+"""Which outbox events a judged purchase raises: a refusal, or a cap passing 80 %.
+
+Called by the guard inside the ledger's write transaction, so an event is
+queued if and only if its attempt is recorded.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from decimal import Decimal
+
+from guardian.store import outbox
+from guardian.household.config import Child
+from guardian.catalog.detect import Purchase, clean_text
+from guardian.household.money import Money
+from guardian.store.overrides import Overrides
+from guardian.household.periods import Calendar
+from guardian.enforce.policy import EXPLAIN, Decision, Spending
+
+NEAR = Decimal("0.8")
+
+
+def _ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+def _what(purchase: Purchase) -> str:
+    amount = "amount unreadable" if purchase.money is None else str(purchase.money)
+    to = f" to {clean_text(purchase.recipient, 40)}" if purchase.recipient else ""
+    return f"{purchase.app} {purchase.kind} {amount}{to}"
+
+
+def refused(conn: sqlite3.Connection, child: str | None, purchase: Purchase, decision: Decision, now: datetime) -> int:
+    _, en = EXPLAIN[decision.reason]
+    who = child or "an unlisted device"
+    return outbox.post(
+        conn, outbox.REFUSED, child, f"Refused for {who}: {_what(purchase)}", f"{en} ({decision.reason}).", _ms(now), "/"
+    )
+
+
+def near_caps(
+    conn: sqlite3.Connection,
+    child: Child,
+    purchase: Purchase,
+    spending: Spending,
+    overrides: Overrides,
+    now: datetime,
+    calendar: Calendar,
+) -> list[int]:
+    """Post `cap-80` for each cap this allowed purchase brings to 80 % or more, once per period."""
+    if purchase.money is None:
+        return []
+    caps = child.caps
+    day = caps.day if caps.day is None else Money(caps.day.amount + overrides.extra_day, caps.day.currency)
+    posted = []
+    for period, cap, spent, start in (
+        ("day", day, spending.day, calendar.day_start(now)),
+        ("week", caps.week, spending.week, calendar.week_start(now)),
+        ("month", caps.month, spending.month, calendar.month_start(now)),
+    ):
+        if cap is None or cap.amount <= 0:
+            continue
+        threshold = cap.amount * NEAR
+        after = spent.amount + purchase.money.amount
+        if not (spent.amount < threshold <= after):
+            continue
+        title = f"{child.name} has spent 80 % of the {period} cap"
+        seen = conn.execute(
+            "SELECT 1 FROM outbox WHERE kind = ? AND child = ? AND title = ? AND at_ms >= ? LIMIT 1",
+            (outbox.CAP_NEAR, child.name, title, _ms(start)),
+        ).fetchone()
+        if seen:
+            continue
+        body = f"{Money(after, cap.currency)} of {cap} this {period}, after {_what(purchase)}."
+        posted.append(outbox.post(conn, outbox.CAP_NEAR, child.name, title, body, _ms(now), "/week"))
+    return posted

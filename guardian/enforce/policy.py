@@ -1,0 +1,149 @@
+"""Allow or refuse a purchase: pure functions of (purchase, child, spending so far, now)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from guardian.household.config import Child
+from guardian.catalog.detect import Purchase
+from guardian.household.money import Money
+from guardian.store.overrides import NONE as NO_OVERRIDES, Overrides
+from guardian.household.periods import Calendar
+
+
+class Reason(StrEnum):
+    APP_WINDOW = "app-window"
+    PURCHASE_WINDOW = "purchase-window"
+    UNREADABLE = "unreadable"
+    UNKNOWN_AMOUNT = "unknown-amount"  # the request carries no amount and the child's setting refuses (or asks)
+    PER_PURCHASE = "per-purchase"
+    VELOCITY = "velocity"
+    DAY_CAP = "day-cap"
+    WEEK_CAP = "week-cap"
+    MONTH_CAP = "month-cap"
+    LOCKED = "locked"
+    PARENT_DENIED = "parent-denied"
+    WAITING_FOR_PARENT = "waiting-for-parent"
+
+
+# What a child and a parent read, in both household languages.
+EXPLAIN: dict[Reason, tuple[str, str]] = {
+    Reason.APP_WINDOW: ("现在不是这个应用的使用时间", "This app is not allowed at this time"),
+    Reason.PURCHASE_WINDOW: ("现在不是允许消费的时间", "Purchases are not allowed at this time"),
+    Reason.UNREADABLE: ("无法确认这笔消费的金额，已拦截", "The amount of this purchase could not be read, so it was blocked"),
+    Reason.UNKNOWN_AMOUNT: ("这笔消费的金额无法得知，需要家长同意", "The amount of this purchase is not known, so a parent must allow it"),
+    Reason.PER_PURCHASE: ("单笔金额超过家长设置的上限", "This purchase is above the per-purchase limit"),
+    Reason.VELOCITY: ("一分钟内消费次数过多", "Too many purchases in one minute"),
+    Reason.DAY_CAP: ("已达到今日消费上限", "Today's spending limit is reached"),
+    Reason.WEEK_CAP: ("已达到本周消费上限", "This week's spending limit is reached"),
+    Reason.MONTH_CAP: ("已达到本月消费上限", "This month's spending limit is reached"),
+    Reason.LOCKED: ("家长已暂停所有消费", "A parent has locked all purchases for now"),
+    Reason.PARENT_DENIED: ("家长没有同意这笔消费", "A parent said no to this purchase"),
+    Reason.WAITING_FOR_PARENT: (
+        "已请家长确认这笔消费；家长同意后请再试一次",
+        "A parent has been asked to approve this purchase; try again once they say yes",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Spending:
+    """What the child has spent (allowed and not failed) in each period, and allowed purchases in the last 60 s."""
+
+    day: Money
+    week: Money
+    month: Money
+    last_minute: int
+
+    @classmethod
+    def zero(cls, currency: str) -> Spending:
+        nothing = Money(Decimal(0), currency)
+        return cls(nothing, nothing, nothing, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    reason: Reason | None = None
+
+    @property
+    def label(self) -> str:
+        return "allowed" if self.allowed else "blocked"
+
+
+ALLOW = Decision(True)
+
+
+def app_open(child: Child | None, app: str, now: datetime, calendar: Calendar) -> bool:
+    """Whether the child may use `app` at all right now (its app window)."""
+    return child is None or child.app_schedule(app).allows(calendar.local(now))
+
+
+def decide(
+    purchase: Purchase,
+    child: Child | None,
+    spending: Spending,
+    now: datetime,
+    calendar: Calendar,
+    overrides: Overrides = NO_OVERRIDES,
+) -> Decision:
+    """The first limit the purchase breaks, in the order a parent would explain it; else allowed.
+
+    An unlisted device that the household allows (`child` None) is recorded but not limited.
+    A cap is the most that may be spent: reaching it exactly is allowed.
+    A parent's lock refuses every child's purchases; an extra allowance raises today's day cap.
+    """
+    if child is None:
+        return ALLOW
+    if overrides.locked:
+        return Decision(False, Reason.LOCKED)
+    local = calendar.local(now)
+    if not child.app_schedule(purchase.app).allows(local):
+        return Decision(False, Reason.APP_WINDOW)
+    if not child.purchases.allows(local):
+        return Decision(False, Reason.PURCHASE_WINDOW)
+    if purchase.money is None:
+        if getattr(purchase, "unknown", False):
+            return unknown_amount(child, spending, overrides.extra_day)
+        return Decision(False, Reason.UNREADABLE)
+    amount = purchase.money
+    caps = child.caps
+    if caps.per_purchase is not None and amount.amount > caps.per_purchase.amount:
+        return Decision(False, Reason.PER_PURCHASE)
+    if caps.per_minute is not None and spending.last_minute + 1 > caps.per_minute:
+        return Decision(False, Reason.VELOCITY)
+    day_cap = caps.day if caps.day is None or not overrides.extra_day else Money(caps.day.amount + overrides.extra_day, caps.day.currency)
+    for cap, spent, reason in (
+        (day_cap, spending.day, Reason.DAY_CAP),
+        (caps.week, spending.week, Reason.WEEK_CAP),
+        (caps.month, spending.month, Reason.MONTH_CAP),
+    ):
+        if cap is not None and (spent + amount).amount > cap.amount:
+            return Decision(False, reason)
+    return ALLOW
+
+
+def unknown_amount(child: Child, spending: Spending, extra_day: Decimal = Decimal(0)) -> Decision:
+    """A purchase whose amount the request does not carry, inside its windows: the child's setting decides.
+
+    "refuse" refuses it; "ask" is put to a parent by guardian.holds (this function then sees it as
+    "allow"); "allow" records it without an amount, still refused once a cap is reached or the
+    per-minute count is used up.
+    """
+    if child.unknown_amount != "allow":
+        return Decision(False, Reason.UNKNOWN_AMOUNT)
+    caps = child.caps
+    if caps.per_minute is not None and spending.last_minute + 1 > caps.per_minute:
+        return Decision(False, Reason.VELOCITY)
+    day = None if caps.day is None else Money(caps.day.amount + extra_day, caps.day.currency)
+    for cap, spent, reason in (
+        (day, spending.day, Reason.DAY_CAP),
+        (caps.week, spending.week, Reason.WEEK_CAP),
+        (caps.month, spending.month, Reason.MONTH_CAP),
+    ):
+        if cap is not None and spent.amount >= cap.amount:
+            return Decision(False, reason)
+    return ALLOW

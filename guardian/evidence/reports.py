@@ -1,0 +1,74 @@
+"""The weekly summary: stored as a report the dashboard shows, and posted to the outbox."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from guardian.store import outbox
+from guardian.evidence import review
+from guardian.household.config import Config
+from guardian.household.money import format_amount
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS reports (
+    id INTEGER PRIMARY KEY,
+    week TEXT NOT NULL UNIQUE,
+    at_ms INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    id: int
+    week: str
+    at_ms: int
+    title: str
+    lines: list[str]
+
+
+def ensure(conn: sqlite3.Connection) -> None:
+    conn.executescript(SCHEMA)
+
+
+def weekly(conn: sqlite3.Connection, config: Config, now: datetime) -> Report | None:
+    """Summarise the household week holding `now`; None if it was already summarised."""
+    calendar = config.household.calendar
+    first = review.week_start(calendar, calendar.local(now).date())
+    currency = config.household.currency
+    lines = []
+    for cw in review.week(conn, calendar, first, [c.name for c in config.children], top=3):
+        child = config.child(cw.child)
+        cap = child.caps.week if child is not None else None
+        of = f" of {format_amount(cap.amount)} {currency}" if cap is not None else ""
+        top = ", ".join(f"{r.name} ({format_amount(r.amount)})" for r in cw.recipients) or "no recipients"
+        lines.append(f"{cw.child}: spent {format_amount(cw.total)} {currency}{of}; {len(cw.refused)} refused; top: {top}")
+    title = f"Guardian week of {first.isoformat()}"
+    at_ms = int(now.timestamp() * 1000)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO reports (week, at_ms, title, body) VALUES (?, ?, ?, ?)",
+            (first.isoformat(), at_ms, title, json.dumps(lines, ensure_ascii=False)),
+        )
+        if not cur.rowcount:
+            conn.execute("ROLLBACK")
+            return None
+        report_id = cur.lastrowid
+        outbox.post(conn, outbox.WEEKLY, None, title, " | ".join(lines) or "No purchases this week.", at_ms, f"/week?week={first.isoformat()}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return Report(report_id, first.isoformat(), at_ms, title, lines)
+
+
+def recent(conn: sqlite3.Connection, limit: int = 20) -> list[Report]:
+    rows = conn.execute("SELECT id, week, at_ms, title, body FROM reports ORDER BY week DESC LIMIT ?", (limit,)).fetchall()
+    return [Report(i, w, at, t, json.loads(b)) for i, w, at, t, b in rows]

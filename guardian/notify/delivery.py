@@ -1,0 +1,117 @@
+"""Delivering the outbox: each pending event to the notifier once, bursts summarised.
+
+Refusals for one child are sent at most once a minute: the first is sent at
+once; any that follow within the minute wait, and when it is over they go out
+as one summary (kind ``burst``, a delivered row of its own) and are marked
+``summarised``. Several refusals already pending together are summarised at
+once. A failed delivery leaves the rows pending with ``tries`` and
+``last_error``, so nothing is lost and the dashboard can say why.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass
+
+from guardian.store import outbox
+from guardian.notify.desktop import MAX_BODY, Notifier, NotifyError, clean
+
+BURST_MS = 60_000
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    delivered: int = 0
+    summarised: int = 0
+    failed: int = 0
+    held: int = 0
+
+
+def _last_refusal_note(conn: sqlite3.Connection, child: str | None, since_ms: int) -> int | None:
+    row = conn.execute(
+        "SELECT MAX(delivered_ms) FROM outbox WHERE state = 'delivered' AND kind IN (?, ?) AND child IS ? AND delivered_ms > ?",
+        (outbox.REFUSED, outbox.BURST, child, since_ms),
+    ).fetchone()
+    return row[0]
+
+
+def _mark(conn: sqlite3.Connection, ids: list[int], state: str, now_ms: int) -> None:
+    conn.executemany("UPDATE outbox SET state = ?, delivered_ms = ?, tries = tries + 1, last_error = NULL WHERE id = ?", [(state, now_ms, i) for i in ids])
+
+
+def _fail(conn: sqlite3.Connection, ids: list[int], error: str) -> None:
+    conn.executemany("UPDATE outbox SET tries = tries + 1, last_error = ? WHERE id = ?", [(error[:300], i) for i in ids])
+
+
+def _summary(child: str | None, events: list[outbox.Event]) -> tuple[str, str]:
+    who = child or "an unlisted device"
+    span = events[-1].at_ms - events[0].at_ms
+    # Events that waited while no notifier worked can span hours: say "within a minute" only when true.
+    title = f"{len(events)} purchases refused for {who}" + (" within a minute" if span <= BURST_MS else "")
+    lines = "; ".join(e.title.split(": ", 1)[-1] for e in events[:5])
+    more = f"; and {len(events) - 5} more" if len(events) > 5 else ""
+    return title, clean(lines + more, MAX_BODY)
+
+
+def deliver(conn: sqlite3.Connection, notifier: Notifier, now_ms: int, limit: int = 200) -> Report:
+    """Send what is due. The caller runs this in one process at a time (the dashboard's job)."""
+    events = outbox.pending(conn, limit)
+    delivered = summarised = failed = held = 0
+    refusals: dict[str | None, list[outbox.Event]] = defaultdict(list)
+    for event in events:
+        if event.kind == outbox.REFUSED:
+            refusals[event.child].append(event)
+            continue
+        try:
+            notifier.notify(event.title, event.body)
+        except NotifyError as e:
+            _fail(conn, [event.id], str(e))
+            failed += 1
+            continue
+        _mark(conn, [event.id], "delivered", now_ms)
+        delivered += 1
+    for child, group in refusals.items():
+        last = _last_refusal_note(conn, child, now_ms - BURST_MS)
+        if last is not None:
+            held += len(group)  # one refusal note per child per minute; the rest wait for the summary
+            continue
+        if len(group) == 1:
+            title, body = group[0].title, group[0].body
+        else:
+            title, body = _summary(child, group)
+        try:
+            notifier.notify(title, body)
+        except NotifyError as e:
+            _fail(conn, [e_.id for e_ in group], str(e))
+            failed += len(group)
+            continue
+        with_tx = conn.in_transaction
+        if not with_tx:
+            conn.execute("BEGIN IMMEDIATE")
+        try:
+            if len(group) == 1:
+                _mark(conn, [group[0].id], "delivered", now_ms)
+                delivered += 1
+            else:
+                burst = outbox.post(conn, outbox.BURST, child, title, body, now_ms, "/notifications")
+                _mark(conn, [burst], "delivered", now_ms)
+                _mark(conn, [e_.id for e_ in group], "summarised", now_ms)
+                summarised += len(group)
+                delivered += 1
+            if not with_tx:
+                conn.execute("COMMIT")
+        except BaseException:
+            if not with_tx:
+                conn.execute("ROLLBACK")
+            raise
+    return Report(delivered, summarised, failed, held)
+
+
+def failing(conn: sqlite3.Connection) -> tuple[int, str | None]:
+    """How many events are waiting, and the latest reason delivery failed (None when none failed)."""
+    count = conn.execute("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
+    row = conn.execute(
+        "SELECT last_error FROM outbox WHERE state = 'pending' AND last_error IS NOT NULL ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    return count, None if row is None else row[0]

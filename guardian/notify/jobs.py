@@ -1,0 +1,102 @@
+"""Scheduled jobs of the dashboard process (APScheduler is imported only here).
+
+Jobs are module-level functions with explicit arguments, so each can be run
+and tested on its own. `start` registers them once (ids, replace_existing,
+max_instances=1) with an error listener; the caller makes sure only one
+process starts them (the WSGI server, never the reloader's parent).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from guardian.store import changes, ledger, overrides
+from guardian.notify import delivery
+from guardian.evidence import reports
+from guardian import settings
+from guardian.household.config import Config
+from guardian.notify.desktop import Notifier, PlyerNotifier
+from guardian.household.windows import DAYS
+
+log = logging.getLogger(__name__)
+
+
+def open_db(path: Path):
+    conn = ledger.connect(path)
+    conn.executescript(ledger.SCHEMA + ledger.journal.SCHEMA + ledger.outbox.SCHEMA + overrides.SCHEMA + changes.SCHEMA + reports.SCHEMA)
+    return conn
+
+
+def deliver_outbox(db: Path, notifier: Notifier) -> delivery.Report:
+    conn = open_db(db)
+    try:
+        return delivery.deliver(conn, notifier, int(datetime.now(UTC).timestamp() * 1000))
+    finally:
+        conn.close()
+
+
+def _config(path: Path) -> Config:
+    """The config as it is now (a job may run weeks after the scheduler started)."""
+    return settings.load(path).config
+
+
+def weekly_summary(path: Path) -> reports.Report | None:
+    config = _config(path)
+    conn = open_db(config.storage)
+    try:
+        return reports.weekly(conn, config, datetime.now(UTC))
+    finally:
+        conn.close()
+
+
+def purge_old(path: Path) -> bool:
+    """Call the evidence module's `guardian.retention.purge(conn, before_ms)` when it exists; False if skipped."""
+    config = _config(path)
+    if not config.keep_days:
+        return False
+    try:
+        retention = importlib.import_module("guardian.evidence.retention")
+    except ImportError:
+        log.info("retention: guardian.retention is not installed; nothing purged")
+        return False
+    before = datetime.now(UTC) - timedelta(days=config.keep_days)
+    conn = open_db(config.storage)
+    try:
+        retention.purge(conn, int(before.timestamp() * 1000))
+    finally:
+        conn.close()
+    return True
+
+
+def _on_error(event: JobExecutionEvent) -> None:
+    log.error("job %s failed: %r", event.job_id, event.exception, exc_info=event.exception)
+
+
+def start(config: Config, notifier: Notifier | None = None, every_seconds: float = 3) -> BackgroundScheduler:
+    """Start the scheduler with the outbox, weekly-summary and retention jobs.
+
+    The jobs reload the config when they run; the weekly time and the database path are read once, here.
+    """
+    tz = config.household.calendar.tz
+    scheduler = BackgroundScheduler(timezone=tz)
+    scheduler.add_listener(_on_error, EVENT_JOB_ERROR)
+    common = dict(replace_existing=True, max_instances=1, coalesce=True)
+    scheduler.add_job(
+        deliver_outbox, "interval", seconds=every_seconds, args=[config.storage, notifier or PlyerNotifier()],
+        id="deliver-outbox", next_run_time=datetime.now(tz), **common,
+    )
+    if config.weekly is not None:
+        w = config.weekly
+        scheduler.add_job(
+            weekly_summary, "cron", day_of_week=DAYS[w.day], hour=w.hour, minute=w.minute, args=[config.path],
+            id="weekly-summary", misfire_grace_time=6 * 3600, **common,
+        )
+    scheduler.add_job(purge_old, "cron", hour=3, minute=30, args=[config.path], id="retention", misfire_grace_time=24 * 3600, **common)
+    scheduler.start()
+    return scheduler

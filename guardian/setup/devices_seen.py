@@ -1,0 +1,184 @@
+"""When each device was last seen through the proxy, and which ones went quiet.
+
+The proxy keeps an in-memory map (device -> last time) on its hot path and
+hands it to `record` in its worker thread every ~30 seconds; one upsert per
+device, never a write per request. A device key is its address
+(``192.168.1.23``), its proxy user (``user:mia``) or its tunnel
+(``wireguard:mia-phone``).
+
+A listed device is flagged when, since it was last seen, the child's usual
+hours have run for longer than the household's quiet time: a phone silent
+all night is not flagged, one silent for three hours of a school afternoon is.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from guardian.household.devices import Device, client_ip
+from guardian.household.windows import Schedule, Window
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS devices_seen (
+    device TEXT PRIMARY KEY,
+    first_ms INTEGER NOT NULL,
+    last_ms INTEGER NOT NULL
+);
+"""
+USUAL_HOURS = Schedule((Window.parse("daily 07:00-21:00"),))  # default [household] usual_hours
+MAX_KEY = 120  # keys come from addresses and proxy user names; bound them anyway
+MAX_LOOKBACK = timedelta(days=60)  # a device silent longer is flagged whenever any usual hour passed
+_DURATION = re.compile(r"^(?:(\d{1,3})d)?(?:(\d{1,4})h)?(?:(\d{1,5})m)?$")
+
+
+def parse_quiet(value: object) -> timedelta | None:
+    """A quiet time like "2h", "90m", "1h30m" or "1d"; "off" (None) never warns."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected a duration like \"2h\", \"90m\" or \"off\", got {value!r}")
+    text = value.strip().lower().replace(" ", "")
+    if text == "off":
+        return None
+    m = _DURATION.match(text)
+    if not text or not m:
+        raise ValueError(f"expected a duration like \"2h\", \"90m\", \"1h30m\" or \"off\", got {value!r}")
+    d, h, mins = (int(g) if g else 0 for g in m.groups())
+    quiet = timedelta(days=d, hours=h, minutes=mins)
+    if quiet < timedelta(minutes=5):
+        raise ValueError(f"{value!r} is too short to mean anything; use at least \"5m\" (or \"off\")")
+    return quiet
+
+
+def device_key(key: str) -> str:
+    """The stored form of a device key: addresses unwrapped (``::ffff:10.0.0.2`` is ``10.0.0.2``), bounded."""
+    if not key.startswith(("user:", "wireguard:")):
+        ip = client_ip(key)
+        key = str(ip) if ip is not None else key
+    return key[:MAX_KEY]
+
+
+def ensure(conn: sqlite3.Connection) -> None:
+    conn.executescript(SCHEMA)
+
+
+def record(conn: sqlite3.Connection, seen: dict[str, float]) -> None:
+    """Store a batch of {device key: last seen, epoch seconds} in one transaction. Blocking: worker thread."""
+    if not seen:
+        return
+    ensure(conn)
+    rows: dict[str, int] = {}
+    for key, at in seen.items():
+        k, ms = device_key(key), int(at * 1000)
+        rows[k] = max(ms, rows.get(k, 0))
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.executemany(
+            """INSERT INTO devices_seen (device, first_ms, last_ms) VALUES (?, ?, ?)
+               ON CONFLICT (device) DO UPDATE SET last_ms = MAX(last_ms, excluded.last_ms)""",
+            [(k, ms, ms) for k, ms in rows.items()],
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def last_seen(conn: sqlite3.Connection) -> dict[str, datetime]:
+    ensure(conn)
+    return {
+        k: datetime.fromtimestamp(ms / 1000, UTC) for k, ms in conn.execute("SELECT device, last_ms FROM devices_seen")
+    }
+
+
+def last_for(device: Device, seen: dict[str, datetime]) -> datetime | None:
+    """When a listed device was last seen; a range is as recent as its most recent address."""
+    if device.tunnel is not None:
+        return seen.get(f"wireguard:{device.tunnel}")
+    if device.user is not None:
+        return seen.get(f"user:{device.user}")
+    times = []
+    for key, at in seen.items():
+        ip = None if key.startswith(("user:", "wireguard:")) else client_ip(key)
+        if ip is not None and device.network is not None and ip.version == device.network.version and ip in device.network:
+            times.append(at)
+    return max(times, default=None)
+
+
+def _at(day: date, minute: int, tz: ZoneInfo) -> datetime:
+    day = day + timedelta(days=minute // 1440)
+    minute %= 1440
+    return datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=tz).astimezone(UTC)
+
+
+def usual_time(start: datetime, end: datetime, usual: Schedule, tz: ZoneInfo) -> timedelta:
+    """How much of [start, end) fell inside the usual hours (wall-clock windows in `tz`, DST included)."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    if end <= start:
+        return timedelta(0)
+    if usual.windows is None:
+        return end - start
+    start = max(start, end - MAX_LOOKBACK)
+    spans = []
+    day = start.astimezone(tz).date() - timedelta(days=1)  # yesterday's window may run past midnight
+    last = end.astimezone(tz).date()
+    while day <= last:
+        for w in usual.windows:
+            if day.weekday() in w.days:
+                stop = w.end if w.end > w.start else w.end + 1440
+                lo, hi = max(_at(day, w.start, tz), start), min(_at(day, stop, tz), end)
+                if hi > lo:
+                    spans.append((lo, hi))
+        day += timedelta(days=1)
+    total, reach = timedelta(0), start
+    for lo, hi in sorted(spans):  # windows may overlap: count each moment once
+        lo = max(lo, reach)
+        if hi > lo:
+            total += hi - lo
+            reach = hi
+    return total
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceStatus:
+    device: str  # as written in the config
+    last: datetime | None
+    quiet: bool  # went quiet for longer than the quiet time during usual hours
+
+    @property
+    def never(self) -> bool:
+        return self.last is None
+
+
+def status(
+    device: Device, seen: dict[str, datetime], now: datetime, usual: Schedule, tz: ZoneInfo, quiet: timedelta | None
+) -> DeviceStatus:
+    last = last_for(device, seen)
+    flagged = quiet is not None and last is not None and usual_time(last, now, usual, tz) >= quiet
+    return DeviceStatus(device.text, last, flagged)
+
+
+def unlisted(devices: list[Device], seen: dict[str, datetime]) -> list[tuple[str, datetime]]:
+    """Seen devices that no child lists (a new phone, a visitor), most recent first."""
+    out = []
+    for key, at in seen.items():
+        probe = {key: at}
+        if not any(last_for(d, probe) is not None for d in devices):
+            out.append((key, at))
+    return sorted(out, key=lambda kv: kv[1], reverse=True)
+
+
+def ago(last: datetime | None, now: datetime) -> str:
+    """ "never", "just now", "12 min ago", "3 h ago", "2 days ago" """
+    if last is None:
+        return "never"
+    s = (now - last).total_seconds()
+    if s < 90:
+        return "just now"
+    if s < 3600:
+        return f"{int(s // 60)} min ago"
+    if s < 2 * 86400:
+        return f"{int(s // 3600)} h ago"
+    return f"{int(s // 86400)} days ago"

@@ -1,0 +1,111 @@
+"""Runtime overrides a parent sets from the dashboard and the proxy obeys at once.
+
+Two kinds, stored in the database (not the config) so they apply within one
+purchase and need no reload:
+
+- a lock: every child's purchases are refused until it is lifted, or until
+  its end time passes (``until_ms``);
+- an extra allowance: a child's day cap is raised by an amount for one local
+  date (several allowances for the same day add up).
+
+The proxy reads them inside the ledger's write transaction, so a purchase
+judged after the parent pressed "lock" is refused.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from guardian.household.money import SCALE, Money
+from guardian.household.periods import Calendar
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS overrides (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('lock', 'extra')),
+    child TEXT,
+    day TEXT,
+    amount TEXT,
+    amount_units INTEGER NOT NULL DEFAULT 0,
+    until_ms INTEGER,
+    created_ms INTEGER NOT NULL,
+    cleared_ms INTEGER
+);
+CREATE INDEX IF NOT EXISTS overrides_live ON overrides (kind, cleared_ms);
+"""
+
+LOCK, EXTRA = "lock", "extra"
+
+
+@dataclass(frozen=True, slots=True)
+class Overrides:
+    """What is in force for one child at one instant."""
+
+    locked: bool = False
+    locked_until_ms: int | None = None  # None with locked: until unlocked
+    extra_day: Decimal = Decimal(0)  # added to today's day cap
+
+
+NONE = Overrides()
+
+
+def ensure(conn: sqlite3.Connection) -> None:
+    conn.executescript(SCHEMA)
+
+
+def _ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+def active(conn: sqlite3.Connection, child: str | None, now: datetime, calendar: Calendar) -> Overrides:
+    """Overrides in force for `child` at `now`; call inside the caller's transaction."""
+    now_ms = _ms(now)
+    lock = conn.execute(
+        "SELECT until_ms FROM overrides WHERE kind = 'lock' AND cleared_ms IS NULL"
+        " AND (until_ms IS NULL OR until_ms > ?) ORDER BY until_ms IS NULL DESC, until_ms DESC LIMIT 1",
+        (now_ms,),
+    ).fetchone()
+    extra = Decimal(0)
+    if child is not None:
+        today = calendar.local(now).date().isoformat()
+        units = conn.execute(
+            "SELECT COALESCE(SUM(amount_units), 0) FROM overrides"
+            " WHERE kind = 'extra' AND cleared_ms IS NULL AND child = ? AND day = ?",
+            (child, today),
+        ).fetchone()[0]
+        extra = Decimal(units) / SCALE
+    return Overrides(lock is not None, None if lock is None else lock[0], extra)
+
+
+def lock(conn: sqlite3.Connection, now: datetime, until: datetime | None = None) -> int:
+    """Lock all purchases from `now` until `until` (None: until unlocked). Call inside a transaction."""
+    if until is not None and until <= now:
+        raise ValueError("the lock's end must be in the future")
+    cur = conn.execute(
+        "INSERT INTO overrides (kind, until_ms, created_ms) VALUES ('lock', ?, ?)",
+        (None if until is None else _ms(until), _ms(now)),
+    )
+    return cur.lastrowid
+
+
+def unlock(conn: sqlite3.Connection, now: datetime) -> int:
+    """Lift every lock; returns how many were in force."""
+    cur = conn.execute(
+        "UPDATE overrides SET cleared_ms = ? WHERE kind = 'lock' AND cleared_ms IS NULL AND (until_ms IS NULL OR until_ms > ?)",
+        (_ms(now), _ms(now)),
+    )
+    return cur.rowcount
+
+
+def extra(conn: sqlite3.Connection, child: str, amount: Money, day: date, now: datetime) -> int:
+    """Raise `child`'s day cap by `amount` on the local date `day`."""
+    if amount.amount <= 0:
+        raise ValueError("the extra amount must be above zero")
+    cur = conn.execute(
+        "INSERT INTO overrides (kind, child, day, amount, amount_units, created_ms) VALUES ('extra', ?, ?, ?, ?, ?)",
+        (child, day.isoformat(), str(amount.amount), amount.to_units(), _ms(now)),
+    )
+    return cur.lastrowid

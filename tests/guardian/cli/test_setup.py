@@ -1,0 +1,106 @@
+"""The CLI glue: `guardian phone`, `guardian setup` errors and --undo, and `guardian run`'s WireGuard listeners."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+import guardian.cli as cli
+from guardian.store import journal
+from guardian.setup import wireguard
+from guardian.store.ledger import Ledger
+from guardian.household.home import config_path
+from tests.conftest import household_config
+
+
+def invoke(*args: str, input: str | None = None):
+    return CliRunner().invoke(cli.main, list(args), input=input, catch_exceptions=False)
+
+
+def test_phone_add_show_remove(tmp_path: Path):
+    config = tmp_path / "guardian.toml"
+    config.write_text(household_config(), encoding="utf-8")
+    r = invoke("phone", "add", "--config", str(config), "Mia", "mia-phone")
+    assert r.exit_code == 0, r.output
+    tunnel = wireguard.read(wireguard.folder(config) / "mia-phone.conf")
+    assert f"PublicKey = {wireguard.pubkey(tunnel.server_key)}" in r.output and "http://mitm.it" in r.output
+    assert "wireguard:mia-phone" in config.read_text()
+    assert invoke("phone", "show", "--config", str(config), "mia-phone").output.count(tunnel.client_key) == 1
+    r = invoke("phone", "add", "--config", str(config), "Nobody", "x")
+    assert r.exit_code == 1 and "no child called 'Nobody'" in r.output
+    assert invoke("phone", "remove", "--config", str(config), "mia-phone").output.strip() == "Removed mia-phone."
+    assert not tunnel.path.exists()
+    ledger = Ledger(tmp_path / "guardian.db")
+    entries = [json.loads(b) for (b,) in ledger.conn.execute("SELECT body FROM journal WHERE kind = 'device' ORDER BY seq")]
+    assert entries == [{"action": "added", "child": "Mia", "device": "wireguard:mia-phone"},
+                       {"action": "removed", "child": "Mia", "device": "wireguard:mia-phone"}]
+    assert journal.verify_chain(ledger.conn) is None
+    ledger.close()
+    r = invoke("phone", "show", "--config", str(config), "mia-phone")
+    assert r.exit_code == 1 and "not a Guardian WireGuard key file" in r.output
+
+
+def test_setup_without_a_certificate_says_what_to_do():
+    r = invoke("setup", "--yes")
+    assert r.exit_code == 1 and "Start Guardian once with `guardian run`" in r.output
+
+
+def test_setup_undo_reverts_the_recorded_changes():
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    made = path.parent / "made-by-setup.txt"
+    changed = path.parent / "changed-by-setup.txt"
+    made.write_text("new")
+    changed.write_text("after")
+    state = [
+        {"step": "a", "kind": "file", "path": str(changed), "before": "YmVmb3Jl", "dirs": []},  # b"before"
+        {"step": "b", "kind": "file", "path": str(made), "before": None, "dirs": []},
+    ]
+    (path.parent / "setup-state.json").write_text(json.dumps(state))
+    r = invoke("setup", "--undo")
+    assert r.exit_code == 0 and "Undone: 2 change(s)." in r.output
+    assert not made.exists() and changed.read_text() == "before"
+    assert not (path.parent / "setup-state.json").exists()
+    assert "nothing to undo" in invoke("setup", "--undo").output
+
+
+def test_run_starts_a_listener_per_listed_phone(tmp_path: Path, monkeypatch):
+    config = tmp_path / "guardian.toml"
+    config.write_text(household_config().replace('devices = ["127.0.0.1"]', 'devices = ["wireguard:mia-phone"]'))
+    started: list[list[str]] = []
+
+    class Done:
+        def __init__(self, cmd, **_):
+            started.append(cmd)
+
+        def wait(self, timeout=None):
+            return 0
+
+        def poll(self):
+            return 0
+
+    monkeypatch.setattr(cli.subprocess, "Popen", Done)
+    monkeypatch.setattr(cli.signal, "signal", lambda *a: None)
+    invoke("run", "--proxy-only", "--config", str(config))
+    assert "--mode" not in started[0]  # listed, but no keys yet: nothing to listen for
+    tunnel = wireguard.create(config, "mia-phone")
+    wireguard.create(config, "unlisted")
+    invoke("run", "--proxy-only", "--config", str(config))
+    cmd = started[1]
+    modes = [cmd[i + 1] for i, arg in enumerate(cmd) if arg == "--mode"]
+    assert modes == ["regular", f"wireguard:{tunnel.path}@0.0.0.0:{tunnel.port}"]
+
+
+def test_setup_dry_run_lists_every_change_and_makes_none():
+    path = config_path()
+    ca = path.parent / "mitmproxy" / "mitmproxy-ca-cert.pem"
+    ca.parent.mkdir(parents=True)
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    r = invoke("setup", "--dry-run")
+    assert r.exit_code == 0, r.output
+    assert "Step 1: Trust Guardian's certificate on this computer (needs administrator rights)" in r.output
+    assert f"write /usr/local/share/ca-certificates/guardian.crt (a copy of {ca})" in r.output
+    assert "run update-ca-certificates" in r.output and "lines to /etc/environment" in r.output
+    assert not (path.parent / "setup-state.json").exists()

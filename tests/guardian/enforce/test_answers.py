@@ -1,0 +1,79 @@
+import html
+import json
+from pathlib import Path
+
+import pytest
+
+from guardian.enforce.answers import DECISION_HEADER, REASON_HEADER, refusal
+from guardian.catalog.catalog import Catalog, parse_app
+from guardian.enforce.policy import EXPLAIN, Reason
+
+
+@pytest.mark.parametrize("reason", list(Reason))
+@pytest.mark.parametrize("app_id", ["bilibili", "douyin", "kuaishou"])
+def test_api_refusal_uses_the_apps_own_shape(catalog: Catalog, app_id: str, reason: Reason) -> None:
+    app = catalog.apps[app_id]
+    answer = refusal(app, reason, navigation=False)
+    assert answer.status == app.refusal_status == 200
+    assert answer.headers == {
+        DECISION_HEADER: "blocked",
+        REASON_HEADER: str(reason),
+        "Cache-Control": "no-store",
+        "Content-Type": "application/json; charset=utf-8",
+    }
+    doc = json.loads(answer.body.decode("utf-8"))
+    zh, en = EXPLAIN[reason]
+    message = f"家长控制：{zh} / Parental control: {en}"
+    expected = {
+        "bilibili": {"code": 200013, "message": message, "ttl": 1, "data": None},
+        "douyin": {"data": {"message": message, "prompts": message}, "extra": {}, "status_code": 40001},
+        "kuaishou": {"result": 0, "error_msg": message, "host-name": "guardian"},
+    }[app_id]
+    assert doc == expected
+
+
+def test_api_refusal_is_a_failure_by_the_apps_own_success_rule(catalog: Catalog) -> None:
+    from guardian.catalog.fields import walk
+
+    for app in catalog.apps.values():
+        doc = json.loads(refusal(app, Reason.DAY_CAP, navigation=False).body)
+        assert walk(doc, app.success.path) not in app.success.values
+
+
+@pytest.mark.parametrize("reason", list(Reason))
+def test_navigation_refusal_is_a_bilingual_page(catalog: Catalog, reason: Reason) -> None:
+    answer = refusal(catalog.apps["bilibili"], reason, navigation=True)
+    assert answer.status == 403
+    assert answer.headers[DECISION_HEADER] == "blocked"
+    assert answer.headers[REASON_HEADER] == str(reason)
+    assert answer.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert answer.headers["Cache-Control"] == "no-store"
+    page = answer.body.decode("utf-8")
+    assert page.startswith("<!doctype html>")
+    zh, en = EXPLAIN[reason]
+    assert f"{html.escape(zh)}（Bilibili）" in page
+    assert f"{html.escape(en)} (Bilibili)" in page
+    assert "This purchase was stopped by parental control" in page
+
+
+def test_navigation_page_escapes_the_app_name() -> None:
+    text = """\
+app = "evil"
+name = "<script>alert('x')</script> & co"
+currency = "CNY"
+hosts = ["evil.example"]
+refusal = { status = 402, json = '{"error": "$message"}' }
+[[rule]]
+id = "evil.pay"
+kind = "checkout"
+host = "evil.example"
+path = "/pay"
+amount = "total"
+"""
+    app = parse_app(text, Path("evil.toml"))
+    page = refusal(app, Reason.UNREADABLE, navigation=True).body.decode()
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; co" in page
+    api = refusal(app, Reason.UNREADABLE, navigation=False)
+    assert api.status == 402
+    assert json.loads(api.body)["error"].endswith(EXPLAIN[Reason.UNREADABLE][1])

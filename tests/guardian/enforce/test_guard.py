@@ -1,0 +1,228 @@
+import json
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from guardian.household import config
+from guardian.enforce.answers import DECISION_HEADER, REASON_HEADER
+from guardian.catalog.catalog import Catalog, Success
+from guardian.enforce.guard import Guard, outcome
+from guardian.store.ledger import ACCEPTED, FAILED, Ledger
+from guardian.household.money import Money
+from guardian.enforce.policy import EXPLAIN, Reason
+from guardian.catalog.request import MAX_BODY, Request
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+SATURDAY_NOON = datetime(2024, 6, 8, 12, 0, tzinfo=SHANGHAI)
+FRIDAY_NOON = datetime(2024, 6, 7, 12, 0, tzinfo=SHANGHAI)
+CODE = Success("code", (0,))
+ELEC = Success("data.status", (4,))
+KUAISHOU = Success("result", (1,))
+
+CONFIG = """\
+[household]
+unknown_devices = "allow"
+
+[[child]]
+name = "Mia"
+devices = ["10.0.0.2", "user:mia"]
+
+[child.caps]
+per_purchase = "30"
+day = "50"
+
+[child.windows.apps]
+kuaishou = ["sat-sun 09:00-21:00"]
+"""
+
+MakeRequest = Callable[..., Request]
+
+
+@pytest.mark.parametrize(
+    ("success", "status", "body", "result"),
+    [
+        (CODE, 200, b'{"code": 0, "message": "0", "data": {}}', ACCEPTED),
+        (CODE, 200, b'{"code": 200013, "message": "balance"}', FAILED),
+        (CODE, 200, b'{"code": -101}', FAILED),
+        (CODE, 200, b'{"code": "0"}', FAILED),  # a string is not the number the app answers with
+        (CODE, 400, b'{"code": 0}', FAILED),
+        (CODE, 403, b"", FAILED),
+        (CODE, 500, b"<html>oops</html>", FAILED),
+        (CODE, 502, None, FAILED),
+        (CODE, 200, b"<html>not json</html>", ACCEPTED),  # unclear: spending is not forgiven
+        (CODE, 200, b"\xff\xfe\x00", ACCEPTED),
+        (CODE, 200, b"", ACCEPTED),
+        (CODE, 200, None, ACCEPTED),
+        (CODE, 200, b'{"message": "no code"}', ACCEPTED),
+        (CODE, 200, b"[1, 2]", ACCEPTED),
+        (CODE, 200, b'{"code": 1}' + b" " * MAX_BODY, ACCEPTED),  # too large to read
+        (CODE, 204, b"", ACCEPTED),
+        (CODE, 302, b"", ACCEPTED),
+        (CODE, 399, b'{"code": 0}', ACCEPTED),
+        (ELEC, 200, b'{"code": 0, "data": {"status": 4}}', ACCEPTED),
+        (ELEC, 200, b'{"code": 0, "data": {"status": -4, "msg": "B \\u5e01\\u4f59\\u989d\\u4e0d\\u8db3"}}', FAILED),
+        (ELEC, 200, b'{"code": 0, "data": null}', ACCEPTED),
+        (KUAISHOU, 200, b'{"result": 1}', ACCEPTED),
+        (KUAISHOU, 200, b'{"result": 0, "error_msg": "x"}', FAILED),
+        (None, 200, b'{"code": 99}', ACCEPTED),
+        (None, 404, b"", FAILED),
+    ],
+)
+def test_outcome(success: Success | None, status: int, body: bytes | None, result: str) -> None:
+    assert outcome(success, status, body) == result
+
+
+@pytest.fixture
+def guard(tmp_path: Path, catalog: Catalog) -> Iterator[Guard]:
+    c = config.parse(CONFIG, tmp_path / "guardian.toml", catalog.apps)
+    ledger = Ledger(c.storage)
+    yield Guard(c, catalog, ledger)
+    ledger.close()
+
+
+def gold(price: str = "1000", num: str = "1", **kw: object) -> Callable[[MakeRequest], Request]:
+    body = urlencode({"price": price, "gift_num": num, "ruid": "42", "coin_type": "gold"}).encode()
+    return lambda make: make("api.live.bilibili.com", "/xlive/revenue/v1/gift/sendGold", body=body,
+                             content_type="application/x-www-form-urlencoded", **kw)
+
+
+def test_app_for(guard: Guard) -> None:
+    assert guard.app_for("api.live.bilibili.com").id == "bilibili"
+    assert guard.app_for("news.example") is None
+
+
+def test_detect_delegates_to_the_catalog(guard: Guard, make_request: MakeRequest) -> None:
+    p = guard.detect(gold("1000", "3")(make_request))
+    assert (p.rule, p.money) == ("bilibili.gift.sendGold", Money(Decimal(3), "CNY"))
+    assert guard.detect(make_request("www.bilibili.com", "/video/BV1")) is None
+
+
+def test_judge_allows_and_records(guard: Guard, make_request: MakeRequest) -> None:
+    request = gold("1000", "10")(make_request)
+    verdict = guard.judge(request, guard.detect(request), SATURDAY_NOON)
+    assert verdict.decision.allowed and verdict.answer is None
+    (row,) = guard.ledger.rows()
+    assert (row.id, row.child, row.client_ip, row.amount, row.decision, row.outcome) == (
+        verdict.attempt_id, "Mia", "10.0.0.2", "10", "allowed", "pending")
+
+
+def test_judge_refuses_in_the_apps_json_shape(guard: Guard, make_request: MakeRequest) -> None:
+    request = gold("1000", "31")(make_request)  # 31 CNY, over the per-purchase cap of 30
+    verdict = guard.judge(request, guard.detect(request), SATURDAY_NOON)
+    assert not verdict.decision.allowed and verdict.decision.reason == Reason.PER_PURCHASE
+    answer = verdict.answer
+    assert answer.status == 200
+    assert answer.headers[DECISION_HEADER] == "blocked"
+    assert answer.headers[REASON_HEADER] == "per-purchase"
+    assert answer.headers["Content-Type"].startswith("application/json")
+    doc = json.loads(answer.body)
+    assert doc["code"] == 200013 and doc["data"] is None
+    assert EXPLAIN[Reason.PER_PURCHASE][0] in doc["message"]
+    (row,) = guard.ledger.rows()
+    assert (row.decision, row.reason, row.outcome) == ("blocked", "per-purchase", "never-contacted")
+
+
+def test_judge_refuses_a_page_load_with_html(guard: Guard, make_request: MakeRequest) -> None:
+    query = {"total_amount": "5000", "trade_type": "H5"}
+    request = make_request("tp-pay.snssdk.com", "/cashdesk/", query, method="GET", navigation=True)
+    verdict = guard.judge(request, guard.detect(request), SATURDAY_NOON)
+    assert verdict.decision.reason == Reason.PER_PURCHASE
+    assert verdict.answer.status == 403
+    assert verdict.answer.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert verdict.answer.headers[REASON_HEADER] == "per-purchase"
+    assert "(Douyin)" in verdict.answer.body.decode()
+
+
+def test_judge_enforces_the_day_cap_across_calls(guard: Guard, make_request: MakeRequest) -> None:
+    decisions = []
+    for _ in range(3):
+        request = gold("1000", "20")(make_request)
+        decisions.append(guard.judge(request, guard.detect(request), SATURDAY_NOON).decision.reason)
+    assert decisions == [None, None, Reason.DAY_CAP]
+
+
+def test_judge_unreadable(guard: Guard, make_request: MakeRequest) -> None:
+    request = gold("1000", "lots")(make_request)
+    purchase = guard.detect(request)
+    verdict = guard.judge(request, purchase, SATURDAY_NOON)
+    assert verdict.decision.reason == Reason.UNREADABLE
+    assert json.loads(verdict.answer.body)["code"] == 200013
+
+
+def test_judge_identifies_the_child_by_proxy_user(guard: Guard, make_request: MakeRequest) -> None:
+    request = gold("1000", "31", client="10.0.0.77", user="mia")(make_request)
+    verdict = guard.judge(request, guard.detect(request), SATURDAY_NOON)
+    assert verdict.decision.reason == Reason.PER_PURCHASE
+    assert guard.ledger.rows()[0].proxy_user == "mia"
+
+
+def test_unlisted_device_is_allowed_and_recorded(guard: Guard, make_request: MakeRequest) -> None:
+    request = gold("1000", "500", client="10.0.0.99")(make_request)
+    verdict = guard.judge(request, guard.detect(request), SATURDAY_NOON)
+    assert verdict.decision.allowed and verdict.answer is None
+    (row,) = guard.ledger.rows()
+    assert (row.child, row.client_ip, row.amount) == (None, "10.0.0.99", "500")
+
+
+def test_judge_refuses_outside_the_app_window(guard: Guard, make_request: MakeRequest) -> None:
+    body = json.dumps({"ksCoin": 10, "fen": 100}).encode()
+    request = make_request("pay.ssl.kuaishou.com", "/rest/k/pay/kscoin/deposit/nlogin/kspay/cashier", body=body,
+                           content_type="application/json")
+    verdict = guard.judge(request, guard.detect(request), FRIDAY_NOON)
+    assert verdict.decision.reason == Reason.APP_WINDOW
+    assert json.loads(verdict.answer.body)["result"] == 0
+    assert guard.judge(request, guard.detect(request), SATURDAY_NOON).decision.allowed
+
+
+def test_settle_uses_the_rules_success_test(guard: Guard, make_request: MakeRequest) -> None:
+    body = urlencode({"bp_num": "20", "up_mid": "7"}).encode()
+    request = make_request("api.bilibili.com", "/x/ugcpay/web/v2/trade/elec/pay/quick", body=body,
+                           content_type="application/x-www-form-urlencoded")
+    purchase = guard.detect(request)
+    verdict = guard.judge(request, purchase, SATURDAY_NOON)
+    # 充电 answers code 0 with data.status -4 when the balance is short: a failure that stops counting.
+    assert guard.settle(verdict.attempt_id, purchase.rule, 200, b'{"code": 0, "data": {"status": -4}}') == FAILED
+    spending = guard.ledger.spending("Mia", SATURDAY_NOON, guard.calendar, "CNY")
+    assert spending.day == Money(Decimal(0), "CNY")
+    verdict = guard.judge(request, purchase, SATURDAY_NOON)
+    assert guard.settle(verdict.attempt_id, purchase.rule, 200, b'{"code": 0, "data": {"status": 4}}') == ACCEPTED
+    assert guard.ledger.spending("Mia", SATURDAY_NOON, guard.calendar, "CNY").day == Money(Decimal(20), "CNY")
+
+
+def test_settle_http_error_and_app_error(guard: Guard, make_request: MakeRequest) -> None:
+    request = gold("1000", "10")(make_request)
+    purchase = guard.detect(request)
+    first = guard.judge(request, purchase, SATURDAY_NOON).attempt_id
+    second = guard.judge(request, purchase, SATURDAY_NOON).attempt_id
+    third = guard.judge(request, purchase, SATURDAY_NOON).attempt_id
+    assert guard.settle(first, purchase.rule, 502, b"") == FAILED
+    assert guard.settle(second, purchase.rule, 200, b'{"code": 200013, "message": "x"}') == FAILED
+    assert guard.settle(third, purchase.rule, 200, b"garbled") == ACCEPTED
+    assert {r.id: r.outcome for r in guard.ledger.rows()} == {first: FAILED, second: FAILED, third: ACCEPTED}
+    assert guard.ledger.spending("Mia", SATURDAY_NOON, guard.calendar, "CNY").day == Money(Decimal(10), "CNY")
+
+
+def test_app_closed(guard: Guard) -> None:
+    kuaishou, bilibili = guard.catalog.apps["kuaishou"], guard.catalog.apps["bilibili"]
+    answer = guard.app_closed(kuaishou, "10.0.0.2", None, FRIDAY_NOON, navigation=False)
+    assert answer is not None
+    assert answer.headers[REASON_HEADER] == "app-window"
+    assert json.loads(answer.body)["result"] == 0
+    page = guard.app_closed(kuaishou, "10.0.0.2", None, FRIDAY_NOON, navigation=True)
+    assert page.status == 403 and b"Kuaishou" in page.body
+    assert guard.app_closed(kuaishou, "10.0.0.2", None, SATURDAY_NOON, navigation=False) is None
+    assert guard.app_closed(bilibili, "10.0.0.2", None, FRIDAY_NOON, navigation=False) is None
+    assert guard.app_closed(kuaishou, "10.0.0.99", None, FRIDAY_NOON, navigation=False) is None  # unlisted, allowed
+    assert guard.app_closed(kuaishou, "10.0.0.99", "mia", FRIDAY_NOON, navigation=False) is not None
+
+
+def test_app_closed_uses_the_household_clock(guard: Guard) -> None:
+    kuaishou = guard.catalog.apps["kuaishou"]
+    # Saturday 08:30 in Shanghai is Saturday 00:30 UTC: the window opens at 09:00 local.
+    assert guard.app_closed(kuaishou, "10.0.0.2", None, datetime(2024, 6, 8, 0, 30, tzinfo=UTC), False) is not None
+    assert guard.app_closed(kuaishou, "10.0.0.2", None, datetime(2024, 6, 8, 1, 0, tzinfo=UTC), False) is None

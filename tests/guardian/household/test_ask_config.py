@@ -1,0 +1,73 @@
+"""`[child.ask]`: parsing, defaults and the exact error texts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from guardian.household.config import Ask, ConfigError, parse
+from guardian.household.money import Money
+
+APPS = ("bilibili", "douyin", "kuaishou")
+BASE = '[[child]]\nname = "Mia"\n[child.ask]\n'
+
+
+def ask_of(text: str) -> Ask:
+    return parse(BASE + text, Path("guardian.toml"), APPS).children[0].ask
+
+
+def test_defaults_when_absent():
+    child = parse('[[child]]\nname = "Mia"\n', Path("guardian.toml"), APPS).children[0]
+    assert child.ask == Ask(over=None, apps=(), wait=25, valid=30)
+    assert not child.ask.needed("kuaishou", Money(Decimal("9999"), "CNY"))
+
+
+def test_all_keys():
+    ask = ask_of('over = "20"\napps = ["kuaishou"]\nwait = 10\nvalid = 5\n')
+    assert ask == Ask(Money(Decimal("20"), "CNY"), ("kuaishou",), 10, 5)
+
+
+@pytest.mark.parametrize(
+    ("app", "amount", "needed"),
+    [
+        ("bilibili", "20", False),  # a purchase of exactly `over` does not wait
+        ("bilibili", "20.01", True),
+        ("kuaishou", "0.1", True),  # always asked for this app
+        ("kuaishou", None, True),
+        ("bilibili", None, False),  # unreadable amounts are refused by the policy, never put to a parent
+    ],
+)
+def test_needed(app, amount, needed):
+    ask = ask_of('over = "20"\napps = ["kuaishou"]\n')
+    money = None if amount is None else Money(Decimal(amount), "CNY")
+    assert ask.needed(app, money) is needed
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('over = "lots"', "guardian.toml: child[0].ask.over: expected a non-negative amount like \"30\" or \"18.8\", got 'lots'"),
+        ("over = 20", "guardian.toml: child[0].ask.over: expected an amount as text like \"30\" or \"18.8\", got 20"),
+        ('over = "5 USD"', "guardian.toml: child[0].ask.over: amount '5 USD' is in USD, but the household currency is CNY"),
+        ('apps = ["tiktok"]', "guardian.toml: child[0].ask.apps: unknown app 'tiktok'; known apps: bilibili, douyin, kuaishou"),
+        ('apps = "kuaishou"', "guardian.toml: child[0].ask.apps: expected a list, got 'kuaishou'"),
+        ("wait = -1", "guardian.toml: child[0].ask.wait: expected a whole number of seconds from 0 to 300, got -1"),
+        ("wait = 301", "guardian.toml: child[0].ask.wait: expected a whole number of seconds from 0 to 300, got 301"),
+        ("wait = 2.5", "guardian.toml: child[0].ask.wait: expected a whole number of seconds from 0 to 300, got 2.5"),
+        ("wait = true", "guardian.toml: child[0].ask.wait: expected a whole number of seconds from 0 to 300, got True"),
+        ("valid = 0", "guardian.toml: child[0].ask.valid: expected a whole number of minutes from 1 to 1440, got 0"),
+        ('valid = "30"', "guardian.toml: child[0].ask.valid: expected a whole number of minutes from 1 to 1440, got '30'"),
+        ("ovr = \"20\"", "guardian.toml: child[0].ask.ovr: unknown key (check the spelling against the README's config reference)"),
+    ],
+)
+def test_errors_name_the_file_key_and_reason(text, message):
+    with pytest.raises(ConfigError) as e:
+        ask_of(text + "\n")
+    assert str(e.value) == message
+
+
+def test_ask_must_be_a_table():
+    with pytest.raises(ConfigError, match=r"^guardian.toml: child\[0\]\.ask: expected a table, got str$"):
+        parse('[[child]]\nname = "Mia"\nask = "yes"\n', Path("guardian.toml"), APPS)

@@ -1,0 +1,124 @@
+"""Locks and extra allowances: stored in the database, obeyed by the policy and the guard, with outbox events."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from guardian.store import changes, outbox, overrides
+from guardian.household import config as config_module
+from guardian.catalog.catalog import Catalog
+from guardian.catalog.detect import Purchase
+from guardian.enforce.guard import Guard
+from guardian.store.ledger import Ledger
+from guardian.household.money import Money
+from guardian.enforce.policy import Reason, Spending, decide
+from guardian.catalog.request import Request
+
+NOW = datetime(2026, 3, 4, 4, 0, tzinfo=UTC)  # Wednesday 12:00 in Shanghai
+CONFIG = """
+[household]
+timezone = "Asia/Shanghai"
+[[child]]
+name = "Mia"
+devices = ["10.0.0.2"]
+[child.caps]
+day = "50"
+week = "200"
+"""
+
+
+def gift(yuan: str, recipient: str = "7734") -> Purchase:
+    return Purchase("bilibili", "gift", "bilibili-gift", Decimal(yuan) * 1000, "gold", Money(Decimal(yuan), "CNY"), recipient)
+
+
+@pytest.fixture
+def guard(tmp_path: Path, catalog: Catalog):
+    config = config_module.parse(CONFIG, tmp_path / "guardian.toml", catalog.apps)
+    ledger = Ledger(config.storage)
+    yield Guard(config, catalog, ledger)
+    ledger.close()
+
+
+def judge(guard: Guard, yuan: str, at: datetime = NOW, recipient: str = "7734"):
+    request = Request("10.0.0.2", None, "POST", "api.live.bilibili.com", "/gift")
+    return guard.judge(request, gift(yuan, recipient), at).decision
+
+
+def test_decide_lock_beats_everything_and_extra_raises_the_day_cap(tmp_path, shanghai):
+    config = config_module.parse(CONFIG, tmp_path / "g.toml")
+    mia = config.child("Mia")
+    spent = Spending(Money(Decimal(45), "CNY"), Money(Decimal(45), "CNY"), Money(Decimal(45), "CNY"), 0)
+    assert decide(gift("10"), mia, spent, NOW, shanghai).reason == Reason.DAY_CAP
+    assert decide(gift("10"), mia, spent, NOW, shanghai, overrides.Overrides(extra_day=Decimal(5))).allowed
+    assert decide(gift("10.01"), mia, spent, NOW, shanghai, overrides.Overrides(extra_day=Decimal(5))).reason == Reason.DAY_CAP
+    assert decide(gift("1"), mia, Spending.zero("CNY"), NOW, shanghai, overrides.Overrides(locked=True)).reason == Reason.LOCKED
+    # An unlisted device the household allows is never limited.
+    assert decide(gift("1"), None, Spending.zero("CNY"), NOW, shanghai, overrides.Overrides(locked=True)).allowed
+
+
+def test_active_lock_until_a_time_and_unlock(guard, shanghai):
+    conn = guard.ledger.conn
+    overrides.lock(conn, NOW, NOW + timedelta(hours=1))
+    assert overrides.active(conn, "Mia", NOW + timedelta(minutes=59), shanghai).locked
+    assert not overrides.active(conn, "Mia", NOW + timedelta(hours=1), shanghai).locked
+    overrides.lock(conn, NOW)
+    assert overrides.active(conn, "Mia", NOW + timedelta(days=3), shanghai).locked_until_ms is None
+    assert overrides.unlock(conn, NOW + timedelta(minutes=1)) == 2
+    assert not overrides.active(conn, "Mia", NOW + timedelta(minutes=2), shanghai).locked
+    with pytest.raises(ValueError, match="must be in the future"):
+        overrides.lock(conn, NOW, NOW)
+
+
+def test_extra_applies_to_one_local_day_only(guard, shanghai):
+    conn = guard.ledger.conn
+    overrides.extra(conn, "Mia", Money(Decimal("10"), "CNY"), date(2026, 3, 4), NOW)
+    overrides.extra(conn, "Mia", Money(Decimal("2.5"), "CNY"), date(2026, 3, 4), NOW)
+    assert overrides.active(conn, "Mia", NOW, shanghai).extra_day == Decimal("12.5")
+    assert overrides.active(conn, "Leo", NOW, shanghai).extra_day == 0
+    # 16:00 UTC is midnight in Shanghai: the next local day has no extra.
+    assert overrides.active(conn, "Mia", datetime(2026, 3, 4, 16, 0, tzinfo=UTC), shanghai).extra_day == 0
+    with pytest.raises(ValueError, match="above zero"):
+        overrides.extra(conn, "Mia", Money(Decimal(0), "CNY"), date(2026, 3, 4), NOW)
+
+
+def test_the_guard_obeys_a_lock_and_an_extra_allowance(guard):
+    conn = guard.ledger.conn
+    assert judge(guard, "40").allowed
+    assert judge(guard, "20").reason == Reason.DAY_CAP
+    with changes.transaction(conn):
+        overrides.extra(conn, "Mia", Money(Decimal("10"), "CNY"), date(2026, 3, 4), NOW)
+    assert judge(guard, "10").allowed
+    with changes.transaction(conn):
+        overrides.lock(conn, NOW)
+    assert judge(guard, "0.01").reason == Reason.LOCKED
+
+
+def test_a_refusal_posts_one_refused_event_with_clean_bounded_text(guard):
+    judge(guard, "60", recipient="<b>\u202estreamer\x00</b>" + "x" * 100)
+    [event] = outbox.pending(guard.ledger.conn)
+    assert event.kind == "refused" and event.child == "Mia"
+    assert "day-cap" in event.body and "60.00 CNY" in event.title
+    assert "\u202e" not in event.title and "\x00" not in event.title and len(event.title) <= outbox.MAX_TEXT
+
+
+def test_cap_80_is_posted_once_per_period_when_crossed(guard):
+    conn = guard.ledger.conn
+    assert judge(guard, "39").allowed  # 39 of 50: below 80 %
+    assert outbox.pending(conn) == []
+    assert judge(guard, "1").allowed  # 40 of 50: the day cap reaches 80 %
+    [event] = outbox.pending(conn)
+    assert event.kind == "cap-80" and "80 % of the day cap" in event.title and "40.00 CNY of 50.00 CNY" in event.body
+    assert judge(guard, "5").allowed  # still above: no second event
+    assert len(outbox.pending(conn)) == 1
+    # The next local day starts afresh; its 80 % is a new event. The week (200) is at 85 after this one.
+    tomorrow = NOW + timedelta(days=1)
+    assert judge(guard, "40", at=tomorrow).allowed
+    titles = [e.title for e in outbox.pending(conn)]
+    assert titles == ["Mia has spent 80 % of the day cap", "Mia has spent 80 % of the day cap"]
+    assert judge(guard, "40", at=tomorrow + timedelta(days=1)).allowed  # week: 125 of 200
+    assert judge(guard, "40", at=tomorrow + timedelta(days=2)).allowed  # week: 165 of 200
+    assert [e.title for e in outbox.pending(conn)][-2:] == ["Mia has spent 80 % of the day cap", "Mia has spent 80 % of the week cap"]
