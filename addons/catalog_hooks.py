@@ -22,7 +22,9 @@ from guardian.enforce.answers import DECISION_HEADER, REASON_HEADER
 from guardian.catalog.catalog import Catalog, GiftList
 from guardian.household.config import Child
 from guardian.enforce.guard import Guard
-from guardian.store.ledger import ACCEPTED, connect
+from guardian.store import gift_prices, unrecognised
+from guardian.store.db import connect, ms
+from guardian.store.ledger import ACCEPTED
 from guardian.enforce.policy import Reason
 from guardian.catalog.request import Request, normalize_host, normalize_path
 from guardian.setup.wireguard import tunnel_name
@@ -65,7 +67,7 @@ class CatalogHooks:
 
     def _load_prices(self, path: Path, book: gifts.PriceBook) -> None:
         try:
-            gifts.load(self.store(path), book)
+            gift_prices.load(self.store(path), book)
         except Exception:
             log.exception("Guardian could not load learned gift prices")
 
@@ -146,7 +148,7 @@ class CatalogHooks:
             log.info("Guardian could not read a %s gift list: %s", spec.app, e)
             return
         if prices:
-            gifts.save(self.store(path), spec.app, prices, int(datetime.now(UTC).timestamp() * 1000))
+            gift_prices.save(self.store(path), spec.app, prices, ms(datetime.now(UTC)))
             book.learn(spec.app, prices)
             log.info("Guardian learned %d %s gift prices", len(prices), spec.app)
 
@@ -156,12 +158,12 @@ class CatalogHooks:
         if shape is None or guard.catalog.rules_matching(req.host, normalize_path(req.path)):
             return
         if self.discovered.first(req.host, shape):
-            at_ms = int(datetime.now(UTC).timestamp() * 1000)
+            at_ms = ms(datetime.now(UTC))
             self.db.submit(self._record_unrecognised, guard.ledger.path, app_id, req.host, req.method, shape, at_ms)
 
     def _record_unrecognised(self, path: Path, app_id: str, host: str, method: str, shape: str, at_ms: int) -> None:
         try:
-            discovery.record(self.store(path), app_id, host, method, shape, at_ms)
+            unrecognised.record(self.store(path), app_id, host, method, shape, at_ms)
             log.info("Guardian saw an unrecognised %s purchase-like request: %s %s%s", app_id, method, host, shape)
         except Exception:
             log.exception("Guardian could not record an unrecognised request")

@@ -22,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from guardian.evidence import verify, export, formats, retention
 from guardian.store import journal  # noqa: E402
-from guardian.store.ledger import Ledger, connect  # noqa: E402
+from guardian.store.db import connect, transaction  # noqa: E402
+from guardian.store.ledger import Ledger  # noqa: E402
 from tests.support.ledgers import START, Buy, record  # noqa: E402
 
 
@@ -77,11 +78,10 @@ def main() -> None:
     for with_journal in (False, True, False, True):
         t = time.perf_counter()
         for _ in range(rounds):
-            plain.execute("BEGIN IMMEDIATE")
-            cur = plain.execute(sql, tuple(row.values()))
-            if with_journal:
-                journal.append(plain, "attempt", cur.lastrowid, row, row["at_ms"])
-            plain.execute("COMMIT")
+            with transaction(plain):
+                cur = plain.execute(sql, tuple(row.values()))
+                if with_journal:
+                    journal.append(plain, "attempt", cur.lastrowid, row, row["at_ms"])
         timings.setdefault(with_journal, []).append((time.perf_counter() - t) / rounds)
     bare, chained = min(timings[False]), min(timings[True])
     print(f"insert an attempt: {bare * 1e6:.0f} us bare, {chained * 1e6:.0f} us with its journal entry; ratio {chained / bare:.2f}")

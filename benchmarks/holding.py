@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.traffic import MITMDUMP, Origin  # noqa: E402
 from guardian.store import approvals  # noqa: E402
-from guardian.store.ledger import connect  # noqa: E402
+from guardian.store.db import connect  # noqa: E402
 
 CONFIG = """
 [storage]

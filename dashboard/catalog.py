@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, render_template
 
 from dashboard import db
 from dashboard.auth import login_required
-from guardian.catalog import discovery, gifts
+from guardian.store import gift_prices, unrecognised
 
 bp = Blueprint("catalog", __name__)
 
@@ -28,18 +28,17 @@ def seen(app) -> str:
 def index():
     s = db.get_settings()
     conn = db.conn()
-    conn.executescript(discovery.SCHEMA + gifts.SCHEMA)
     calendar = s.config.household.calendar
     local = lambda ms: calendar.local(datetime.fromtimestamp(ms / 1000, UTC))  # noqa: E731
-    learned = dict(conn.execute("SELECT app, COUNT(*) FROM gift_prices GROUP BY app").fetchall())
+    learned = gift_prices.counts(conn)
     apps = [
         (a, seen(a), sorted({r.kind for r in a.rules}), learned.get(a.id, 0), bool(a.passthrough))
         for a in sorted(s.catalog.apps.values(), key=lambda a: a.name.lower())
     ]
     rates = s.config.household.rates
     missing = sorted(c for c in s.catalog.currencies() if c != s.config.household.currency and c not in rates)
-    unrecognised = [(local(u.first_ms), local(u.last_ms), u) for u in discovery.recent(conn, 200)]
-    return render_template("catalog/index.html", apps=apps, unrecognised=unrecognised, missing=missing)
+    requests = [(local(u.first_ms), local(u.last_ms), u) for u in unrecognised.recent(conn, 200)]
+    return render_template("catalog/index.html", apps=apps, unrecognised=requests, missing=missing)
 
 
 def register(app: Flask) -> None:

@@ -9,10 +9,8 @@ from pathlib import Path
 
 from flask import Flask, current_app, g
 
-from guardian.store import changes, overrides
-from guardian.setup import logins
-from guardian.evidence import reports
 from guardian import settings
+from guardian.store.db import ms
 from guardian.store.ledger import Ledger
 from guardian.household.home import ensure_config
 from guardian.household.reload import Follower
@@ -27,11 +25,7 @@ def init_app(app: Flask) -> settings.Settings:
     ensure_config(path)  # like the proxy: a first start writes the commented default
     follower = Follower(path, settings.load, lambda: settings.watched_files(path))
     app.extensions[EXTENSION] = follower
-    ledger = Ledger(follower.current.config.storage)
-    try:
-        ledger.conn.executescript(logins.SCHEMA + reports.SCHEMA + overrides.SCHEMA + changes.SCHEMA)
-    finally:
-        ledger.close()
+    Ledger(follower.current.config.storage).close()  # create the file and its tables before the first request
     app.teardown_appcontext(close_ledger)
     return follower.current
 
@@ -70,4 +64,4 @@ def now() -> datetime:
 
 
 def now_ms() -> int:
-    return int(now().timestamp() * 1000)
+    return ms(now())

@@ -35,7 +35,6 @@ def index():
     if config.keep_days:
         # The next nightly purge removes what is older than keep_days: offer its export first.
         cutoff = db.now() - timedelta(days=config.keep_days)
-        retention.ensure(conn)
         preview = retention.preview(conn, int(cutoff.timestamp() * 1000))
         if preview.attempts:
             due = {

@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, u
 from dashboard import db
 from dashboard.auth import login_required
 from guardian.store import changes, overrides
+from guardian.store.db import transaction
 from guardian.household import editor
 from guardian.household.config import Child, ConfigError
 from guardian.household.money import Money
@@ -108,7 +109,7 @@ def save_child(index: int):
     old, fresh = describe(before), describe(after)
     diff = {k: {"from": old.get(k), "to": fresh.get(k)} for k in fresh if old.get(k) != fresh.get(k)}
     conn = db.conn()
-    with changes.transaction(conn):
+    with transaction(conn):
         changes.record(conn, f"limits of {after.name}", {"child": after.name, "changed": diff}, db.now_ms())
     db.get_settings()  # pick up the new file now
     flash(f"Saved {after.name}'s limits. The proxy applies them within a few seconds." if diff else "Nothing changed.")
@@ -139,7 +140,7 @@ def lock():
     except ValueError as e:
         flash(f"Not locked: {e}.", "error")
         return redirect(url_for("limits.index"))
-    with changes.transaction(conn):
+    with transaction(conn):
         overrides.lock(conn, now, until)
         when = "until unlocked" if until is None else f"until {calendar.local(until):%Y-%m-%d %H:%M}"
         changes.record(conn, "locked all purchases", {"until": when}, db.now_ms())
@@ -151,7 +152,7 @@ def lock():
 @login_required
 def unlock():
     conn = db.conn()
-    with changes.transaction(conn):
+    with transaction(conn):
         lifted = overrides.unlock(conn, db.now())
         changes.record(conn, "unlocked purchases", {"locks_lifted": lifted}, db.now_ms())
     flash("Purchases are unlocked." if lifted else "Purchases were not locked.")
@@ -170,7 +171,7 @@ def extra():
     try:
         amount = Money.parse(request.form.get("amount", "")[:40], config.household.currency)
         today = config.household.calendar.local(now).date()
-        with changes.transaction(conn):
+        with transaction(conn):
             overrides.extra(conn, child.name, amount, today, now)
             changes.record(conn, f"extra allowance for {child.name}", {"child": child.name, "amount": str(amount), "day": today.isoformat()}, db.now_ms())
     except ValueError as e:

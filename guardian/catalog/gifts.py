@@ -3,13 +3,12 @@
 Most gift calls carry a gift id and a count, not a price. The proxy's response
 hook hands the body of a known gift-list response (catalog ``[[gift_list]]``)
 to `parse_gift_list` in a worker thread; the prices go to the `gift_prices`
-table and to the in-memory `PriceBook` that detection reads. A learned price
+table (guardian.store.gift_prices) and to the in-memory `PriceBook` that detection reads. A learned price
 wins over the shipped one; a gift in neither is a purchase of unknown amount.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from decimal import Decimal
 
 from guardian.catalog.catalog import Catalog, GiftList
@@ -19,17 +18,6 @@ from guardian.household.money import parse_amount
 MAX_LIST_BODY = 4 * 1024 * 1024  # gift lists with images' metadata run to a few hundred KiB
 MAX_GIFTS = 5000  # per list, and per app in memory
 MAX_ID = 64
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS gift_prices (
-    app TEXT NOT NULL,
-    gift_id TEXT NOT NULL,
-    price TEXT NOT NULL,
-    learned_ms INTEGER NOT NULL,
-    PRIMARY KEY (app, gift_id)
-);
-"""
-
 
 def parse_gift_list(spec: GiftList, body: bytes) -> dict[str, Decimal]:
     """Gift id -> unit price from one gift-list response; ValueError when it is not one."""
@@ -78,27 +66,3 @@ class PriceBook:
             if (app, gift_id) in self.learned or room > 0:
                 room -= (app, gift_id) not in self.learned
                 self.learned[(app, gift_id)] = price
-
-
-def load(conn: sqlite3.Connection, book: PriceBook) -> None:
-    conn.executescript(SCHEMA)
-    by_app: dict[str, dict[str, Decimal]] = {}
-    for app, gift_id, price in conn.execute("SELECT app, gift_id, price FROM gift_prices ORDER BY learned_ms"):
-        by_app.setdefault(app, {})[gift_id] = Decimal(price)
-    for app, prices in by_app.items():
-        book.learn(app, prices)
-
-
-def save(conn: sqlite3.Connection, app: str, prices: dict[str, Decimal], at_ms: int) -> None:
-    conn.executescript(SCHEMA)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.executemany(
-            """INSERT INTO gift_prices (app, gift_id, price, learned_ms) VALUES (?, ?, ?, ?)
-               ON CONFLICT (app, gift_id) DO UPDATE SET price = excluded.price, learned_ms = excluded.learned_ms""",
-            [(app, gift_id, str(price), at_ms) for gift_id, price in prices.items()],
-        )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise

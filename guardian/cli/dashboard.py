@@ -10,7 +10,7 @@ import click
 from guardian.setup import logins
 from guardian.cli import _load, config_option, main
 from guardian.household.home import config_path
-from guardian.store.ledger import connect
+from guardian.store.db import connect
 
 
 @main.command("set-password")
@@ -21,7 +21,6 @@ def set_password(config: Path | None, password: str) -> None:
     s = _load(config_path(config))
     conn = connect(s.config.storage)
     try:
-        logins.ensure(conn)
         try:
             logins.set_password(conn, password, int(time.time() * 1000))
         except ValueError as e:

@@ -11,7 +11,7 @@ import click
 from guardian.evidence import verify, export, formats
 from guardian.cli import _load, config_option, main
 from guardian.household.home import config_path
-from guardian.store.ledger import connect
+from guardian.store.db import connect
 
 
 def _open(config: Path | None):

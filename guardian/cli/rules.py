@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from guardian.catalog import cheers, discovery, gifts
+from guardian.catalog import cheers, gifts
+from guardian.store import unrecognised
 from guardian.catalog.catalog import Catalog, RuleError, builtin_files
 from guardian.cli import config_option, main
 from guardian.household.config import ConfigError, Household
@@ -16,7 +17,7 @@ from guardian.household.config import load as load_config
 from guardian.catalog.detect import Purchase, detect
 from guardian.catalog.har import HarError, read
 from guardian.household.home import config_path, rules_dir
-from guardian.store.ledger import connect
+from guardian.store.db import connect
 from guardian.catalog.request import normalize_path
 from guardian.catalog.rulefile import parse_app
 
@@ -170,7 +171,7 @@ def unrecognised_command(config: Path | None, limit: int) -> None:
         raise click.ClickException(str(e)) from None
     conn = connect(storage)
     try:
-        for row in discovery.recent(conn, limit):
+        for row in unrecognised.recent(conn, limit):
             click.echo(f"{row.app}\t{row.method} {row.host}{row.path}\tseen {row.hits}x")
     finally:
         conn.close()

@@ -10,7 +10,7 @@ import sqlite3
 from datetime import datetime
 from decimal import Decimal
 
-from guardian.store import outbox
+from guardian.store import db, outbox
 from guardian.household.config import Child
 from guardian.catalog.detect import Purchase, clean_text
 from guardian.household.money import Money
@@ -19,10 +19,6 @@ from guardian.household.periods import Calendar
 from guardian.enforce.policy import EXPLAIN, Decision, Spending
 
 NEAR = Decimal("0.8")
-
-
-def _ms(at: datetime) -> int:
-    return int(at.timestamp() * 1000)
 
 
 def _what(purchase: Purchase) -> str:
@@ -35,7 +31,7 @@ def refused(conn: sqlite3.Connection, child: str | None, purchase: Purchase, dec
     _, en = EXPLAIN[decision.reason]
     who = child or "an unlisted device"
     return outbox.post(
-        conn, outbox.REFUSED, child, f"Refused for {who}: {_what(purchase)}", f"{en} ({decision.reason}).", _ms(now), "/"
+        conn, outbox.REFUSED, child, f"Refused for {who}: {_what(purchase)}", f"{en} ({decision.reason}).", db.ms(now), "/"
     )
 
 
@@ -68,10 +64,10 @@ def near_caps(
         title = f"{child.name} has spent 80 % of the {period} cap"
         seen = conn.execute(
             "SELECT 1 FROM outbox WHERE kind = ? AND child = ? AND title = ? AND at_ms >= ? LIMIT 1",
-            (outbox.CAP_NEAR, child.name, title, _ms(start)),
+            (outbox.CAP_NEAR, child.name, title, db.ms(start)),
         ).fetchone()
         if seen:
             continue
         body = f"{Money(after, cap.currency)} of {cap} this {period}, after {_what(purchase)}."
-        posted.append(outbox.post(conn, outbox.CAP_NEAR, child.name, title, body, _ms(now), "/week"))
+        posted.append(outbox.post(conn, outbox.CAP_NEAR, child.name, title, body, db.ms(now), "/week"))
     return posted

@@ -25,7 +25,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from guardian.enforce import alerts
-from guardian.store import approvals, overrides
+from guardian.store import db, approvals, overrides
 from guardian.enforce.answers import DECISION_HEADER, REASON_HEADER, Answer, refusal
 from guardian.household.config import Caps, Child
 from guardian.catalog.detect import Purchase
@@ -41,15 +41,11 @@ DENIED = Decision(False, Reason.PARENT_DENIED)
 REFRESH_SECONDS = 5
 
 
-def _ms(at: datetime) -> int:
-    return int(at.timestamp() * 1000)
-
-
 def judge(guard, request: Request, purchase: Purchase, now: datetime, child: Child):
     """Decide a purchase that needs a parent, record it, and ask or use an answer; returns the guard's Verdict."""
     from guardian.enforce.guard import Verdict  # guard imports this module
 
-    conn, calendar, at_ms = guard.ledger.conn, guard.calendar, _ms(now)
+    conn, calendar, at_ms = guard.ledger.conn, guard.calendar, db.ms(now)
     valid_ms = child.ask.valid * 60_000
     app = guard.catalog.apps[purchase.app]
 

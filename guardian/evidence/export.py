@@ -16,7 +16,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from guardian.evidence import verify
-from guardian.store import journal
+from guardian.store import db, journal
 
 # The attempt fields an export carries, in order (also the CSV header).
 FIELDS = (
@@ -100,8 +100,8 @@ def build(conn: sqlite3.Connection, child: str, start: date, end: date, timezone
     if end < start:
         raise ValueError(f"the range ends ({end}) before it starts ({start})")
     tz = ZoneInfo(timezone)
-    lo = int(datetime.combine(start, time(0), tzinfo=tz).timestamp() * 1000)
-    hi = int(datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz).timestamp() * 1000)
+    lo = db.ms(datetime.combine(start, time(0), tzinfo=tz))
+    hi = db.ms(datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz))
     with verify.snapshot(conn):  # the attempts and the check describe the same moment
         report = verify.verify(conn)
         cur = conn.execute("SELECT * FROM attempts WHERE child = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, id", (child, lo, hi))

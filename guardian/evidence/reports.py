@@ -7,21 +7,10 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from guardian.store import outbox
+from guardian.store import db, outbox
 from guardian.evidence import review
 from guardian.household.config import Config
 from guardian.household.money import format_amount
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS reports (
-    id INTEGER PRIMARY KEY,
-    week TEXT NOT NULL UNIQUE,
-    at_ms INTEGER NOT NULL,
-    title TEXT NOT NULL,
-    body TEXT NOT NULL
-);
-"""
-
 
 @dataclass(frozen=True, slots=True)
 class Report:
@@ -30,10 +19,6 @@ class Report:
     at_ms: int
     title: str
     lines: list[str]
-
-
-def ensure(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA)
 
 
 def weekly(conn: sqlite3.Connection, config: Config, now: datetime) -> Report | None:
@@ -49,24 +34,16 @@ def weekly(conn: sqlite3.Connection, config: Config, now: datetime) -> Report | 
         top = ", ".join(f"{r.name} ({format_amount(r.amount)})" for r in cw.recipients) or "no recipients"
         lines.append(f"{cw.child}: spent {format_amount(cw.total)} {currency}{of}; {len(cw.refused)} refused; top: {top}")
     title = f"Guardian week of {first.isoformat()}"
-    at_ms = int(now.timestamp() * 1000)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    at_ms = db.ms(now)
+    with db.transaction(conn):
         cur = conn.execute(
             "INSERT OR IGNORE INTO reports (week, at_ms, title, body) VALUES (?, ?, ?, ?)",
             (first.isoformat(), at_ms, title, json.dumps(lines, ensure_ascii=False)),
         )
-        if not cur.rowcount:
-            conn.execute("ROLLBACK")
+        if not cur.rowcount:  # another process summarised this week first
             return None
-        report_id = cur.lastrowid
         outbox.post(conn, outbox.WEEKLY, None, title, " | ".join(lines) or "No purchases this week.", at_ms, f"/week?week={first.isoformat()}")
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    return Report(report_id, first.isoformat(), at_ms, title, lines)
+    return Report(cur.lastrowid, first.isoformat(), at_ms, title, lines)
 
 
 def recent(conn: sqlite3.Connection, limit: int = 20) -> list[Report]:

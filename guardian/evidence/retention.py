@@ -21,26 +21,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from guardian.evidence import verify
-from guardian.store import journal
+from guardian.store import db, journal
 from guardian.household.money import format_amount
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS checkpoints (
-    id INTEGER PRIMARY KEY,
-    at_ms INTEGER NOT NULL,
-    before_ms INTEGER NOT NULL,
-    first_seq INTEGER NOT NULL,
-    last_seq INTEGER NOT NULL,
-    last_hash TEXT NOT NULL,
-    entries INTEGER NOT NULL,
-    attempts INTEGER NOT NULL,
-    first_at_ms INTEGER,
-    last_at_ms INTEGER,
-    totals TEXT NOT NULL,
-    purged_digest TEXT NOT NULL
-);
-"""
-
 
 class PurgeRefused(ValueError):
     """The record does not verify; purging now would destroy the evidence of that."""
@@ -71,10 +53,6 @@ class Checkpoint:
     last_at_ms: int | None
     totals: str  # canonical JSON: {child: {"attempts": n, "allowed": n, "spent": "12.5", "currency": "CNY"}}
     purged_digest: str
-
-
-def ensure(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA)
 
 
 def _prefix(conn: sqlite3.Connection, before_ms: int) -> tuple[list[tuple[int, str, int, str, int | None]], set[int]]:
@@ -132,16 +110,13 @@ def purge(conn: sqlite3.Connection, before_ms: int, *, now_ms: int | None = None
     Returns the checkpoint written, or None when there was nothing to purge.
     Raises PurgeRefused when the record does not verify.
     """
-    ensure(conn)
     at_ms = now_ms if now_ms is not None else int(time.time() * 1000)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with db.transaction(conn):
         report = verify.verify(conn)
         if not report.intact:
             raise PurgeRefused(f"the record does not verify, so nothing was purged: {report.problems[0]}")
         run, refs = _prefix(conn, before_ms)
         if not run:
-            conn.execute("ROLLBACK")
             return None
         body = {
             "before_ms": before_ms,
@@ -163,9 +138,4 @@ def purge(conn: sqlite3.Connection, before_ms: int, *, now_ms: int | None = None
         journal.append(conn, "checkpoint", cur.lastrowid, body, at_ms)
         conn.execute("DELETE FROM attempts WHERE id IN (SELECT value FROM json_each(?))", (journal.canonical(sorted(refs)),))
         conn.execute("DELETE FROM journal WHERE seq <= ?", (run[-1][0],))
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
     return Checkpoint(id=cur.lastrowid, **body)

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from guardian.household.config import Child
+from guardian.store import db
 from guardian.store.ledger import Row, _row
 from guardian.household.money import SCALE
 from guardian.store.overrides import Overrides
@@ -21,10 +22,6 @@ from guardian.household.periods import Calendar
 
 COUNTS = "decision = 'allowed' AND outcome IN ('pending', 'accepted')"
 MAX_LIMIT = 500
-
-
-def _ms(at: datetime) -> int:
-    return int(at.timestamp() * 1000)
 
 
 def _amount(units: int) -> Decimal:
@@ -69,7 +66,7 @@ def choices(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
 def spent(conn: sqlite3.Connection, child: str, start: datetime, end: datetime) -> Decimal:
     units = conn.execute(
         f"SELECT COALESCE(SUM(amount_units), 0) FROM attempts WHERE child = ? AND {COUNTS} AND at_ms >= ? AND at_ms < ?",
-        (child, _ms(start), _ms(end)),
+        (child, db.ms(start), db.ms(end)),
     ).fetchone()[0]
     return _amount(units)
 
@@ -136,7 +133,7 @@ def week(conn: sqlite3.Connection, calendar: Calendar, first: date, children: li
     dates = [first + timedelta(days=i) for i in range(7)]
     start, end = calendar.day_bounds(dates[0])[0], calendar.day_bounds(dates[-1])[1]
     found = sorted({*children, *(r[0] for r in conn.execute(
-        "SELECT DISTINCT child FROM attempts WHERE child IS NOT NULL AND at_ms >= ? AND at_ms < ?", (_ms(start), _ms(end))
+        "SELECT DISTINCT child FROM attempts WHERE child IS NOT NULL AND at_ms >= ? AND at_ms < ?", (db.ms(start), db.ms(end))
     ))}, key=lambda c: (c not in children, children.index(c) if c in children else 0, c))
     result = []
     for child in found:
@@ -146,7 +143,7 @@ def week(conn: sqlite3.Connection, calendar: Calendar, first: date, children: li
         counts: Counter[tuple[str, str]] = Counter()
         for at_ms, app, recipient, units in conn.execute(
             f"SELECT at_ms, app, recipient, amount_units FROM attempts WHERE child = ? AND {COUNTS} AND at_ms >= ? AND at_ms < ?",
-            (child, _ms(start), _ms(end)),
+            (child, db.ms(start), db.ms(end)),
         ):
             local = calendar.local(datetime.fromtimestamp(at_ms / 1000, UTC)).date()
             per_day[local] += units
@@ -157,7 +154,7 @@ def week(conn: sqlite3.Connection, calendar: Calendar, first: date, children: li
         ranked = sorted(per_recipient.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
         cur = conn.execute(
             "SELECT * FROM attempts WHERE child = ? AND decision = 'blocked' AND at_ms >= ? AND at_ms < ? ORDER BY id DESC LIMIT 200",
-            (child, _ms(start), _ms(end)),
+            (child, db.ms(start), db.ms(end)),
         )
         names = [d[0] for d in cur.description]
         result.append(

@@ -14,7 +14,7 @@ import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 
-from guardian.store import outbox
+from guardian.store import db, outbox
 from guardian.notify.desktop import MAX_BODY, Notifier, NotifyError, clean
 
 BURST_MS = 60_000
@@ -86,25 +86,15 @@ def deliver(conn: sqlite3.Connection, notifier: Notifier, now_ms: int, limit: in
             _fail(conn, [e_.id for e_ in group], str(e))
             failed += len(group)
             continue
-        with_tx = conn.in_transaction
-        if not with_tx:
-            conn.execute("BEGIN IMMEDIATE")
-        try:
+        with db.transaction(conn):
             if len(group) == 1:
                 _mark(conn, [group[0].id], "delivered", now_ms)
-                delivered += 1
             else:
                 burst = outbox.post(conn, outbox.BURST, child, title, body, now_ms, "/notifications")
                 _mark(conn, [burst], "delivered", now_ms)
                 _mark(conn, [e_.id for e_ in group], "summarised", now_ms)
                 summarised += len(group)
-                delivered += 1
-            if not with_tx:
-                conn.execute("COMMIT")
-        except BaseException:
-            if not with_tx:
-                conn.execute("ROLLBACK")
-            raise
+        delivered += 1
     return Report(delivered, summarised, failed, held)
 
 

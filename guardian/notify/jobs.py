@@ -16,7 +16,7 @@ from pathlib import Path
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from guardian.store import changes, ledger, overrides
+from guardian.store.db import connect, ms
 from guardian.notify import delivery
 from guardian.evidence import reports
 from guardian import settings
@@ -27,16 +27,10 @@ from guardian.household.windows import DAYS
 log = logging.getLogger(__name__)
 
 
-def open_db(path: Path):
-    conn = ledger.connect(path)
-    conn.executescript(ledger.SCHEMA + ledger.journal.SCHEMA + ledger.outbox.SCHEMA + overrides.SCHEMA + changes.SCHEMA + reports.SCHEMA)
-    return conn
-
-
 def deliver_outbox(db: Path, notifier: Notifier) -> delivery.Report:
-    conn = open_db(db)
+    conn = connect(db)
     try:
-        return delivery.deliver(conn, notifier, int(datetime.now(UTC).timestamp() * 1000))
+        return delivery.deliver(conn, notifier, ms(datetime.now(UTC)))
     finally:
         conn.close()
 
@@ -48,7 +42,7 @@ def _config(path: Path) -> Config:
 
 def weekly_summary(path: Path) -> reports.Report | None:
     config = _config(path)
-    conn = open_db(config.storage)
+    conn = connect(config.storage)
     try:
         return reports.weekly(conn, config, datetime.now(UTC))
     finally:
@@ -66,9 +60,9 @@ def purge_old(path: Path) -> bool:
         log.info("retention: guardian.retention is not installed; nothing purged")
         return False
     before = datetime.now(UTC) - timedelta(days=config.keep_days)
-    conn = open_db(config.storage)
+    conn = connect(config.storage)
     try:
-        retention.purge(conn, int(before.timestamp() * 1000))
+        retention.purge(conn, ms(before))
     finally:
         conn.close()
     return True

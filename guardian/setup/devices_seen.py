@@ -20,15 +20,9 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from guardian.household.devices import Device, client_ip
+from guardian.store import db
 from guardian.household.windows import Schedule, Window
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS devices_seen (
-    device TEXT PRIMARY KEY,
-    first_ms INTEGER NOT NULL,
-    last_ms INTEGER NOT NULL
-);
-"""
 USUAL_HOURS = Schedule((Window.parse("daily 07:00-21:00"),))  # default [household] usual_hours
 MAX_KEY = 120  # keys come from addresses and proxy user names; bound them anyway
 MAX_LOOKBACK = timedelta(days=60)  # a device silent longer is flagged whenever any usual hour passed
@@ -60,34 +54,23 @@ def device_key(key: str) -> str:
     return key[:MAX_KEY]
 
 
-def ensure(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA)
-
-
 def record(conn: sqlite3.Connection, seen: dict[str, float]) -> None:
     """Store a batch of {device key: last seen, epoch seconds} in one transaction. Blocking: worker thread."""
     if not seen:
         return
-    ensure(conn)
     rows: dict[str, int] = {}
     for key, at in seen.items():
         k, ms = device_key(key), int(at * 1000)
         rows[k] = max(ms, rows.get(k, 0))
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with db.transaction(conn):
         conn.executemany(
             """INSERT INTO devices_seen (device, first_ms, last_ms) VALUES (?, ?, ?)
                ON CONFLICT (device) DO UPDATE SET last_ms = MAX(last_ms, excluded.last_ms)""",
             [(k, ms, ms) for k, ms in rows.items()],
         )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def last_seen(conn: sqlite3.Connection) -> dict[str, datetime]:
-    ensure(conn)
     return {
         k: datetime.fromtimestamp(ms / 1000, UTC) for k, ms in conn.execute("SELECT device, last_ms FROM devices_seen")
     }

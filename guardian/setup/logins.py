@@ -14,25 +14,9 @@ import hashlib
 import hmac
 import secrets
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS parent_login (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    hash TEXT NOT NULL,
-    set_ms INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS login_failures (
-    client TEXT PRIMARY KEY,
-    failures INTEGER NOT NULL,
-    last_ms INTEGER NOT NULL
-);
-"""
 MIN_LENGTH = 8
 FREE = 3
 MAX_WAIT_MS = 15 * 60 * 1000
-
-
-def ensure(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA)
 
 
 def check_new(password: str) -> str:

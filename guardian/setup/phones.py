@@ -16,7 +16,7 @@ from pathlib import Path
 import tomlkit
 
 from guardian.household import config as config_module
-from guardian.store import journal
+from guardian.store import db, journal
 from guardian.setup import wireguard
 
 
@@ -97,10 +97,5 @@ def remove(path: Path, name: str, known_apps: Iterable[str] = ()) -> tuple[str |
 
 def record(conn: sqlite3.Connection, action: str, child: str | None, name: str, at_ms: int) -> None:
     """Journal that a phone was added or removed: it changes which traffic a child's limits cover."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with db.transaction(conn):
         journal.append(conn, "device", None, {"action": action, "child": child, "device": f"wireguard:{name}"}, at_ms)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise

@@ -23,34 +23,8 @@ import getpass
 import sqlite3
 from dataclasses import dataclass
 
-from guardian.store import journal, outbox
+from guardian.store import db, journal, outbox
 from guardian.catalog.detect import Purchase
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS approvals (
-    id INTEGER PRIMARY KEY,
-    at_ms INTEGER NOT NULL,
-    child TEXT NOT NULL,
-    app TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    recipient TEXT,
-    amount TEXT NOT NULL,
-    amount_units INTEGER NOT NULL,
-    currency TEXT NOT NULL,
-    client_ip TEXT NOT NULL,
-    proxy_user TEXT,
-    attempt_id INTEGER,
-    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'approved', 'denied', 'used')),
-    over_cap INTEGER NOT NULL DEFAULT 0,
-    decided_by TEXT,
-    decided_via TEXT,
-    decided_ms INTEGER,
-    used_attempt INTEGER,
-    used_ms INTEGER
-);
-CREATE INDEX IF NOT EXISTS approvals_key ON approvals (child, app, amount_units, state);
-CREATE INDEX IF NOT EXISTS approvals_state ON approvals (state, id);
-"""
 
 PENDING, APPROVED, DENIED, USED = "pending", "approved", "denied", "used"
 MAX_WHO = 64
@@ -104,11 +78,6 @@ def os_user() -> str:
         return getpass.getuser()
     except (OSError, KeyError):  # no USER variable and no password entry (containers)
         return "unknown"
-
-
-def ensure(conn: sqlite3.Connection) -> None:
-    """Create the table if missing. Not inside a transaction: executescript commits."""
-    conn.executescript(SCHEMA)
 
 
 def get(conn: sqlite3.Connection, approval_id: int) -> Approval | None:
@@ -236,8 +205,7 @@ def decide(
     new_state = APPROVED if approve else DENIED
     over = bool(approve and over_cap)
     who = " ".join(str(by).split())[:MAX_WHO] or "unknown"
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with db.transaction(conn):
         current = get(conn, approval_id)
         if current is None:
             raise ApprovalError(f"there is no approval #{approval_id}")
@@ -249,10 +217,6 @@ def decide(
         )
         body = {"state": new_state, "over_cap": over, "by": who, "via": via, "was": current.state}
         journal.append(conn, "approval-decided", approval_id, body, at_ms)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     result = get(conn, approval_id)
     assert result is not None
     return result

@@ -8,20 +8,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from guardian.store import journal
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS changes (
-    id INTEGER PRIMARY KEY,
-    at_ms INTEGER NOT NULL,
-    what TEXT NOT NULL,
-    detail TEXT NOT NULL
-);
-"""
 KIND = "limit-change"
 
 
@@ -31,22 +21,6 @@ class Change:
     at_ms: int
     what: str
     detail: dict
-
-
-def ensure(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA)
-
-
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def record(conn: sqlite3.Connection, what: str, detail: dict, at_ms: int) -> int:

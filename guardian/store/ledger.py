@@ -11,46 +11,18 @@ Amounts are stored twice: exact text for people, and integer 1/10,000 units
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from guardian.store import approvals, changes, journal, outbox, overrides, spend
+from guardian.store import db, journal, spend
 from guardian.catalog.detect import Purchase
 from guardian.household.config import MAX_PER_MINUTE
 from guardian.household.money import Money
 from guardian.household.periods import Calendar
 from guardian.enforce.policy import Decision, Spending
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS attempts (
-    id INTEGER PRIMARY KEY,
-    at_ms INTEGER NOT NULL,
-    tz TEXT NOT NULL,
-    client_ip TEXT NOT NULL,
-    proxy_user TEXT,
-    child TEXT,
-    app TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    rule TEXT NOT NULL,
-    app_amount TEXT,
-    app_unit TEXT NOT NULL,
-    amount TEXT,
-    amount_units INTEGER NOT NULL DEFAULT 0,
-    currency TEXT NOT NULL,
-    recipient TEXT,
-    decision TEXT NOT NULL CHECK (decision IN ('allowed', 'blocked')),
-    reason TEXT,
-    problem TEXT,
-    outcome TEXT NOT NULL DEFAULT 'pending',
-    mac TEXT
-);
-CREATE INDEX IF NOT EXISTS attempts_allowed ON attempts (child, at_ms) WHERE decision = 'allowed';
-CREATE INDEX IF NOT EXISTS attempts_at ON attempts (at_ms);
-"""
 
 # How the app's server answered an attempt. Only pending and accepted purchases count towards caps:
 # pending ones may have reached the server (the proxy died, the connection broke after sending).
@@ -91,39 +63,20 @@ class Row:
     mac: str | None = None
 
 
-def _ms(at: datetime) -> int:
-    return int(at.timestamp() * 1000)
-
-
-def connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
-    # NORMAL in WAL mode survives a killed process; only a power cut can lose the last commits.
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA busy_timeout=30000")
-    conn.execute("PRAGMA foreign_keys=ON")
-    return conn
-
-
 class Ledger:
     """One connection, used by one thread at a time (the caller's executor or the lock below)."""
 
     def __init__(self, path: Path):
         self.path = path
-        self.conn = connect(path)
+        self.conn = db.connect(path)
         self._lock = threading.Lock()
-        with self._lock:
-            self.conn.executescript(SCHEMA + journal.SCHEMA + outbox.SCHEMA + overrides.SCHEMA + changes.SCHEMA + approvals.SCHEMA)
-            _add_column(self.conn, "attempts", "mac", "TEXT")
-            spend.ensure(self.conn)
 
     def close(self) -> None:
         self.conn.close()
 
     def _spending(self, child: str, now: datetime, calendar: Calendar, currency: str) -> Spending:
-        day, week, month = (_ms(calendar.day_start(now)), _ms(calendar.week_start(now)), _ms(calendar.month_start(now)))
-        minute = _ms(now - timedelta(seconds=60))
+        day, week, month = (db.ms(calendar.day_start(now)), db.ms(calendar.week_start(now)), db.ms(calendar.month_start(now)))
+        minute = db.ms(now - timedelta(seconds=60))
         earliest = min(day, week, month, minute)
         sums = spend.totals(self.conn, child, (day, week, month))
         if sums is not None:  # pre-added buckets: the cost no longer grows with the month's purchases
@@ -164,63 +117,49 @@ class Ledger:
         `judge` and `after` (given the new row's id) run inside the write transaction, on `self.conn`.
         """
         p = attempt.purchase
-        with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                spending = (
-                    self._spending(attempt.child, attempt.at, calendar, currency)
-                    if attempt.child is not None
-                    else Spending.zero(currency)
-                )
-                decision = judge(spending)
-                row = {
-                    "at_ms": _ms(attempt.at),
-                    "tz": calendar.tz.key,
-                    "client_ip": attempt.client_ip,
-                    "proxy_user": attempt.proxy_user,
-                    "child": attempt.child,
-                    "app": p.app,
-                    "kind": p.kind,
-                    "rule": p.rule,
-                    "app_amount": None if p.amount is None else str(p.amount),
-                    "app_unit": p.unit,
-                    "amount": None if p.money is None else str(p.money.amount),
-                    "amount_units": p.money.to_units() if p.money is not None and decision.allowed else 0,
-                    "currency": currency,
-                    "recipient": p.recipient,
-                    "decision": decision.label,
-                    "reason": None if decision.reason is None else str(decision.reason),
-                    "problem": p.problem,
-                    "outcome": PENDING if decision.allowed else NEVER,
-                    "mac": attempt.mac,
-                }
-                cur = self.conn.execute(
-                    f"INSERT INTO attempts ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
-                )
-                journal.append(self.conn, "attempt", cur.lastrowid, row, row["at_ms"])
-                if after is not None:
-                    after(cur.lastrowid, decision, spending)
-                self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
+        with self._lock, db.transaction(self.conn):
+            spending = (
+                self._spending(attempt.child, attempt.at, calendar, currency)
+                if attempt.child is not None
+                else Spending.zero(currency)
+            )
+            decision = judge(spending)
+            row = {
+                "at_ms": db.ms(attempt.at),
+                "tz": calendar.tz.key,
+                "client_ip": attempt.client_ip,
+                "proxy_user": attempt.proxy_user,
+                "child": attempt.child,
+                "app": p.app,
+                "kind": p.kind,
+                "rule": p.rule,
+                "app_amount": None if p.amount is None else str(p.amount),
+                "app_unit": p.unit,
+                "amount": None if p.money is None else str(p.money.amount),
+                "amount_units": p.money.to_units() if p.money is not None and decision.allowed else 0,
+                "currency": currency,
+                "recipient": p.recipient,
+                "decision": decision.label,
+                "reason": None if decision.reason is None else str(decision.reason),
+                "problem": p.problem,
+                "outcome": PENDING if decision.allowed else NEVER,
+                "mac": attempt.mac,
+            }
+            cur = self.conn.execute(
+                f"INSERT INTO attempts ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
+            )
+            journal.append(self.conn, "attempt", cur.lastrowid, row, row["at_ms"])
+            if after is not None:
+                after(cur.lastrowid, decision, spending)
         return cur.lastrowid, decision
 
     def settle(self, attempt_id: int, outcome: str, at: datetime | None = None) -> None:
         """Record how the app's server answered; a failed or never-sent purchase stops counting towards caps."""
-        at_ms = _ms(at or datetime.now(UTC))
-        with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                cur = self.conn.execute(
-                    "UPDATE attempts SET outcome = ? WHERE id = ? AND outcome = 'pending'", (outcome, attempt_id)
-                )
-                if cur.rowcount:
-                    journal.append(self.conn, "outcome", attempt_id, {"outcome": outcome}, at_ms)
-                self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
+        at_ms = db.ms(at or datetime.now(UTC))
+        with self._lock, db.transaction(self.conn):
+            cur = self.conn.execute("UPDATE attempts SET outcome = ? WHERE id = ? AND outcome = 'pending'", (outcome, attempt_id))
+            if cur.rowcount:
+                journal.append(self.conn, "outcome", attempt_id, {"outcome": outcome}, at_ms)
 
     def rows(self, limit: int = 100, child: str | None = None, since: datetime | None = None) -> list[Row]:
         sql = "SELECT * FROM attempts WHERE 1=1"
@@ -230,7 +169,7 @@ class Ledger:
             args.append(child)
         if since is not None:
             sql += " AND at_ms >= ?"
-            args.append(_ms(since))
+            args.append(db.ms(since))
         sql += " ORDER BY id DESC LIMIT ?"
         args.append(limit)
         with self._lock:
@@ -261,13 +200,3 @@ def _row(r: dict) -> Row:
         outcome=r["outcome"],
         mac=r.get("mac"),
     )
-
-
-def _add_column(conn: sqlite3.Connection, table: str, column: str, decl: str) -> None:
-    """Add a column to a ledger written by an older version (SQLite has no ADD COLUMN IF NOT EXISTS)."""
-    if column not in {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}:
-        try:
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
-        except sqlite3.OperationalError as e:  # another process added it first
-            if "duplicate column" not in str(e):
-                raise

@@ -11,23 +11,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY,
-    at_ms INTEGER NOT NULL,
-    kind TEXT NOT NULL,
-    child TEXT,
-    title TEXT NOT NULL,
-    body TEXT NOT NULL,
-    link TEXT,
-    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'summarised')),
-    tries INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
-    delivered_ms INTEGER
-);
-CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (state, id);
-"""
-
 # Kinds of event. Texts are built by the writer; everything from traffic in them is already cleaned and bounded.
 REFUSED, CAP_NEAR, BURST, WEEKLY, APPROVAL = "refused", "cap-80", "burst", "weekly-summary", "approval"
 MAX_TEXT = 300
@@ -46,10 +29,6 @@ class Event:
     tries: int
     last_error: str | None
     delivered_ms: int | None = None
-
-
-def ensure(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA)
 
 
 def post(conn: sqlite3.Connection, kind: str, child: str | None, title: str, body: str, at_ms: int, link: str | None = None) -> int:

@@ -20,22 +20,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from guardian.household.money import SCALE, Money
+from guardian.store import db
 from guardian.household.periods import Calendar
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS overrides (
-    id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL CHECK (kind IN ('lock', 'extra')),
-    child TEXT,
-    day TEXT,
-    amount TEXT,
-    amount_units INTEGER NOT NULL DEFAULT 0,
-    until_ms INTEGER,
-    created_ms INTEGER NOT NULL,
-    cleared_ms INTEGER
-);
-CREATE INDEX IF NOT EXISTS overrides_live ON overrides (kind, cleared_ms);
-"""
 
 LOCK, EXTRA = "lock", "extra"
 
@@ -52,17 +38,9 @@ class Overrides:
 NONE = Overrides()
 
 
-def ensure(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA)
-
-
-def _ms(at: datetime) -> int:
-    return int(at.timestamp() * 1000)
-
-
 def active(conn: sqlite3.Connection, child: str | None, now: datetime, calendar: Calendar) -> Overrides:
     """Overrides in force for `child` at `now`; call inside the caller's transaction."""
-    now_ms = _ms(now)
+    now_ms = db.ms(now)
     lock = conn.execute(
         "SELECT until_ms FROM overrides WHERE kind = 'lock' AND cleared_ms IS NULL"
         " AND (until_ms IS NULL OR until_ms > ?) ORDER BY until_ms IS NULL DESC, until_ms DESC LIMIT 1",
@@ -86,7 +64,7 @@ def lock(conn: sqlite3.Connection, now: datetime, until: datetime | None = None)
         raise ValueError("the lock's end must be in the future")
     cur = conn.execute(
         "INSERT INTO overrides (kind, until_ms, created_ms) VALUES ('lock', ?, ?)",
-        (None if until is None else _ms(until), _ms(now)),
+        (None if until is None else db.ms(until), db.ms(now)),
     )
     return cur.lastrowid
 
@@ -95,7 +73,7 @@ def unlock(conn: sqlite3.Connection, now: datetime) -> int:
     """Lift every lock; returns how many were in force."""
     cur = conn.execute(
         "UPDATE overrides SET cleared_ms = ? WHERE kind = 'lock' AND cleared_ms IS NULL AND (until_ms IS NULL OR until_ms > ?)",
-        (_ms(now), _ms(now)),
+        (db.ms(now), db.ms(now)),
     )
     return cur.rowcount
 
@@ -106,6 +84,6 @@ def extra(conn: sqlite3.Connection, child: str, amount: Money, day: date, now: d
         raise ValueError("the extra amount must be above zero")
     cur = conn.execute(
         "INSERT INTO overrides (kind, child, day, amount, amount_units, created_ms) VALUES ('extra', ?, ?, ?, ?, ?)",
-        (child, day.isoformat(), str(amount.amount), amount.to_units(), _ms(now)),
+        (child, day.isoformat(), str(amount.amount), amount.to_units(), db.ms(now)),
     )
     return cur.lastrowid

@@ -7,10 +7,10 @@ one row per child per 15 minutes that saw spending, at most ~3,000 a month.
 
 Every household midnight falls on a 15-minute boundary (every time zone's
 offset is a whole number of quarter hours), so summing whole buckets from a
-midnight on is exact. Triggers keep the buckets right whoever writes the
-attempts (the proxies, the dashboard, approvals), and an existing ledger is
-back-filled once when the triggers are first created. A boundary that is not
-on a quarter hour makes the caller fall back to summing the attempts.
+midnight on is exact. Triggers (in schema.sql) keep the buckets right whoever
+writes the attempts (the proxies, the dashboard, approvals), and an existing
+ledger is back-filled once when the triggers are first created. A boundary
+that is not on a quarter hour makes the caller fall back to summing the attempts.
 
 A purchase counts when it is allowed and its outcome is pending or accepted.
 """
@@ -22,56 +22,14 @@ import sqlite3
 BUCKET_MS = 15 * 60 * 1000
 COUNTS = "decision = 'allowed' AND child IS NOT NULL AND outcome IN ('pending', 'accepted')"
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS spend_buckets (
-    child TEXT NOT NULL,
-    bucket INTEGER NOT NULL,
-    units INTEGER NOT NULL,
-    PRIMARY KEY (child, bucket)
-) WITHOUT ROWID;
-"""
 
-
-def _counts(row: str) -> str:
-    return "(" + " AND ".join(f"{row}.{c.strip()}" for c in COUNTS.split(" AND ")) + ")"
-
-
-def _add(row: str, sign: str) -> str:
-    return f"""INSERT INTO spend_buckets (child, bucket, units) SELECT {row}.child, {row}.at_ms / {BUCKET_MS}, {sign}{row}.amount_units
-        WHERE {_counts(row)}
-        ON CONFLICT (child, bucket) DO UPDATE SET units = units + excluded.units;"""
-
-
-TRIGGERS = (
-    f"CREATE TRIGGER spend_insert AFTER INSERT ON attempts BEGIN {_add('NEW', '')} END",
-    f"CREATE TRIGGER spend_delete AFTER DELETE ON attempts BEGIN {_add('OLD', '-')} END",
-    # Settling a pending purchase as accepted changes nothing that counts: no bucket is touched then.
-    "CREATE TRIGGER spend_update AFTER UPDATE OF child, at_ms, decision, outcome, amount_units ON attempts"
-    f" WHEN {_counts('OLD')} IS NOT {_counts('NEW')} OR OLD.child IS NOT NEW.child OR OLD.amount_units IS NOT NEW.amount_units"
-    f" OR OLD.at_ms / {BUCKET_MS} IS NOT NEW.at_ms / {BUCKET_MS}"
-    f" BEGIN {_add('OLD', '-')} {_add('NEW', '')} END",
-)
-
-
-def ensure(conn: sqlite3.Connection) -> None:
-    """Create the buckets and their triggers, back-filling from the attempts once, atomically across processes."""
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'spend_update'").fetchone():
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'spend_update'").fetchone():
-            conn.execute(SCHEMA)
-            conn.execute("DELETE FROM spend_buckets")
-            conn.execute(
-                f"INSERT INTO spend_buckets (child, bucket, units) SELECT child, at_ms / {BUCKET_MS}, SUM(amount_units)"
-                f" FROM attempts WHERE {COUNTS} GROUP BY child, at_ms / {BUCKET_MS}"
-            )
-            for trigger in TRIGGERS:
-                conn.execute(trigger)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+def back_fill(conn: sqlite3.Connection) -> None:
+    """Sum the existing attempts into buckets; run once, in the transaction that creates the triggers."""
+    conn.execute("DELETE FROM spend_buckets")
+    conn.execute(
+        f"INSERT INTO spend_buckets (child, bucket, units) SELECT child, at_ms / {BUCKET_MS}, SUM(amount_units)"
+        f" FROM attempts WHERE {COUNTS} GROUP BY child, at_ms / {BUCKET_MS}"
+    )
 
 
 def totals(conn: sqlite3.Connection, child: str, starts: tuple[int, ...]) -> tuple[int, ...] | None:

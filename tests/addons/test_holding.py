@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from mitmproxy.test import taddons, tflow
 
 from guardian.store import approvals
-from guardian.store.ledger import connect
+from guardian.store.db import connect
 from tests.addons.test_guardian_addon import load, purchase_flow, run_hook
 from tests.conftest import household_config
 

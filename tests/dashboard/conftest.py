@@ -62,7 +62,6 @@ def ledger(config_file: Path):
 @pytest.fixture
 def parent(client, ledger):
     """A test client logged in as the parent; `.csrf` holds the session's token."""
-    logins.ensure(ledger.conn)
     logins.set_password(ledger.conn, PASSWORD, 0)
     page = client.get("/login")
     r = client.post("/login", data={"password": PASSWORD, "csrf_token": token(page.text)})

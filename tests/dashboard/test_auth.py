@@ -62,7 +62,6 @@ def test_wrong_password_is_refused_and_repeated_failures_are_slowed(client, ledg
 
 
 def test_delay_doubles_and_success_clears_it(ledger):
-    logins.ensure(ledger.conn)
     for _ in range(logins.FREE):
         logins.failed(ledger.conn, "10.0.0.1", 1000)
     assert logins.wait_ms(ledger.conn, "10.0.0.1", 1000) == 1000

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from guardian.catalog import discovery, gifts
+from guardian.store import gift_prices, unrecognised
 
 
 def test_apps_page_lists_apps_unrecognised_requests_and_missing_rates(parent, ledger):
-    discovery.record(ledger.conn, "bilibili", "api.live.bilibili.com", "POST", "/xlive/<script>x</script>/order/{id}", 1_700_000_000_000)
-    gifts.save(ledger.conn, "douyin", {"463": Decimal(1), "3389": Decimal(1200)}, 1)
+    unrecognised.record(ledger.conn, "bilibili", "api.live.bilibili.com", "POST", "/xlive/<script>x</script>/order/{id}", 1_700_000_000_000)
+    gift_prices.save(ledger.conn, "douyin", {"463": Decimal(1), "3389": Decimal(1200)}, 1)
     page = parent.get("/apps").text
     assert 'href="/apps"' in page  # in the navigation
     for name, seen in (("Bilibili", "amount"), ("YouTube", "amount unknown"), ("Apple App Store", "host only"), ("Twitch", "amount; some amount unknown")):
@@ -24,7 +24,6 @@ def test_apps_page_lists_apps_unrecognised_requests_and_missing_rates(parent, le
 def test_apps_page_needs_a_login(client, ledger):
     from guardian.setup import logins
 
-    logins.ensure(ledger.conn)
     logins.set_password(ledger.conn, "a password", 0)
     r = client.get("/apps")
     assert r.status_code == 302 and "/login" in r.headers["Location"]

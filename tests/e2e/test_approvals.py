@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from guardian.store import approvals
-from guardian.store.ledger import connect
+from guardian.store.db import connect
 from tests.conftest import household_config
 from tests.e2e.test_enforcement import gift, rows, wait_settled
 

@@ -281,7 +281,7 @@ def test_a_parents_lock_refuses_payment_hosts_at_once(start_proxy, tmp_path):
     from datetime import UTC, datetime
 
     from guardian.store import overrides
-    from guardian.store.ledger import connect
+    from guardian.store.db import connect
 
     proxy = start_proxy(config())
     assert connect_answer(proxy, APPLE)[0] == 200

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from guardian.setup import devices_seen, phones, wireguard
-from guardian.store.ledger import connect
+from guardian.store.db import connect
 from tests.conftest import ORDINARY_HOST, household_config
 
 pytestmark = pytest.mark.e2e

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from guardian.catalog import discovery
-from guardian.store.ledger import connect
 from guardian.catalog.request import Request
 
 
@@ -34,14 +33,3 @@ def test_one_note_per_shape_and_a_bounded_memory():
     for i in range(discovery.MAX_SEEN):
         seen.first("h", f"/{i}")
     assert not seen.first("h", "/new")
-
-
-def test_the_table_is_bounded_and_counts_repeats(tmp_path, monkeypatch):
-    monkeypatch.setattr(discovery, "MAX_ROWS", 3)
-    conn = connect(tmp_path / "d.db")
-    for i in range(5):
-        discovery.record(conn, "app", "h.example", "POST", f"/pay/{i}", 1000 + i)
-    discovery.record(conn, "app", "h.example", "POST", "/pay/0", 2000)
-    rows = discovery.recent(conn)
-    assert len(rows) == 3
-    assert (rows[0].path, rows[0].hits, rows[0].first_ms, rows[0].last_ms) == ("/pay/0", 2, 1000, 2000)

@@ -11,7 +11,6 @@ from guardian.catalog import gifts
 from guardian.catalog.catalog import Catalog
 from guardian.household.config import Household
 from guardian.catalog.detect import detect
-from guardian.store.ledger import connect
 from guardian.catalog.request import Request
 
 CATALOG = Catalog.load()
@@ -47,15 +46,6 @@ def test_learned_prices_win_over_shipped_ones_and_are_bounded():
     assert sum(1 for a, _ in book.learned if a == "tiktok") == gifts.MAX_GIFTS
     book.learn("tiktok", {"0": Decimal(9)})  # a known gift is still updated when the book is full
     assert book.price("tiktok", "0") == Decimal(9)
-
-
-def test_prices_persist_in_the_table(tmp_path):
-    conn = connect(tmp_path / "g.db")
-    gifts.save(conn, "douyin", {"463": Decimal(1), "3389": Decimal(1200)}, 1000)
-    gifts.save(conn, "douyin", {"463": Decimal(2)}, 2000)
-    book = gifts.PriceBook(CATALOG)
-    gifts.load(conn, book)
-    assert (book.price("douyin", "463"), book.price("douyin", "3389")) == (Decimal(2), Decimal(1200))
 
 
 def test_detection_uses_the_book():

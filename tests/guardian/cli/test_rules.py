@@ -193,12 +193,12 @@ def test_websocket_messages_in_a_chrome_har_get_a_line_each(tmp_path):
 
 
 def test_rules_unrecognised_lists_what_discovery_recorded(tmp_path):
-    from guardian.catalog import discovery
-    from guardian.store.ledger import connect
+    from guardian.store import unrecognised
+    from guardian.store.db import connect
 
     config = config_with_rates(tmp_path)
     conn = connect(tmp_path / "guardian.db")
-    discovery.record(conn, "bilibili", "api.live.bilibili.com", "POST", "/xlive/revenue/v9/order/{id}/pay", 1000)
+    unrecognised.record(conn, "bilibili", "api.live.bilibili.com", "POST", "/xlive/revenue/v9/order/{id}/pay", 1000)
     conn.close()
     result = CliRunner().invoke(main, ["rules", "unrecognised", "--config", str(config)])
     assert result.exit_code == 0, result.output

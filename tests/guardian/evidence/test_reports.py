@@ -62,7 +62,6 @@ def test_config_keys_and_their_errors(config, tmp_path):
 def test_weekly_summary_is_stored_once_and_posted(config):
     ledger = Ledger(config.storage)
     try:
-        reports.ensure(ledger.conn)
         now = datetime(2026, 3, 8, 11, 0, tzinfo=UTC)  # Sunday 19:00 in Shanghai
         record(ledger, config, "30", "streamer-a", datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
         record(ledger, config, "12.5", "streamer-b", datetime(2026, 3, 7, 2, 0, tzinfo=UTC))

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from guardian.evidence import verify, retention
-from guardian.store.ledger import Attempt, Ledger, connect
+from guardian.store.db import connect
+from guardian.store.ledger import Attempt, Ledger
 from guardian.enforce.policy import ALLOW
 from tests.support.ledgers import SHANGHAI, START, Buy, fill, five, purchase, record, sql
 

@@ -212,14 +212,14 @@ def test_verify_while_the_proxy_records_purchases_sees_a_consistent_record(ledge
 
 
 def test_a_ledger_from_before_the_mac_column_gains_it_and_still_verifies(tmp_path):
-    from guardian.store import ledger as ledger_module
+    from guardian.store.db import SCHEMA
     from tests.support.ledgers import Buy, fill
 
     db = tmp_path / "old.db"
-    old_schema = ledger_module.SCHEMA.replace(",\n    mac TEXT", "")
-    assert old_schema != ledger_module.SCHEMA
+    old_schema = SCHEMA.replace(",\n    mac TEXT", "")
+    assert old_schema != SCHEMA
     conn = sqlite3.connect(db, isolation_level=None)
-    conn.executescript(old_schema + journal.SCHEMA)
+    conn.executescript(old_schema)
     row = {"at_ms": 1, "tz": "UTC", "client_ip": "10.0.0.2", "app": "bilibili", "kind": "gift", "rule": "r", "app_unit": "gold",
            "amount_units": 0, "currency": "CNY", "decision": "blocked", "outcome": "never-contacted"}
     conn.execute("BEGIN IMMEDIATE")

@@ -9,7 +9,7 @@ import pytest
 
 from guardian.setup import devices_seen as ds
 from guardian.household.devices import Device
-from guardian.store.ledger import connect
+from guardian.store.db import connect
 from guardian.household.windows import Schedule
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from guardian.store import changes, outbox, overrides
+from guardian.store import db, outbox, overrides
 from guardian.household import config as config_module
 from guardian.catalog.catalog import Catalog
 from guardian.catalog.detect import Purchase
@@ -89,10 +89,10 @@ def test_the_guard_obeys_a_lock_and_an_extra_allowance(guard):
     conn = guard.ledger.conn
     assert judge(guard, "40").allowed
     assert judge(guard, "20").reason == Reason.DAY_CAP
-    with changes.transaction(conn):
+    with db.transaction(conn):
         overrides.extra(conn, "Mia", Money(Decimal("10"), "CNY"), date(2026, 3, 4), NOW)
     assert judge(guard, "10").allowed
-    with changes.transaction(conn):
+    with db.transaction(conn):
         overrides.lock(conn, NOW)
     assert judge(guard, "0.01").reason == Reason.LOCKED
 
