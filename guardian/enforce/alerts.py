@@ -16,7 +16,8 @@ from guardian.catalog.detect import Purchase, clean_text
 from guardian.household.money import Money
 from guardian.store.overrides import Overrides
 from guardian.household.periods import Calendar
-from guardian.enforce.policy import EXPLAIN, Decision, Spending
+from guardian.enforce.policy import EXPLAIN, Decision
+from guardian.store.spend import Spending
 
 NEAR = Decimal("0.8")
 

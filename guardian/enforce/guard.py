@@ -87,24 +87,16 @@ class Guard:
             return holds.judge(self, request, purchase, now, child)
         mac = self.neighbours.mac(request.client)  # may read the OS table: this runs in the worker thread
         attempt = Attempt(now, request.client, request.user, None if child is None else child.name, purchase, mac)
-        # Both callbacks run inside the ledger's write transaction, on its connection.
-        conn = self.ledger.conn
-        active = overrides.NONE
-
-        def judge(spending):
-            nonlocal active
-            active = overrides.active(conn, attempt.child, now, self.calendar)
-            return decide(purchase, child, spending, now, self.calendar, active)
-
-        def notify(attempt_id, decision, spending):
+        calendar, currency = self.calendar, self.config.household.currency
+        with self.ledger.writing() as tx:
+            spending = tx.spending(attempt.child, now, calendar, currency)
+            active = overrides.active(tx.conn, attempt.child, now, calendar)  # a parent's lock or extra allowance
+            decision = decide(purchase, child, spending, now, calendar, active)
+            attempt_id = tx.insert(attempt, calendar.tz.key, currency, allowed=decision.allowed, reason=decision.reason)
             if not decision.allowed:
-                alerts.refused(conn, attempt.child, purchase, decision, now)
+                alerts.refused(tx.conn, attempt.child, purchase, decision, now)
             elif child is not None:
-                alerts.near_caps(conn, child, purchase, spending, active, now, self.calendar)
-
-        attempt_id, decision = self.ledger.record(
-            attempt, self.calendar, self.config.household.currency, judge, after=notify
-        )
+                alerts.near_caps(tx.conn, child, purchase, spending, active, now, calendar)
         answer = None
         if not decision.allowed:
             answer = refusal(self.catalog.apps[purchase.app], decision.reason, request.navigation)

@@ -32,6 +32,8 @@ from guardian.catalog.detect import Purchase
 from guardian.store.ledger import Attempt
 from guardian.enforce.policy import EXPLAIN, Decision, Reason, decide
 from guardian.catalog.request import Request
+from guardian.household.periods import Calendar
+from guardian.store.spend import Spending
 
 log = logging.getLogger(__name__)
 
@@ -55,45 +57,26 @@ def judge(guard, request: Request, purchase: Purchase, now: datetime, child: Chi
         if waiting is not None and waiting.state == approvals.PENDING:
             return Verdict(0, WAITING, waiting_page(app.name, waiting.id), waiting.id, 0)
 
-    found: list[approvals.Approval | None] = [None]
-    asked: list[int | None] = [None]
-    active = [overrides.NONE]
-
-    def judge_in_transaction(spending) -> Decision:
-        answer = found[0] = approvals.find(conn, child.name, purchase, at_ms, valid_ms)
-        active[0] = overrides.active(conn, child.name, now, calendar)  # a parent's lock or extra allowance
-        # A purchase of unknown amount that asks: windows, a lock and spent caps refuse it as for "allow".
-        ruled = replace(child, unknown_amount="allow") if purchase.unknown else child
-        decision = decide(purchase, ruled, spending, now, calendar, active[0])
-        yes = answer is not None and answer.state == approvals.APPROVED
-        if not decision.allowed and decision.reason in AMOUNT_CAPS and yes and answer.over_cap:
-            uncapped = replace(ruled, caps=Caps(per_minute=child.caps.per_minute))
-            decision = decide(purchase, uncapped, spending, now, calendar, active[0])
-        if not decision.allowed:
-            return decision
-        if yes:
-            return decision
-        return DENIED if answer is not None and answer.state == approvals.DENIED else WAITING
-
-    def after(attempt_id: int, decision: Decision, spending) -> None:
-        answer = found[0]
-        if decision.allowed:
-            approvals.use(conn, answer.id, attempt_id, at_ms)
-            alerts.near_caps(conn, child, purchase, spending, active[0], now, calendar)
-        elif decision.reason not in (Reason.WAITING_FOR_PARENT, Reason.PARENT_DENIED):
-            alerts.refused(conn, child.name, purchase, decision, now)  # caps, windows, a lock: as without asking
-        elif decision.reason == Reason.WAITING_FOR_PARENT:
-            if answer is not None and answer.state == approvals.PENDING:
-                asked[0] = answer.id  # the identical question is already with the parent
-            else:
-                asked[0] = approvals.create(
-                    conn, child.name, purchase, request.client, request.user, attempt_id, at_ms, app.name
-                )
-
     mac = guard.neighbours.mac(request.client)
     attempt = Attempt(now, request.client, request.user, child.name, purchase, mac)
     currency = guard.config.household.currency
-    attempt_id, decision = guard.ledger.record(attempt, calendar, currency, judge_in_transaction, after)
+    asked = None
+    with guard.ledger.writing() as tx:
+        spending = tx.spending(child.name, now, calendar, currency)
+        answer = approvals.find(tx.conn, child.name, purchase, at_ms, valid_ms)
+        active = overrides.active(tx.conn, child.name, now, calendar)  # a parent's lock or extra allowance
+        decision = _decide(purchase, child, spending, now, calendar, active, answer)
+        attempt_id = tx.insert(attempt, calendar.tz.key, currency, allowed=decision.allowed, reason=decision.reason)
+        if decision.allowed:
+            approvals.use(tx.conn, answer.id, attempt_id, at_ms)
+            alerts.near_caps(tx.conn, child, purchase, spending, active, now, calendar)
+        elif decision.reason not in (Reason.WAITING_FOR_PARENT, Reason.PARENT_DENIED):
+            alerts.refused(tx.conn, child.name, purchase, decision, now)  # caps, windows, a lock: as without asking
+        elif decision.reason == Reason.WAITING_FOR_PARENT:
+            if answer is not None and answer.state == approvals.PENDING:
+                asked = answer.id  # the identical question is already with the parent
+            else:
+                asked = approvals.create(tx.conn, child.name, purchase, request.client, request.user, attempt_id, at_ms, app.name)
     log.log(
         # Refusals are news for the proxy's log; allowed purchases are in the ledger and the dashboard,
         # and logging each costs about 10 % of purchase throughput (every record passes every addon).
@@ -106,14 +89,36 @@ def judge(guard, request: Request, purchase: Purchase, now: datetime, child: Chi
         child.name,
         decision.label,
         decision.reason or "",
-        f", approval #{asked[0]}" if asked[0] else "",
+        f", approval #{asked}" if asked else "",
     )
     if decision.allowed:
         return Verdict(attempt_id, decision, None)
-    if asked[0] is not None and request.navigation:
-        return Verdict(attempt_id, decision, waiting_page(app.name, asked[0]), asked[0], 0)
+    if asked is not None and request.navigation:
+        return Verdict(attempt_id, decision, waiting_page(app.name, asked), asked, 0)
     answer = refusal(app, decision.reason, request.navigation)
-    return Verdict(attempt_id, decision, answer, asked[0], child.ask.wait if asked[0] is not None else 0)
+    return Verdict(attempt_id, decision, answer, asked, child.ask.wait if asked is not None else 0)
+
+
+def _decide(
+    purchase: Purchase,
+    child: Child,
+    spending: Spending,
+    now: datetime,
+    calendar: Calendar,
+    active: overrides.Overrides,
+    answer: approvals.Approval | None,
+) -> Decision:
+    """Caps and windows first, then the parent's answer to an identical purchase; no answer yet: waiting."""
+    # A purchase of unknown amount that asks: windows, a lock and spent caps refuse it as for "allow".
+    ruled = replace(child, unknown_amount="allow") if purchase.unknown else child
+    decision = decide(purchase, ruled, spending, now, calendar, active)
+    yes = answer is not None and answer.state == approvals.APPROVED
+    if not decision.allowed and decision.reason in AMOUNT_CAPS and yes and answer.over_cap:
+        uncapped = replace(ruled, caps=Caps(per_minute=child.caps.per_minute))
+        decision = decide(purchase, uncapped, spending, now, calendar, active)
+    if not decision.allowed or yes:
+        return decision
+    return DENIED if answer is not None and answer.state == approvals.DENIED else WAITING
 
 
 def state(guard, approval_id: int) -> str | None:

@@ -20,7 +20,8 @@ from guardian.store import overrides
 from guardian.household.config import Child
 from guardian.enforce.guard import Guard
 from guardian.household.money import Money
-from guardian.enforce.policy import Reason, Spending, app_open
+from guardian.enforce.policy import Reason, app_open
+from guardian.store.spend import Spending
 
 
 def quick(
@@ -62,11 +63,12 @@ def caps_spent(child: Child, spending: Spending, extra_day: Decimal = Decimal(0)
 
 def check_caps(guard: Guard, child: Child, now: datetime) -> Reason | None:
     """A parent's lock or a spent cap. Blocking (reads the ledger): call from the proxy's database thread."""
-    active = overrides.active(guard.ledger.conn, child.name, now, guard.calendar)
-    if active.locked:
-        return Reason.LOCKED
-    caps = child.caps
-    if caps.day is None and caps.week is None and caps.month is None:
-        return None
-    spending = guard.ledger.spending(child.name, now, guard.calendar, guard.config.household.currency)
+    with guard.ledger.reading() as view:
+        active = overrides.active(view.conn, child.name, now, guard.calendar)
+        if active.locked:
+            return Reason.LOCKED
+        caps = child.caps
+        if caps.day is None and caps.week is None and caps.month is None:
+            return None
+        spending = view.spending(child.name, now, guard.calendar, guard.config.household.currency)
     return caps_spent(child, spending, active.extra_day)

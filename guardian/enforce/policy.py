@@ -11,6 +11,7 @@ from guardian.household.config import Child
 from guardian.catalog.detect import Purchase
 from guardian.household.money import Money
 from guardian.store.overrides import NONE as NO_OVERRIDES, Overrides
+from guardian.store.spend import Spending
 from guardian.household.periods import Calendar
 
 
@@ -47,21 +48,6 @@ EXPLAIN: dict[Reason, tuple[str, str]] = {
         "A parent has been asked to approve this purchase; try again once they say yes",
     ),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Spending:
-    """What the child has spent (allowed and not failed) in each period, and allowed purchases in the last 60 s."""
-
-    day: Money
-    week: Money
-    month: Money
-    last_minute: int
-
-    @classmethod
-    def zero(cls, currency: str) -> Spending:
-        nothing = Money(Decimal(0), currency)
-        return cls(nothing, nothing, nothing, 0)
 
 
 @dataclass(frozen=True, slots=True)

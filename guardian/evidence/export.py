@@ -102,7 +102,7 @@ def build(conn: sqlite3.Connection, child: str, start: date, end: date, timezone
     tz = ZoneInfo(timezone)
     lo = db.ms(datetime.combine(start, time(0), tzinfo=tz))
     hi = db.ms(datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz))
-    with verify.snapshot(conn):  # the attempts and the check describe the same moment
+    with db.snapshot(conn):  # the attempts and the check describe the same moment
         report = verify.verify(conn)
         cur = conn.execute("SELECT * FROM attempts WHERE child = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, id", (child, lo, hi))
         names = [d[0] for d in cur.description]

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from guardian.store import journal
+from guardian.store import db, journal
 
 # Journal kinds whose body updates columns of an attempts row recorded earlier.
 PATCHES = frozenset({"outcome"})
@@ -130,22 +128,9 @@ def _moved(folded: dict[int, dict], row: dict, own: int, searches: list[int]) ->
     return None
 
 
-@contextmanager
-def snapshot(conn: sqlite3.Connection) -> Iterator[None]:
-    """One read transaction, so a purchase recorded meanwhile is either wholly seen or not at all."""
-    if conn.in_transaction:  # the caller's own transaction already is one
-        yield
-        return
-    conn.execute("BEGIN")
-    try:
-        yield
-    finally:
-        conn.execute("COMMIT")
-
-
 def verify(conn: sqlite3.Connection) -> Report:
     """Walk the chain, then compare the tables with it. Read-only."""
-    with snapshot(conn):
+    with db.snapshot(conn):  # a purchase recorded meanwhile is either wholly seen or not at all
         return _verify(conn)
 
 

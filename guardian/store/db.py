@@ -61,6 +61,19 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
+@contextmanager
+def snapshot(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One read transaction, so what is read together was written together; inside an open transaction, that one."""
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        conn.execute("COMMIT")
+
+
 def ensure(conn: sqlite3.Connection) -> None:
     """Create whatever the schema has and the file lacks, atomically across processes."""
     if _complete(conn):  # the usual case: one read of the catalogue

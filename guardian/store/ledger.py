@@ -11,8 +11,10 @@ Amounts are stored twice: exact text for people, and integer 1/10,000 units
 
 from __future__ import annotations
 
+import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,7 +24,7 @@ from guardian.catalog.detect import Purchase
 from guardian.household.config import MAX_PER_MINUTE
 from guardian.household.money import Money
 from guardian.household.periods import Calendar
-from guardian.enforce.policy import Decision, Spending
+from guardian.store.spend import Spending
 
 # How the app's server answered an attempt. Only pending and accepted purchases count towards caps:
 # pending ones may have reached the server (the proxy died, the connection broke after sending).
@@ -63,18 +65,16 @@ class Row:
     mac: str | None = None
 
 
-class Ledger:
-    """One connection, used by one thread at a time (the caller's executor or the lock below)."""
+class Reading:
+    """What is read inside one transaction on the ledger's connection: the totals a purchase is judged against."""
 
-    def __init__(self, path: Path):
-        self.path = path
-        self.conn = db.connect(path)
-        self._lock = threading.Lock()
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn  # for the other store modules' reads and writes in the same transaction
 
-    def close(self) -> None:
-        self.conn.close()
-
-    def _spending(self, child: str, now: datetime, calendar: Calendar, currency: str) -> Spending:
+    def spending(self, child: str | None, now: datetime, calendar: Calendar, currency: str) -> Spending:
+        """What `child` spent in the day, week and month holding `now`; an unlisted device (None) spent nothing."""
+        if child is None:
+            return Spending.zero(currency)
         day, week, month = (db.ms(calendar.day_start(now)), db.ms(calendar.week_start(now)), db.ms(calendar.month_start(now)))
         minute = db.ms(now - timedelta(seconds=60))
         earliest = min(day, week, month, minute)
@@ -100,58 +100,64 @@ class Ledger:
             Money.from_units(row[0], currency), Money.from_units(row[1], currency), Money.from_units(row[2], currency), row[3]
         )
 
-    def spending(self, child: str, now: datetime, calendar: Calendar, currency: str) -> Spending:
-        with self._lock:
-            return self._spending(child, now, calendar, currency)
 
-    def record(
-        self,
-        attempt: Attempt,
-        calendar: Calendar,
-        currency: str,
-        judge: Callable[[Spending], Decision],
-        after: Callable[[int, Decision, Spending], None] | None = None,
-    ) -> tuple[int, Decision]:
-        """Judge the attempt against the totals and insert it, atomically across processes.
+class Writing(Reading):
+    """The write transaction a purchase is judged and recorded in (see `Ledger.writing`)."""
 
-        `judge` and `after` (given the new row's id) run inside the write transaction, on `self.conn`.
-        """
+    def insert(self, attempt: Attempt, tz: str, currency: str, *, allowed: bool, reason: str | None) -> int:
+        """Record a judged attempt and its journal entry; returns its id. Only an allowed one counts towards caps."""
         p = attempt.purchase
+        row = {
+            "at_ms": db.ms(attempt.at),
+            "tz": tz,
+            "client_ip": attempt.client_ip,
+            "proxy_user": attempt.proxy_user,
+            "child": attempt.child,
+            "app": p.app,
+            "kind": p.kind,
+            "rule": p.rule,
+            "app_amount": None if p.amount is None else str(p.amount),
+            "app_unit": p.unit,
+            "amount": None if p.money is None else str(p.money.amount),
+            "amount_units": p.money.to_units() if p.money is not None and allowed else 0,
+            "currency": currency,
+            "recipient": p.recipient,
+            "decision": "allowed" if allowed else "blocked",
+            "reason": None if reason is None else str(reason),
+            "problem": p.problem,
+            "outcome": PENDING if allowed else NEVER,
+            "mac": attempt.mac,
+        }
+        cur = self.conn.execute(f"INSERT INTO attempts ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
+        journal.append(self.conn, "attempt", cur.lastrowid, row, row["at_ms"])
+        return cur.lastrowid
+
+
+class Ledger:
+    """One connection, used by one thread at a time (the caller's executor or the lock below)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.conn = db.connect(path)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def writing(self) -> Iterator[Writing]:
+        """One ``BEGIN IMMEDIATE`` transaction: the totals read in it are still the totals when its insert commits.
+
+        Nothing is written when the block raises.
+        """
         with self._lock, db.transaction(self.conn):
-            spending = (
-                self._spending(attempt.child, attempt.at, calendar, currency)
-                if attempt.child is not None
-                else Spending.zero(currency)
-            )
-            decision = judge(spending)
-            row = {
-                "at_ms": db.ms(attempt.at),
-                "tz": calendar.tz.key,
-                "client_ip": attempt.client_ip,
-                "proxy_user": attempt.proxy_user,
-                "child": attempt.child,
-                "app": p.app,
-                "kind": p.kind,
-                "rule": p.rule,
-                "app_amount": None if p.amount is None else str(p.amount),
-                "app_unit": p.unit,
-                "amount": None if p.money is None else str(p.money.amount),
-                "amount_units": p.money.to_units() if p.money is not None and decision.allowed else 0,
-                "currency": currency,
-                "recipient": p.recipient,
-                "decision": decision.label,
-                "reason": None if decision.reason is None else str(decision.reason),
-                "problem": p.problem,
-                "outcome": PENDING if decision.allowed else NEVER,
-                "mac": attempt.mac,
-            }
-            cur = self.conn.execute(
-                f"INSERT INTO attempts ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
-            )
-            journal.append(self.conn, "attempt", cur.lastrowid, row, row["at_ms"])
-            if after is not None:
-                after(cur.lastrowid, decision, spending)
-        return cur.lastrowid, decision
+            yield Writing(self.conn)
+
+    @contextmanager
+    def reading(self) -> Iterator[Reading]:
+        """One read transaction: a consistent view of the totals, for checks that record nothing."""
+        with self._lock, db.snapshot(self.conn):
+            yield Reading(self.conn)
 
     def settle(self, attempt_id: int, outcome: str, at: datetime | None = None) -> None:
         """Record how the app's server answered; a failed or never-sent purchase stops counting towards caps."""

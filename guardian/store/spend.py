@@ -18,6 +18,10 @@ A purchase counts when it is allowed and its outcome is pending or accepted.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
+from decimal import Decimal
+
+from guardian.household.money import Money
 
 BUCKET_MS = 15 * 60 * 1000
 COUNTS = "decision = 'allowed' AND child IS NOT NULL AND outcome IN ('pending', 'accepted')"
@@ -39,3 +43,18 @@ def totals(conn: sqlite3.Connection, child: str, starts: tuple[int, ...]) -> tup
     buckets = [start // BUCKET_MS for start in starts]
     sums = ", ".join(f"COALESCE(SUM(CASE WHEN bucket >= {b:d} THEN units END), 0)" for b in buckets)
     return tuple(conn.execute(f"SELECT {sums} FROM spend_buckets WHERE child = ? AND bucket >= ?", (child, min(buckets))).fetchone())
+
+
+@dataclass(frozen=True, slots=True)
+class Spending:
+    """What the child has spent (allowed and not failed) in each period, and allowed purchases in the last 60 s."""
+
+    day: Money
+    week: Money
+    month: Money
+    last_minute: int
+
+    @classmethod
+    def zero(cls, currency: str) -> Spending:
+        nothing = Money(Decimal(0), currency)
+        return cls(nothing, nothing, nothing, 0)

@@ -16,6 +16,7 @@ from guardian.store.ledger import Attempt, Ledger
 from guardian.household.money import Money
 from guardian.household.periods import Calendar
 from guardian.enforce.policy import Decision, Reason
+from tests.support.ledgers import judged
 from tests.conftest import household_config
 
 PASSWORD = "correct horse battery"
@@ -89,5 +90,5 @@ def add(
     purchase = Purchase(app, "gift", f"{app}-gift", None if amount is None else Decimal(amount) * 1000, "gold", money, recipient)
     decision = Decision(True) if reason is None else Decision(False, reason)
     attempt = Attempt(at or datetime.now(UTC), client_ip, None, child, purchase)
-    attempt_id, _ = ledger.record(attempt, Calendar(ZoneInfo(tz), 0), "CNY", lambda spending: decision)
+    attempt_id, _ = judged(ledger, attempt, Calendar(ZoneInfo(tz), 0), "CNY", lambda spending: decision)
     return attempt_id

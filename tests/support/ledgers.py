@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -14,6 +15,7 @@ from guardian.store.ledger import ACCEPTED, FAILED, Attempt, Ledger
 from guardian.household.money import Money
 from guardian.household.periods import Calendar
 from guardian.enforce.policy import Decision, Reason
+from guardian.store.spend import Spending
 
 SHANGHAI = Calendar(ZoneInfo("Asia/Shanghai"), 0)
 START = datetime(2026, 3, 7, 12, 0, tzinfo=UTC)  # 20:00 in Shanghai
@@ -37,9 +39,24 @@ def purchase(b: Buy) -> Purchase:
     return Purchase(b.app, "gift", f"{b.app}.gift", amount * 1000, "gold", Money(amount, "CNY"), b.recipient)
 
 
+def judged(
+    ledger: Ledger, attempt: Attempt, calendar: Calendar, currency: str, judge: Callable[[Spending], Decision]
+) -> tuple[int, Decision]:
+    """Judge an attempt against the totals and record it in one write transaction, as the guard does."""
+    with ledger.writing() as tx:
+        decision = judge(tx.spending(attempt.child, attempt.at, calendar, currency))
+        attempt_id = tx.insert(attempt, calendar.tz.key, currency, allowed=decision.allowed, reason=decision.reason)
+    return attempt_id, decision
+
+
+def spending(ledger: Ledger, child: str | None, now: datetime, calendar: Calendar, currency: str) -> Spending:
+    with ledger.reading() as view:
+        return view.spending(child, now, calendar, currency)
+
+
 def record(ledger: Ledger, b: Buy, at: datetime) -> int:
     decision = Decision(True) if b.allowed else Decision(False, Reason.DAY_CAP)
-    attempt_id, _ = ledger.record(Attempt(at, b.client, b.user, b.child, purchase(b), b.mac), SHANGHAI, "CNY", lambda s: decision)
+    attempt_id, _ = judged(ledger, Attempt(at, b.client, b.user, b.child, purchase(b), b.mac), SHANGHAI, "CNY", lambda s: decision)
     if b.allowed:
         ledger.settle(attempt_id, b.outcome, at + timedelta(seconds=1))
     return attempt_id

@@ -15,7 +15,8 @@ from guardian.household.config import Child, Household
 from guardian.catalog.detect import _CONTROL, MAX_RECIPIENT, detect
 from guardian.household.money import ABSURD
 from guardian.household.periods import Calendar
-from guardian.enforce.policy import Reason, Spending, decide
+from guardian.enforce.policy import Reason, decide
+from guardian.store.spend import Spending
 from guardian.catalog.request import Request, normalize_path
 
 FUZZ = settings(max_examples=300, deadline=None)

@@ -15,6 +15,7 @@ from guardian.enforce.guard import Guard, outcome
 from guardian.store.ledger import ACCEPTED, FAILED, Ledger
 from guardian.household.money import Money
 from guardian.enforce.policy import EXPLAIN, Reason
+from tests.support.ledgers import spending
 from guardian.catalog.request import MAX_BODY, Request
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -187,11 +188,11 @@ def test_settle_uses_the_rules_success_test(guard: Guard, make_request: MakeRequ
     verdict = guard.judge(request, purchase, SATURDAY_NOON)
     # 充电 answers code 0 with data.status -4 when the balance is short: a failure that stops counting.
     assert guard.settle(verdict.attempt_id, purchase.rule, 200, b'{"code": 0, "data": {"status": -4}}') == FAILED
-    spending = guard.ledger.spending("Mia", SATURDAY_NOON, guard.calendar, "CNY")
-    assert spending.day == Money(Decimal(0), "CNY")
+    spent = spending(guard.ledger, "Mia", SATURDAY_NOON, guard.calendar, "CNY")
+    assert spent.day == Money(Decimal(0), "CNY")
     verdict = guard.judge(request, purchase, SATURDAY_NOON)
     assert guard.settle(verdict.attempt_id, purchase.rule, 200, b'{"code": 0, "data": {"status": 4}}') == ACCEPTED
-    assert guard.ledger.spending("Mia", SATURDAY_NOON, guard.calendar, "CNY").day == Money(Decimal(20), "CNY")
+    assert spending(guard.ledger, "Mia", SATURDAY_NOON, guard.calendar, "CNY").day == Money(Decimal(20), "CNY")
 
 
 def test_settle_http_error_and_app_error(guard: Guard, make_request: MakeRequest) -> None:
@@ -204,7 +205,7 @@ def test_settle_http_error_and_app_error(guard: Guard, make_request: MakeRequest
     assert guard.settle(second, purchase.rule, 200, b'{"code": 200013, "message": "x"}') == FAILED
     assert guard.settle(third, purchase.rule, 200, b"garbled") == ACCEPTED
     assert {r.id: r.outcome for r in guard.ledger.rows()} == {first: FAILED, second: FAILED, third: ACCEPTED}
-    assert guard.ledger.spending("Mia", SATURDAY_NOON, guard.calendar, "CNY").day == Money(Decimal(10), "CNY")
+    assert spending(guard.ledger, "Mia", SATURDAY_NOON, guard.calendar, "CNY").day == Money(Decimal(10), "CNY")
 
 
 def test_app_closed(guard: Guard) -> None:

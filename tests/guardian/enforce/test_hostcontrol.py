@@ -13,7 +13,8 @@ from guardian.enforce.guard import Guard
 from guardian.enforce.hostcontrol import caps_spent, check_caps, quick
 from guardian.store.ledger import Ledger
 from guardian.household.money import Money
-from guardian.enforce.policy import Reason, Spending
+from guardian.enforce.policy import Reason
+from guardian.store.spend import Spending
 
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 CATALOG = Catalog.load()

@@ -9,7 +9,8 @@ from guardian.household.config import Caps, Child
 from guardian.catalog.detect import Purchase
 from guardian.household.money import Money
 from guardian.household.periods import Calendar
-from guardian.enforce.policy import ALLOW, EXPLAIN, Decision, Reason, Spending, app_open, decide
+from guardian.enforce.policy import ALLOW, EXPLAIN, Decision, Reason, app_open, decide
+from guardian.store.spend import Spending
 from guardian.household.windows import Schedule
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

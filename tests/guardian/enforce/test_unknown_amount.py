@@ -11,7 +11,8 @@ import pytest
 from guardian.household.config import ConfigError, parse
 from guardian.catalog.detect import Purchase
 from guardian.household.money import Money
-from guardian.enforce.policy import Reason, Spending, decide
+from guardian.enforce.policy import Reason, decide
+from guardian.store.spend import Spending
 
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)  # a Wednesday, 12:00 in Shanghai
 UNKNOWN = Purchase("youtube", "checkout", "youtube.ypc.get_cart", None, "USD", None, None, "no amount", unknown=True)

@@ -19,6 +19,7 @@ from guardian.catalog.detect import Purchase
 from guardian.store.ledger import Attempt, Ledger
 from guardian.household.money import Money
 from guardian.enforce.policy import Decision, Reason
+from tests.support.ledgers import judged
 from guardian.household.when import Weekly
 
 CONFIG = """
@@ -45,7 +46,7 @@ def config(tmp_path: Path):
 def record(ledger: Ledger, config, yuan: str, recipient: str, at: datetime, refused: bool = False) -> None:
     p = Purchase("bilibili", "gift", "g", Decimal(yuan), "gold", Money(Decimal(yuan), "CNY"), recipient)
     d = Decision(False, Reason.DAY_CAP) if refused else Decision(True)
-    ledger.record(Attempt(at, "10.0.0.2", None, "Mia", p), config.household.calendar, "CNY", lambda s: d)
+    judged(ledger, Attempt(at, "10.0.0.2", None, "Mia", p), config.household.calendar, "CNY", lambda s: d)
 
 
 def test_config_keys_and_their_errors(config, tmp_path):

@@ -14,7 +14,7 @@ from guardian.evidence import verify, retention
 from guardian.store.db import connect
 from guardian.store.ledger import Attempt, Ledger
 from guardian.enforce.policy import ALLOW
-from tests.support.ledgers import SHANGHAI, START, Buy, fill, five, purchase, record, sql
+from tests.support.ledgers import SHANGHAI, START, Buy, fill, five, judged, purchase, record, sql
 
 MIN = 60_000
 T0 = int(START.timestamp() * 1000)  # five(): attempts at T0, +10, +20, +30, +40 minutes, outcomes 1 s later
@@ -83,7 +83,7 @@ def test_a_second_purge_removes_the_first_checkpoints_entry_and_still_verifies(d
 
 def test_a_purge_never_splits_an_attempt_from_its_outcome(db):
     ledger = Ledger(db)  # attempt 6 at T0 + 1 h, answered at T0 + 3 h
-    attempt_id, _ = ledger.record(Attempt(START + timedelta(hours=1), "192.168.1.23", None, "Mia", purchase(Buy("9"))), SHANGHAI, "CNY", lambda s: ALLOW)
+    attempt_id, _ = judged(ledger, Attempt(START + timedelta(hours=1), "192.168.1.23", None, "Mia", purchase(Buy("9"))), SHANGHAI, "CNY", lambda s: ALLOW)
     ledger.settle(attempt_id, "accepted", START + timedelta(hours=3))
     ledger.close()
     conn = connect(db)

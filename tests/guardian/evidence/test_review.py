@@ -16,6 +16,7 @@ from guardian.household.money import Money
 from guardian.store.overrides import Overrides
 from guardian.household.periods import Calendar
 from guardian.enforce.policy import Decision, Reason
+from tests.support.ledgers import judged
 
 BERLIN = Calendar(ZoneInfo("Europe/Berlin"), 0)
 
@@ -30,7 +31,7 @@ def ledger(tmp_path):
 def add(ledger, at, yuan="10", child="Mia", app="bilibili", recipient="r", refused=False) -> int:
     p = Purchase(app, "gift", "g", Decimal(yuan), "gold", Money(Decimal(yuan), "EUR"), recipient)
     d = Decision(False, Reason.DAY_CAP) if refused else Decision(True)
-    return ledger.record(Attempt(at, "10.0.0.2", None, child, p), BERLIN, "EUR", lambda s: d)[0]
+    return judged(ledger, Attempt(at, "10.0.0.2", None, child, p), BERLIN, "EUR", lambda s: d)[0]
 
 
 def test_week_buckets_by_local_day_across_the_dst_change(ledger):

@@ -15,6 +15,7 @@ from guardian.household.config import parse
 from guardian.enforce.guard import Guard
 from guardian.store.ledger import Ledger
 from guardian.catalog.request import Request
+from tests.support.ledgers import spending
 
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)  # 14:00 on a Saturday in Shanghai
 GIFT_HOST, GIFT_PATH = "api.live.bilibili.com", "/xlive/revenue/v2/gift/sendGoldMultiUser"
@@ -140,7 +141,7 @@ def test_a_yes_does_not_break_a_cap_unless_given_over_the_cap(tmp_path, catalog)
     assert approvals.get(guard.ledger.conn, asked.approval).state == "approved"  # kept for an over-the-cap yes
     answer(guard, asked.approval, True, later, over_cap=True)
     assert buy(guard, "25", later).decision.allowed
-    spent = guard.ledger.spending("Mia", later, guard.calendar, "CNY").day
+    spent = spending(guard.ledger, "Mia", later, guard.calendar, "CNY").day
     assert str(spent) == "55.00 CNY"
 
 

@@ -15,7 +15,8 @@ from guardian.catalog.detect import Purchase
 from guardian.enforce.guard import Guard
 from guardian.store.ledger import Ledger
 from guardian.household.money import Money
-from guardian.enforce.policy import Reason, Spending, decide
+from guardian.enforce.policy import Reason, decide
+from guardian.store.spend import Spending
 from guardian.catalog.request import Request
 
 NOW = datetime(2026, 3, 4, 4, 0, tzinfo=UTC)  # Wednesday 12:00 in Shanghai
