@@ -16,7 +16,7 @@ from guardian.catalog.detect import Purchase, clean_text
 from guardian.household.money import Money
 from guardian.store.overrides import Overrides
 from guardian.household.periods import Calendar
-from guardian.enforce.policy import EXPLAIN, Decision
+from guardian.enforce.policy import EXPLAIN, Decision, Reason
 from guardian.store.spend import Spending
 
 NEAR = Decimal("0.8")
@@ -26,6 +26,27 @@ def _what(purchase: Purchase) -> str:
     amount = "amount unreadable" if purchase.money is None else str(purchase.money)
     to = f" to {clean_text(purchase.recipient, 40)}" if purchase.recipient else ""
     return f"{purchase.app} {purchase.kind} {amount}{to}"
+
+
+def judged(
+    conn: sqlite3.Connection,
+    child: Child | None,
+    purchase: Purchase,
+    decision: Decision,
+    spending: Spending,
+    overrides: Overrides,
+    now: datetime,
+    calendar: Calendar,
+) -> None:
+    """The events a judged purchase raises: its refusal, or the caps it brings near; inside the guard's transaction.
+
+    A purchase waiting for a parent, or refused by one, raises none: the parent's question is its own event.
+    """
+    if decision.allowed:
+        if child is not None:
+            near_caps(conn, child, purchase, spending, overrides, now, calendar)
+    elif decision.reason not in (Reason.WAITING_FOR_PARENT, Reason.PARENT_DENIED):
+        refused(conn, None if child is None else child.name, purchase, decision, now)
 
 
 def refused(conn: sqlite3.Connection, child: str | None, purchase: Purchase, decision: Decision, now: datetime) -> int:

@@ -1,4 +1,4 @@
-"""What the proxy answers instead of the app's server when it refuses."""
+"""What the proxy answers instead of the app's server when it refuses, and the guard's verdict that carries it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import html
 from dataclasses import dataclass
 
 from guardian.catalog.catalog import App
-from guardian.enforce.policy import EXPLAIN, Reason
+from guardian.enforce.policy import EXPLAIN, Decision, Reason
 
 DECISION_HEADER = "Guardian-Decision"
 REASON_HEADER = "Guardian-Reason"
@@ -17,6 +17,15 @@ class Answer:
     status: int
     headers: dict[str, str]
     body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    attempt_id: int
+    decision: Decision
+    answer: Answer | None  # what to answer instead of the server; None to forward
+    approval: int | None = None  # the question put to a parent (guardian.enforce.holds)
+    wait: int = 0  # seconds to hold the request for the parent's answer before `answer`
 
 
 def _page(reason: Reason, app_name: str) -> bytes:

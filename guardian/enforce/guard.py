@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
-from guardian.enforce import alerts
-from guardian.store import overrides
-from guardian.enforce.answers import Answer, refusal
+from guardian.enforce import alerts, holds
+from guardian.store import approvals, overrides
+from guardian.enforce.answers import Answer, Verdict, refusal
 from guardian.catalog.catalog import App, Catalog, Success
 from guardian.household.config import Config
 from guardian.catalog.detect import Prices, Purchase, detect
@@ -25,15 +24,6 @@ from guardian.enforce.policy import Decision, Reason, app_open, decide
 from guardian.catalog.request import MAX_BODY, Request
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    attempt_id: int
-    decision: Decision
-    answer: Answer | None  # what to answer instead of the server; None to forward
-    approval: int | None = None  # the question put to a parent (guardian/holds.py)
-    wait: int = 0  # seconds to hold the request for the parent's answer before `answer`
 
 
 def outcome(success: Success | None, status: int, body: bytes | None) -> str:
@@ -76,53 +66,66 @@ class Guard:
         return detect(self.catalog, self.config.household, request, self.prices)
 
     def judge(self, request: Request, purchase: Purchase, now: datetime) -> Verdict:
-        """Decide and record in one transaction. Blocking: call from a worker thread."""
-        child = self.config.child_for(request.client, request.user, request.tunnel)
-        # A purchase of unknown amount asks when its own setting says so; "refuse" and "allow" are decided by policy.
-        if child is not None and (
-            child.unknown_amount == "ask" if purchase.unknown else child.ask.needed(purchase.app, purchase.money)
-        ):
-            from guardian.enforce import holds  # holds builds Verdicts
+        """Decide and record in one transaction, asking a parent when the child's settings say so.
 
-            return holds.judge(self, request, purchase, now, child)
+        Blocking: call from a worker thread.
+        """
+        child = self.config.child_for(request.client, request.user, request.tunnel)
+        held = holds.needed(child, purchase)
+        app = self.catalog.apps[purchase.app]
+        if held and request.navigation:
+            # A waiting page reloading itself is not a new attempt: answer it without a new row.
+            with self.ledger.reading() as view:
+                waiting = holds.answer(view.conn, child, purchase, now)
+            if waiting is not None and waiting.state == approvals.PENDING:
+                return Verdict(0, holds.WAITING, holds.waiting_page(app.name, waiting.id), waiting.id)
         mac = self.neighbours.mac(request.client)  # may read the OS table: this runs in the worker thread
         attempt = Attempt(now, request.client, request.user, None if child is None else child.name, purchase, mac)
         calendar, currency = self.calendar, self.config.household.currency
         with self.ledger.writing() as tx:
             spending = tx.spending(attempt.child, now, calendar, currency)
             active = overrides.active(tx.conn, attempt.child, now, calendar)  # a parent's lock or extra allowance
-            decision = decide(purchase, child, spending, now, calendar, active)
+            if held:
+                answer = holds.answer(tx.conn, child, purchase, now)
+                decision = holds.decide(purchase, child, spending, now, calendar, active, answer)
+            else:
+                answer, decision = None, decide(purchase, child, spending, now, calendar, active)
             attempt_id = tx.insert(attempt, calendar.tz.key, currency, allowed=decision.allowed, reason=decision.reason)
-            if not decision.allowed:
-                alerts.refused(tx.conn, attempt.child, purchase, decision, now)
-            elif child is not None:
-                alerts.near_caps(tx.conn, child, purchase, spending, active, now, calendar)
-        answer = None
-        if not decision.allowed:
-            answer = refusal(self.catalog.apps[purchase.app], decision.reason, request.navigation)
-        log.log(
-            # Refusals are news for the proxy's log; allowed purchases are in the ledger and the dashboard,
-            # and a log record per purchase costs about 10 % of purchase throughput under mitmdump.
-            logging.INFO if not decision.allowed else logging.DEBUG,
-            "%s %s %s %s for %s: %s %s",
-            purchase.app,
-            purchase.kind,
-            purchase.money or "unreadable",
-            purchase.recipient or "",
-            attempt.child or request.client,
-            decision.label,
-            decision.reason or "",
-        )
-        return Verdict(attempt_id, decision, answer)
+            alerts.judged(tx.conn, child, purchase, decision, spending, active, now, calendar)
+            asked = holds.ask(tx.conn, attempt, attempt_id, decision, answer, app.name) if held else None
+        _log(attempt, request, decision, held, asked)
+        if decision.allowed:
+            return Verdict(attempt_id, decision, None)
+        if asked is not None and request.navigation:
+            return Verdict(attempt_id, decision, holds.waiting_page(app.name, asked), asked)
+        wait = child.ask.wait if asked is not None else 0  # hold an API call this long for the parent's answer
+        return Verdict(attempt_id, decision, refusal(app, decision.reason, request.navigation), asked, wait)
 
     def approval_state(self, approval_id: int) -> str | None:
-        """Blocking: call from a worker thread."""
-        from guardian.enforce import holds
-
-        return holds.state(self, approval_id)
+        """The approval's state, read while the proxy holds a request. Blocking: call from a worker thread."""
+        with self.ledger.reading() as view:
+            return approvals.state(view.conn, approval_id)
 
     def settle(self, attempt_id: int, rule: str, status: int, body: bytes | None) -> str:
         """Record the server's answer to an allowed purchase. Blocking: call from a worker thread."""
         result = outcome(self._success.get(rule), status, body)
         self.ledger.settle(attempt_id, result)
         return result
+
+
+def _log(attempt: Attempt, request: Request, decision: Decision, held: bool, asked: int | None) -> None:
+    p = attempt.purchase
+    log.log(
+        # Refusals are news for the proxy's log; allowed purchases are in the ledger and the dashboard,
+        # and a log record per purchase costs about 10 % of purchase throughput under mitmdump.
+        logging.INFO if not decision.allowed else logging.DEBUG,
+        "%s %s %s %s for %s: %s %s%s",
+        p.app,
+        p.kind,
+        p.money or "unreadable",
+        p.recipient or "",
+        attempt.child or request.client,
+        decision.label,
+        decision.reason or "",
+        (f" (ask a parent, approval #{asked})" if asked else " (ask a parent)") if held else "",
+    )
