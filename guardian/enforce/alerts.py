@@ -69,11 +69,10 @@ def near_caps(
     """Post `cap-80` for each cap this allowed purchase brings to 80 % or more, once per period."""
     if purchase.money is None:
         return []
-    caps = child.caps
-    day = caps.day if caps.day is None else Money(caps.day.amount + overrides.extra_day, caps.day.currency)
+    caps = child.caps.with_extra(overrides.extra_day)
     posted = []
     for period, cap, spent, start in (
-        ("day", day, spending.day, calendar.day_start(now)),
+        ("day", caps.day, spending.day, calendar.day_start(now)),
         ("week", caps.week, spending.week, calendar.week_start(now)),
         ("month", caps.month, spending.month, calendar.month_start(now)),
     ):

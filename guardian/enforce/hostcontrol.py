@@ -19,7 +19,6 @@ from guardian.store import overrides
 
 from guardian.household.config import Child
 from guardian.enforce.guard import Guard
-from guardian.household.money import Money
 from guardian.enforce.policy import Reason, app_open
 from guardian.store.spend import Spending
 
@@ -49,10 +48,9 @@ def quick(
 
 def caps_spent(child: Child, spending: Spending, extra_day: Decimal = Decimal(0)) -> Reason | None:
     """The first cap already reached, if any: nothing more can be bought in that period."""
-    caps = child.caps
-    day = None if caps.day is None else caps.day.amount + extra_day
+    caps = child.caps.with_extra(extra_day)
     for cap, spent, reason in (
-        (None if day is None else Money(day, caps.day.currency), spending.day, Reason.DAY_CAP),
+        (caps.day, spending.day, Reason.DAY_CAP),
         (caps.week, spending.week, Reason.WEEK_CAP),
         (caps.month, spending.month, Reason.MONTH_CAP),
     ):

@@ -9,7 +9,6 @@ from enum import StrEnum
 
 from guardian.household.config import Child
 from guardian.catalog.detect import Purchase
-from guardian.household.money import Money
 from guardian.store.overrides import NONE as NO_OVERRIDES, Overrides
 from guardian.store.spend import Spending
 from guardian.household.periods import Calendar
@@ -96,14 +95,13 @@ def decide(
             return unknown_amount(child, spending, overrides.extra_day)
         return Decision(False, Reason.UNREADABLE)
     amount = purchase.money
-    caps = child.caps
+    caps = child.caps.with_extra(overrides.extra_day)
     if caps.per_purchase is not None and amount.amount > caps.per_purchase.amount:
         return Decision(False, Reason.PER_PURCHASE)
     if caps.per_minute is not None and spending.last_minute + 1 > caps.per_minute:
         return Decision(False, Reason.VELOCITY)
-    day_cap = caps.day if caps.day is None or not overrides.extra_day else Money(caps.day.amount + overrides.extra_day, caps.day.currency)
     for cap, spent, reason in (
-        (day_cap, spending.day, Reason.DAY_CAP),
+        (caps.day, spending.day, Reason.DAY_CAP),
         (caps.week, spending.week, Reason.WEEK_CAP),
         (caps.month, spending.month, Reason.MONTH_CAP),
     ):
@@ -121,12 +119,11 @@ def unknown_amount(child: Child, spending: Spending, extra_day: Decimal = Decima
     """
     if child.unknown_amount != "allow":
         return Decision(False, Reason.UNKNOWN_AMOUNT)
-    caps = child.caps
+    caps = child.caps.with_extra(extra_day)
     if caps.per_minute is not None and spending.last_minute + 1 > caps.per_minute:
         return Decision(False, Reason.VELOCITY)
-    day = None if caps.day is None else Money(caps.day.amount + extra_day, caps.day.currency)
     for cap, spent, reason in (
-        (day, spending.day, Reason.DAY_CAP),
+        (caps.day, spending.day, Reason.DAY_CAP),
         (caps.week, spending.week, Reason.WEEK_CAP),
         (caps.month, spending.month, Reason.MONTH_CAP),
     ):

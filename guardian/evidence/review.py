@@ -89,15 +89,14 @@ class CapStatus:
 
 def caps_status(conn: sqlite3.Connection, child: Child, at: datetime, calendar: Calendar, extra: Overrides | None = None) -> list[CapStatus]:
     """Spending in the day, week and month holding `at`, each against its cap (today's extra allowance included)."""
-    caps = child.caps
-    day_cap = None if caps.day is None else caps.day.amount + (extra.extra_day if extra else 0)
+    caps = child.caps.with_extra(extra.extra_day if extra else Decimal(0))
     local_day = calendar.local(at).date()
     day_start, day_end = calendar.day_bounds(local_day)
     week_first, week_last = calendar.week_of(local_day)
     month_first = local_day.replace(day=1)
     next_month = (month_first + timedelta(days=32)).replace(day=1)
     return [
-        CapStatus("day", spent(conn, child.name, day_start, day_end), day_cap),
+        CapStatus("day", spent(conn, child.name, day_start, day_end), None if caps.day is None else caps.day.amount),
         CapStatus("week", spent(conn, child.name, calendar.day_bounds(week_first)[0], calendar.day_bounds(week_last)[1]), None if caps.week is None else caps.week.amount),
         CapStatus("month", spent(conn, child.name, calendar.day_bounds(month_first)[0], calendar.day_bounds(next_month)[0]), None if caps.month is None else caps.month.amount),
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -18,10 +18,9 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from guardian.household.devices import Device, DeviceMap
-from guardian.setup.devices_seen import USUAL_HOURS, parse_quiet
 from guardian.household.money import Money, parse_amount
 from guardian.household.periods import WEEKDAYS, Calendar
-from guardian.household.when import Weekly, keep_days as _keep_days
+from guardian.household.when import USUAL_HOURS, Weekly, keep_days as _keep_days, parse_quiet
 from guardian.household.windows import UNRESTRICTED, Schedule
 
 T = TypeVar("T")
@@ -41,6 +40,12 @@ class Caps:
     week: Money | None = None
     month: Money | None = None
     per_minute: int | None = None
+
+    def with_extra(self, extra: Decimal) -> Caps:
+        """The caps in force with a parent's extra allowance for today: the day cap raised by `extra`."""
+        if self.day is None or not extra:
+            return self
+        return replace(self, day=Money(self.day.amount + extra, self.day.currency))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,17 +1,22 @@
-"""A weekly moment such as "sun 19:00", for scheduled reports.
+"""The household's times that are not limits: the weekly report's moment, when devices are usually in use,
+how long one may be quiet, how long records are kept.
 
-Grammar: ``DAY HH:MM`` with DAY one of mon tue wed thu fri sat sun, in the
-household's time zone; or ``off``.
+A weekly moment: ``DAY HH:MM`` with DAY one of mon tue wed thu fri sat sun, in
+the household's time zone; or ``off``. A quiet time: ``2h``, ``90m``, ``1h30m``,
+``1d``; or ``off``.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
-from guardian.household.windows import DAYS
+from guardian.household.windows import DAYS, Schedule, Window
 
 _AT = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun) ([01]\d|2[0-3]):([0-5]\d)$")
+_DURATION = re.compile(r"^(?:(\d{1,3})d)?(?:(\d{1,4})h)?(?:(\d{1,5})m)?$")
+USUAL_HOURS = Schedule((Window.parse("daily 07:00-21:00"),))  # default [household] usual_hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,3 +47,20 @@ def keep_days(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not (value == 0 or 30 <= value <= 36500):
         raise ValueError(f"expected a whole number of days from 30 to 36500, or 0 to keep everything, got {value!r}")
     return value
+
+
+def parse_quiet(value: object) -> timedelta | None:
+    """A quiet time like "2h", "90m", "1h30m" or "1d"; "off" (None) never warns."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected a duration like \"2h\", \"90m\" or \"off\", got {value!r}")
+    text = value.strip().lower().replace(" ", "")
+    if text == "off":
+        return None
+    m = _DURATION.match(text)
+    if not text or not m:
+        raise ValueError(f"expected a duration like \"2h\", \"90m\", \"1h30m\" or \"off\", got {value!r}")
+    d, h, mins = (int(g) if g else 0 for g in m.groups())
+    quiet = timedelta(days=d, hours=h, minutes=mins)
+    if quiet < timedelta(minutes=5):
+        raise ValueError(f"{value!r} is too short to mean anything; use at least \"5m\" (or \"off\")")
+    return quiet

@@ -13,7 +13,6 @@ all night is not flagged, one silent for three hours of a school afternoon is.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -21,29 +20,10 @@ from zoneinfo import ZoneInfo
 
 from guardian.household.devices import Device, client_ip
 from guardian.store import db
-from guardian.household.windows import Schedule, Window
+from guardian.household.windows import Schedule
 
-USUAL_HOURS = Schedule((Window.parse("daily 07:00-21:00"),))  # default [household] usual_hours
 MAX_KEY = 120  # keys come from addresses and proxy user names; bound them anyway
 MAX_LOOKBACK = timedelta(days=60)  # a device silent longer is flagged whenever any usual hour passed
-_DURATION = re.compile(r"^(?:(\d{1,3})d)?(?:(\d{1,4})h)?(?:(\d{1,5})m)?$")
-
-
-def parse_quiet(value: object) -> timedelta | None:
-    """A quiet time like "2h", "90m", "1h30m" or "1d"; "off" (None) never warns."""
-    if not isinstance(value, str):
-        raise ValueError(f"expected a duration like \"2h\", \"90m\" or \"off\", got {value!r}")
-    text = value.strip().lower().replace(" ", "")
-    if text == "off":
-        return None
-    m = _DURATION.match(text)
-    if not text or not m:
-        raise ValueError(f"expected a duration like \"2h\", \"90m\", \"1h30m\" or \"off\", got {value!r}")
-    d, h, mins = (int(g) if g else 0 for g in m.groups())
-    quiet = timedelta(days=d, hours=h, minutes=mins)
-    if quiet < timedelta(minutes=5):
-        raise ValueError(f"{value!r} is too short to mean anything; use at least \"5m\" (or \"off\")")
-    return quiet
 
 
 def device_key(key: str) -> str:

@@ -420,3 +420,21 @@ def test_settings_knows_the_parents_own_apps(tmp_path: Path) -> None:
     assert "huya" in s.catalog.apps
     assert s.config.children[0].app_schedule("huya").texts() == ["daily 10:00-11:00"]
     assert settings.watched_files(path) == [rules / "huya.toml"]
+
+
+def cny(amount: str) -> Money:
+    return Money(Decimal(amount), "CNY")
+
+
+def test_with_extra_raises_only_the_day_cap():
+    caps = config.Caps(per_purchase=cny("20"), day=cny("30"), week=cny("100"), month=cny("300"), per_minute=3)
+    raised = caps.with_extra(Decimal("12.5"))
+    assert raised == config.Caps(per_purchase=cny("20"), day=cny("42.5"), week=cny("100"), month=cny("300"), per_minute=3)
+    assert caps.day == cny("30")  # the caps themselves are unchanged
+
+
+@pytest.mark.parametrize("caps", [config.Caps(day=cny("30")), config.Caps(week=cny("100")), config.Caps()])
+def test_with_no_extra_or_no_day_cap_the_caps_stay(caps):
+    assert caps.with_extra(Decimal(0)) is caps
+    if caps.day is None:
+        assert caps.with_extra(Decimal(5)) is caps  # no day cap: nothing to raise, still no day cap

@@ -75,17 +75,6 @@ def test_unrestricted_usual_hours_count_everything():
     assert ds.usual_time(start, start + timedelta(hours=5), Schedule(None), SH) == timedelta(hours=5)
 
 
-@pytest.mark.parametrize("text,want", [("2h", timedelta(hours=2)), ("90m", timedelta(minutes=90)), ("1h30m", timedelta(minutes=90)), ("1d", timedelta(days=1)), ("off", None)])
-def test_parse_quiet(text, want):
-    assert ds.parse_quiet(text) == want
-
-
-@pytest.mark.parametrize("text,error", [("2 hours", "expected a duration"), ("", "expected a duration"), ("1m", "too short"), (2, "expected a duration")])
-def test_parse_quiet_refuses(text, error):
-    with pytest.raises(ValueError, match=error):
-        ds.parse_quiet(text)
-
-
 def test_record_upserts_and_ranges_take_their_latest_address(tmp_path):
     conn = connect(tmp_path / "g.db")
     t0 = datetime(2026, 3, 4, 8, 0, tzinfo=UTC).timestamp()
