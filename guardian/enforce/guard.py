@@ -45,7 +45,7 @@ def outcome(success: Success | None, status: int, body: bytes | None) -> str:
 class Guard:
     def __init__(self, config: Config, catalog: Catalog, ledger: Ledger, prices: Prices | None = None):
         self.config, self.catalog, self.ledger = config, catalog, ledger
-        self.prices = prices  # learned gift prices (guardian.gifts.PriceBook); None: the catalog's shipped ones
+        self.prices = prices  # learned gift prices (guardian.catalog.gifts.PriceBook); None: the catalog's shipped ones
         self.calendar = config.household.calendar
         self._success = {r.id: r.success for a in catalog.apps.values() for r in a.rules}
         self.neighbours = Neighbours()

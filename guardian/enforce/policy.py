@@ -113,7 +113,7 @@ def decide(
 def unknown_amount(child: Child, spending: Spending, extra_day: Decimal = Decimal(0)) -> Decision:
     """A purchase whose amount the request does not carry, inside its windows: the child's setting decides.
 
-    "refuse" refuses it; "ask" is put to a parent by guardian.holds (this function then sees it as
+    "refuse" refuses it; "ask" is put to a parent by guardian.enforce.holds (this function then sees it as
     "allow"); "allow" records it without an amount, still refused once a cap is reached or the
     per-minute count is used up.
     """

@@ -3,7 +3,15 @@
 Several processes share the file (proxies, the dashboard). The cap check and
 the insert of a new attempt run in one ``BEGIN IMMEDIATE`` transaction, which
 takes SQLite's write lock first, so two purchases racing (in one process or
-in two) are judged one after the other against the same totals.
+in two) are judged one after the other against the same totals::
+
+    with ledger.writing() as tx:
+        spending = tx.spending(child, now, calendar, currency)
+        decision = decide(purchase, child, spending, now, calendar)
+        attempt_id = tx.insert(attempt, tz, currency, allowed=decision.allowed, reason=decision.reason)
+
+The totals are read only on a transaction, so they cannot be read outside the
+one that records the attempt judged against them.
 
 Amounts are stored twice: exact text for people, and integer 1/10,000 units
 (rounded up) for sums, so SQLite adds without floating point.
