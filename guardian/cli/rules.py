@@ -10,7 +10,7 @@ import click
 
 from guardian.catalog import cheers, discovery, gifts
 from guardian.catalog.catalog import Catalog, RuleError, builtin_files
-from guardian.cli import config_option, main
+from guardian.cli.common import config_option
 from guardian.household.config import ConfigError, Household
 from guardian.household.config import load as load_config
 from guardian.catalog.detect import Purchase, detect
@@ -59,7 +59,7 @@ def _setting(config: Path | None, extra: tuple[Path, ...]) -> tuple[Catalog, Hou
     return catalog, household
 
 
-@main.command("detect")
+@click.command("detect")
 @click.argument("har", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Use this config's household (currency, rates) and its rules/ folder (default: built-in rules, CNY, no rates).")  # fmt: skip
@@ -92,7 +92,7 @@ def detect_command(har: Path, config: Path | None, extra: tuple[Path, ...]) -> N
                 click.echo(f"entry {entry.index}: the {spec.app} gift list was not read: {e}", err=True)
 
 
-@main.group("rules")
+@click.group("rules")
 def rules_group() -> None:
     """Check and grow the app rules."""
 
