@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-import types
-from datetime import UTC, datetime
+import sqlite3
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -91,17 +90,26 @@ def test_jobs_are_registered_once_with_ids(config):
         scheduler.shutdown(wait=False)
 
 
-def test_retention_calls_the_evidence_modules_purge_or_skips(config, monkeypatch):
-    monkeypatch.setitem(sys.modules, "guardian.evidence.retention", None)  # absent: skipped
-    assert jobs.purge_old(config.path) is False
-    calls = []
-    fake = types.ModuleType("guardian.evidence.retention")
-    fake.purge = lambda conn, before_ms: calls.append(before_ms)
-    monkeypatch.setitem(sys.modules, "guardian.evidence.retention", fake)
-    assert jobs.purge_old(config.path) is True
-    [before_ms] = calls
-    age_days = (datetime.now(UTC).timestamp() * 1000 - before_ms) / 86_400_000
-    assert 364.9 < age_days < 365.1
+def test_retention_job_purges_what_keep_days_no_longer_keeps(config, tmp_path):
+    ledger = Ledger(config.storage)
+    now = datetime.now(UTC)
+    record(ledger, config, "5", "older", now - timedelta(days=365, hours=2))
+    record(ledger, config, "7", "newer", now - timedelta(days=364, hours=22))
+    ledger.close()
+    keep_all = tmp_path / "keep-all.toml"  # the same ledger, keep_days = 0: the job skips
+    keep_all.write_text(CONFIG.replace("keep_days = 365", "keep_days = 0"), encoding="utf-8")
+    assert jobs.purge_old(keep_all) is False
+    assert recipients(config.storage) == ["older", "newer"]
+    assert jobs.purge_old(config.path) is True  # keep_days = 365
+    assert recipients(config.storage) == ["newer"]
+
+
+def recipients(db: Path) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return [r for (r,) in conn.execute("SELECT recipient FROM attempts ORDER BY id")]
+    finally:
+        conn.close()
 
 
 def test_deliver_outbox_job_uses_its_own_connection(config):
