@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from dashboard import create_app  # noqa: E402
 from guardian.store import approvals, changes, outbox, overrides
-from guardian.household import config as config_module
+from guardian.household import configfile
 from guardian.setup import logins  # noqa: E402
 from guardian.enforce.alerts import refused  # noqa: E402
 from guardian.catalog.detect import Purchase  # noqa: E402
@@ -69,7 +69,7 @@ STREAMERS = {"bilibili": ["StarRiver", "LuluSings", "PixelFox"], "douyin": ["Dan
 def demo(folder: Path) -> Path:
     path = folder / "guardian.toml"
     path.write_text(CONFIG, encoding="utf-8")
-    config = config_module.load(path)
+    config = configfile.load(path)
     calendar = config.household.calendar
     ledger = Ledger(config.storage)
     conn = ledger.conn

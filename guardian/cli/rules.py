@@ -12,7 +12,7 @@ from guardian.catalog import cheers, discovery, gifts
 from guardian.catalog.catalog import Catalog, RuleError, builtin_files
 from guardian.cli.common import config_option
 from guardian.household.config import ConfigError, Household
-from guardian.household.config import load as load_config
+from guardian.household.configfile import load as load_config
 from guardian.catalog.detect import Purchase, detect
 from guardian.catalog.har import HarError, read
 from guardian.household.home import config_path, rules_dir

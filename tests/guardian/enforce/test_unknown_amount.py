@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from guardian.household.config import ConfigError, parse
+from guardian.household.config import ConfigError
+from guardian.household.configfile import parse
 from guardian.catalog.detect import Purchase
 from guardian.household.money import Money
 from guardian.enforce.policy import Reason, Spending, decide

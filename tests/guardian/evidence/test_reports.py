@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from guardian.household import config as config_module
+from guardian.household import configfile
 from guardian.notify import jobs
 from guardian.store import outbox
 from guardian.evidence import reports
@@ -38,7 +38,7 @@ week = "200"
 def config(tmp_path: Path):
     path = tmp_path / "guardian.toml"
     path.write_text(CONFIG, encoding="utf-8")
-    return config_module.load(path)
+    return configfile.load(path)
 
 
 def record(ledger: Ledger, config, yuan: str, recipient: str, at: datetime, refused: bool = False) -> None:
@@ -49,13 +49,13 @@ def record(ledger: Ledger, config, yuan: str, recipient: str, at: datetime, refu
 
 def test_config_keys_and_their_errors(config, tmp_path):
     assert config.weekly == Weekly(5, 9, 30) and str(config.weekly) == "sat 09:30" and config.keep_days == 365
-    default = config_module.parse("", tmp_path / "g.toml")
+    default = configfile.parse("", tmp_path / "g.toml")
     assert str(default.weekly) == "sun 19:00" and default.keep_days == 730
-    assert config_module.parse('[notifications]\nweekly = "off"\n', tmp_path / "g.toml").weekly is None
+    assert configfile.parse('[notifications]\nweekly = "off"\n', tmp_path / "g.toml").weekly is None
     with pytest.raises(ConfigError, match=r"g.toml: notifications.weekly: expected a day and time like \"sun 19:00\""):
-        config_module.parse('[notifications]\nweekly = "sunday 7pm"\n', tmp_path / "g.toml")
+        configfile.parse('[notifications]\nweekly = "sunday 7pm"\n', tmp_path / "g.toml")
     with pytest.raises(ConfigError, match="storage.keep_days: expected a whole number of days from 30"):
-        config_module.parse("[storage]\nkeep_days = 3\n", tmp_path / "g.toml")
+        configfile.parse("[storage]\nkeep_days = 3\n", tmp_path / "g.toml")
 
 
 def test_weekly_summary_is_stored_once_and_posted(config):

@@ -11,7 +11,7 @@ import pytest
 from guardian.store import approvals, journal, outbox
 from guardian.store.approvals import ApprovalError
 from guardian.catalog.catalog import Catalog
-from guardian.household.config import parse
+from guardian.household.configfile import parse
 from guardian.enforce.guard import Guard
 from guardian.store.ledger import Ledger
 from guardian.catalog.request import Request
