@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from guardian.household import configfile
-from guardian.catalog.catalog import Catalog
+from guardian.catalog.index import Catalog
 from guardian.household.config import Config
 from guardian.household.home import rules_dir
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from guardian.catalog import cheers, discovery, gifts
-from guardian.catalog.catalog import Catalog, RuleError, builtin_files
+from guardian.catalog.index import Catalog, builtin_files
+from guardian.catalog.model import RuleError
 from guardian.cli.common import config_option
 from guardian.household.config import ConfigError, Household
 from guardian.household.configfile import load as load_config

@@ -15,7 +15,8 @@ from datetime import datetime
 from guardian.enforce import alerts
 from guardian.store import overrides
 from guardian.enforce.answers import Answer, refusal
-from guardian.catalog.catalog import App, Catalog, Success
+from guardian.catalog.index import Catalog
+from guardian.catalog.model import App, Success
 from guardian.household.config import Config
 from guardian.catalog.detect import Prices, Purchase, detect
 from guardian.catalog.fields import walk

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from guardian import settings
-from guardian.catalog.catalog import Catalog
+from guardian.catalog.index import Catalog
 from guardian.household.config import ConfigError
 
 

@@ -10,7 +10,8 @@ import pytest
 
 from guardian.household import configfile
 from guardian.enforce.answers import DECISION_HEADER, REASON_HEADER
-from guardian.catalog.catalog import Catalog, Success
+from guardian.catalog.index import Catalog
+from guardian.catalog.model import Success
 from guardian.enforce.guard import Guard, outcome
 from guardian.store.ledger import ACCEPTED, FAILED, Ledger
 from guardian.household.money import Money

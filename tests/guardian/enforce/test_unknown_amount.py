@@ -60,7 +60,7 @@ def test_a_bad_setting_names_the_key():
 
 @pytest.mark.parametrize(("setting", "label", "reason"), [("allow", "allowed", None), ("ask", "blocked", "waiting-for-parent")])
 def test_an_app_the_parent_is_asked_about_still_follows_the_unknown_amount_setting(tmp_path, setting, label, reason):
-    from guardian.catalog.catalog import Catalog
+    from guardian.catalog.index import Catalog
     from guardian.enforce.guard import Guard
     from guardian.store.ledger import Ledger
     from guardian.catalog.request import Request

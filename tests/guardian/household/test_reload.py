@@ -6,7 +6,7 @@ import pytest
 
 from guardian.household import config, configfile
 from guardian import settings
-from guardian.catalog.catalog import Catalog
+from guardian.catalog.index import Catalog
 from guardian.household.config import ConfigError
 from guardian.household.money import Money
 from guardian.household.reload import Follower

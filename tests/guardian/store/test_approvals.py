@@ -10,7 +10,7 @@ import pytest
 
 from guardian.store import approvals, journal, outbox
 from guardian.store.approvals import ApprovalError
-from guardian.catalog.catalog import Catalog
+from guardian.catalog.index import Catalog
 from guardian.household.configfile import parse
 from guardian.enforce.guard import Guard
 from guardian.store.ledger import Ledger

@@ -10,7 +10,7 @@ import pytest
 
 from guardian.store import changes, outbox, overrides
 from guardian.household import configfile
-from guardian.catalog.catalog import Catalog
+from guardian.catalog.index import Catalog
 from guardian.catalog.detect import Purchase
 from guardian.enforce.guard import Guard
 from guardian.store.ledger import Ledger
