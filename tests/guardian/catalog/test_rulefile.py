@@ -204,6 +204,8 @@ def test_rule_path_patterns(pattern: str, path: str, matches: bool) -> None:
          "expected a name or a list of names, got [1]"),
         (acme(rule=ACME_RULE + 'success = { values = [0] }\n'), "rule[0].success", "expected { path = \"code\", values = [0] }"),
         (acme(rule=ACME_RULE + ACME_RULE.replace('kind = "gift"', 'kind = "bribe"')), "rule[1].kind", f"expected one of {', '.join(KINDS)}"),
+        (acme(ACME_HEAD + "gift_list = 5\n"), "gift_list", "expected list, got 5"),  # once a TypeError
+        (acme(ACME_HEAD + "gift_list = {}\n"), "gift_list", "expected list, got {}"),  # once silently no lists
     ],
 )
 def test_parse_app_errors_name_file_and_key(text: str, key: str, reason: str) -> None:
