@@ -85,7 +85,7 @@ def _match(t: Table, name: str) -> Match:
 
 
 def _success(value: object) -> Success:
-    if not isinstance(value, dict) or not isinstance(value.get("path"), str) or not isinstance(value.get("values"), list):
+    if not (isinstance(value, dict) and isinstance(value.get("path"), str) and isinstance(value.get("values"), list)):
         raise ValueError("expected { path = \"code\", values = [0] }")
     return Success(value["path"], tuple(value["values"]))
 
@@ -146,13 +146,19 @@ def parse_app(text: str, file: Path) -> App:
     p = t.table("prices", "expected a table like { \"31036\" = \"100\" }")
     prices = {str(k): p.get(k, parse_amount, Decimal(0)) for k in p.data}
     raw_rules = t.need("rule", list) if "rule" in t.data or not (passthrough or payment) else []
-    rules = [_rule(t.at("rule", i, raw, "expected a [[rule]] table"), i, app_id, currency, success) for i, raw in enumerate(raw_rules)]
+    rules = [
+        _rule(t.at("rule", i, raw, "expected a [[rule]] table"), i, app_id, currency, success)
+        for i, raw in enumerate(raw_rules)
+    ]
     ids = [r.id for r in rules]
     for i, rule_id in enumerate(ids):
         if rule_id in ids[:i]:
             raise t.source.fail(f"rule[{i}].id", f"two rules are called {rule_id!r}")
     raw_lists = t.need("gift_list", list) if "gift_list" in t.data else []
-    lists = [_gift_list(t.at("gift_list", i, raw, "expected a [[gift_list]] table"), app_id) for i, raw in enumerate(raw_lists)]
+    lists = [
+        _gift_list(t.at("gift_list", i, raw, "expected a [[gift_list]] table"), app_id)
+        for i, raw in enumerate(raw_lists)
+    ]
     return App(
         app_id, t.data.get("name", app_id), currency, hosts, status, refusal_json, success, tuple(rules),
         passthrough, payment, tuple(lists), prices, str(t.data.get("source", "")),

@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from guardian.store import approvals
-from guardian.store.approvals import Approval, ApprovalError
 from guardian.cli.common import config_option, load_settings
 from guardian.household.home import config_path
+from guardian.store import approvals
+from guardian.store.approvals import Approval, ApprovalError
 from guardian.store.ledger import Ledger
 
 VIA = "command line"

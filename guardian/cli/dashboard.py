@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from guardian.setup import logins
 from guardian.cli.common import config_option, load_settings
 from guardian.household.home import config_path
+from guardian.setup import logins
 from guardian.store.ledger import connect
 
 

@@ -1,4 +1,4 @@
-"""`guardian verify` and `guardian export`: the evidence commands. Core in guardian.evidence and guardian.export."""
+"""`guardian verify` and `guardian export`: the evidence commands. Core in guardian.evidence (verify, export, formats)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from guardian.evidence import verify, export, formats
 from guardian.cli.common import config_option, load_settings
+from guardian.evidence import export, formats, verify
 from guardian.household.home import config_path
 from guardian.store.ledger import connect
 

@@ -9,17 +9,17 @@ from pathlib import Path
 import click
 
 from guardian.catalog import cheers, discovery, gifts
+from guardian.catalog.detect import Purchase, detect
+from guardian.catalog.har import HarError, read
 from guardian.catalog.index import Catalog, builtin_files
 from guardian.catalog.model import RuleError
+from guardian.catalog.request import normalize_path
+from guardian.catalog.rulefile import parse_app
 from guardian.cli.common import config_option
 from guardian.household.config import ConfigError, Household
 from guardian.household.configfile import load as load_config
-from guardian.catalog.detect import Purchase, detect
-from guardian.catalog.har import HarError, read
 from guardian.household.home import config_path, rules_dir
 from guardian.store.ledger import connect
-from guardian.catalog.request import normalize_path
-from guardian.catalog.rulefile import parse_app
 
 
 def _plain(value) -> str | None:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import click
 
-from guardian.setup import phones, system, wireguard
 from guardian import settings
-from guardian.store.ledger import Ledger
 from guardian.cli.common import config_option, load_settings
 from guardian.household.home import config_path, ensure_config, mitmproxy_dir
+from guardian.setup import phones, system, wireguard
 from guardian.setup.steps import Answers, Paths, Step, describe, plan
+from guardian.store.ledger import Ledger
 
 
 def _platform() -> str:

@@ -42,7 +42,7 @@ def read(path: Path, what: str, error: type[FileError]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """The file a table comes from: its name and text (to find a key's line), its error type and its unknown-key reason."""
+    """Where a table comes from: the file name and text (to find the line of a key), error type, unknown-key reason."""
 
     file: Path | str
     text: str

@@ -10,7 +10,6 @@ from guardian.catalog.model import KINDS, RuleError, Success
 from guardian.catalog.rulefile import parse_app
 from tests.support.acme import FILE, HEAD, RULE, acme
 
-
 SHIPPED = {
     "bilibili", "douyin", "kuaishou", "douyu", "tiktok", "twitch", "youtube", "roblox", "steam",
     "alipay", "paypal", "stripe", "apple", "google-play",

@@ -8,10 +8,10 @@ from pathlib import Path
 from click.testing import CliRunner
 
 import guardian.cli as cli
-from guardian.store import journal
-from guardian.setup import wireguard
-from guardian.store.ledger import Ledger
 from guardian.household.home import config_path
+from guardian.setup import wireguard
+from guardian.store import journal
+from guardian.store.ledger import Ledger
 from tests.conftest import household_config
 
 

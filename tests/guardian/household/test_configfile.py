@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from guardian.household import config, configfile
 from guardian import settings
 from guardian.catalog.index import Catalog
+from guardian.household import config, configfile
 from guardian.household.config import ALLOW, ConfigError, Listen
 from guardian.household.money import Money
 from guardian.household.windows import UNRESTRICTED
