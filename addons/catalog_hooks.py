@@ -19,7 +19,8 @@ from mitmproxy.proxy import server_hooks
 from guardian.catalog import cheers, discovery, gifts
 from guardian.enforce import hostcontrol
 from guardian.enforce.answers import DECISION_HEADER, REASON_HEADER
-from guardian.catalog.catalog import Catalog, GiftList
+from guardian.catalog.index import Catalog
+from guardian.catalog.model import GiftList
 from guardian.household.config import Child
 from guardian.enforce.guard import Guard
 from guardian.store import gift_prices, unrecognised

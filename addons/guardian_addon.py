@@ -26,7 +26,7 @@ from guardian.setup import devices_seen, wireguard
 from guardian.enforce import hostcontrol
 from guardian import settings
 from guardian.enforce.answers import DECISION_HEADER, Answer, refusal
-from guardian.catalog.catalog import App
+from guardian.catalog.model import App
 from guardian.enforce.guard import Guard
 from guardian.household.home import config_path, ensure_config
 from guardian.store.ledger import NEVER, Ledger

@@ -16,7 +16,7 @@ import argparse
 import time
 from pathlib import Path
 
-from guardian.catalog.catalog import Catalog, builtin_files
+from guardian.catalog.index import Catalog, builtin_files
 from guardian.household.config import Household
 from guardian.catalog.detect import detect
 from guardian.catalog.request import Request

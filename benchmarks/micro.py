@@ -18,7 +18,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from guardian.catalog.catalog import Catalog, parse_app
+from guardian.catalog.index import Catalog
+from guardian.catalog.rulefile import parse_app
 from guardian.household.config import Household
 from guardian.catalog.detect import detect
 from guardian.store.ledger import Ledger

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import micro, traffic  # noqa: E402
-from guardian.catalog.catalog import Catalog  # noqa: E402
+from guardian.catalog.index import Catalog  # noqa: E402
 
 TARGETS = {
     "ordinary": 0.97,  # Guardian / bare, at least

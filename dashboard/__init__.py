@@ -4,16 +4,15 @@ Run alone with ``flask --app dashboard run`` (config from GUARDIAN_CONFIG,
 else the data directory), or as ``python -m dashboard.serve`` (what
 ``guardian run`` starts: a WSGI server plus the scheduled jobs).
 
-Contract for pages added by other areas: one blueprint per area in
-``dashboard/<area>.py`` with a ``register(app)`` that registers it and appends
-``(endpoint, label)`` to ``app.config["NAV"]``; templates extend ``base.html``
-(blocks ``title`` and ``content``); views use ``auth.login_required``;
-every form posts ``csrf_token``.
+Each area is one blueprint in ``dashboard/<area>.py`` with a ``register(app)``
+that registers it and appends ``(endpoint, label)`` to ``app.config["NAV"]``;
+``create_app`` imports and registers every area by name, in menu order.
+Templates extend ``base.html`` (blocks ``title`` and ``content``); views use
+``auth.login_required``; every form posts ``csrf_token``.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -55,24 +54,15 @@ def create_app(config: dict | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
-    from dashboard import auth, db, limits, live, notices, week
+    from dashboard import approvals, auth, catalog, db, devices, evidence, limits, live, notices, week
 
     settings = db.init_app(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(settings.config.storage.parent)
     auth.init_app(app)
     app.jinja_env.filters["amount"] = format_amount
-    for area in (live, week, limits, notices, auth):
+    for area in (live, week, limits, notices, auth, approvals, devices, evidence, catalog):
         area.register(app)
-    # Pages of other areas (approvals, devices, evidence, catalog) register themselves when present.
-    for name in app.config.get("EXTRA_AREAS", ("approvals", "devices", "evidence", "catalog")):
-        try:
-            module = importlib.import_module(f"dashboard.{name}")
-        except ModuleNotFoundError as e:
-            if e.name != f"dashboard.{name}":
-                raise
-            continue
-        module.register(app)
     if app.config.get("START_JOBS", os.environ.get("GUARDIAN_JOBS") == "1"):
         start_jobs(app, settings.config)
     return app

@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from dashboard.auth import login_required
 from dashboard.db import get_ledger
 from guardian.store import approvals
-from guardian.household import config as config_module
+from guardian.household import configfile
 from guardian.store.approvals import ApprovalError
 
 bp = Blueprint("approvals", __name__)
@@ -27,7 +27,7 @@ def register(app) -> None:
 
 def _zone() -> ZoneInfo:
     try:
-        return ZoneInfo(config_module.load(current_app.config["GUARDIAN_CONFIG"]).household.timezone)
+        return ZoneInfo(configfile.load(current_app.config["GUARDIAN_CONFIG"]).household.timezone)
     except (KeyError, ValueError):
         return ZoneInfo("UTC")
 

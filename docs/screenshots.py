@@ -20,14 +20,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dashboard import create_app  # noqa: E402
-from guardian.store import approvals, changes, outbox, overrides
-from guardian.household import config as config_module
+from guardian.store import approvals, changes, outbox, overrides  # noqa: E402
+from guardian.store.db import ms as to_ms, transaction  # noqa: E402
+from guardian.household import configfile
 from guardian.setup import logins  # noqa: E402
 from guardian.enforce.alerts import refused  # noqa: E402
 from guardian.catalog.detect import Purchase  # noqa: E402
 from guardian.store.ledger import ACCEPTED, Attempt, Ledger  # noqa: E402
 from guardian.household.money import Money  # noqa: E402
-from guardian.enforce.policy import decide, Spending  # noqa: E402
+from guardian.enforce.policy import decide  # noqa: E402
 from tests.support.dashboard import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -69,7 +70,7 @@ STREAMERS = {"bilibili": ["StarRiver", "LuluSings", "PixelFox"], "douyin": ["Dan
 def demo(folder: Path) -> Path:
     path = folder / "guardian.toml"
     path.write_text(CONFIG, encoding="utf-8")
-    config = config_module.load(path)
+    config = configfile.load(path)
     calendar = config.household.calendar
     ledger = Ledger(config.storage)
     conn = ledger.conn
@@ -83,30 +84,29 @@ def demo(folder: Path) -> Path:
         yuan = Decimal(rng.choice(["1", "5.2", "9.9", "12", "18.8", "30", "52"]))
         purchase = Purchase(app, rng.choice(["gift", "gift", "recharge"]), "demo", yuan, "CNY", Money(yuan, "CNY"), rng.choice(STREAMERS[app]))
         ip = "192.168.1.23" if child.name == "Mia" else "192.168.1.41"
-
-        def judge(spending: Spending, child=child, purchase=purchase, at=at):
-            return decide(purchase, child, spending, at, calendar)
-
-        attempt_id, decision = ledger.record(
-            Attempt(at, ip, None, child.name, purchase), calendar, "CNY", judge,
-            after=lambda i, d, s, child=child, purchase=purchase, at=at: None if d.allowed else refused(conn, child.name, purchase, d, at),
-        )
+        with ledger.writing() as tx:
+            decision = decide(purchase, child, tx.spending(child.name, at, calendar, "CNY"), at, calendar)
+            attempt = Attempt(at, ip, None, child.name, purchase)
+            attempt_id = tx.insert(attempt, calendar.tz.key, "CNY", allowed=decision.allowed, reason=decision.reason)
+            if not decision.allowed:
+                refused(tx.conn, child.name, purchase, decision, at)
         if decision.allowed:
             ledger.settle(attempt_id, ACCEPTED, at)
     xss = Purchase("bilibili", "gift", "demo", Decimal(99), "CNY", Money(Decimal(99), "CNY"), "<img src=x onerror=alert(1)>")
-    ledger.record(Attempt(now, "192.168.1.23", None, "Mia", xss), calendar, "CNY", lambda s: decide(xss, config.child("Mia"), s, now, calendar))
-    logins.ensure(conn)
+    with ledger.writing() as tx:
+        decision = decide(xss, config.child("Mia"), tx.spending("Mia", now, calendar, "CNY"), now, calendar)
+        tx.insert(Attempt(now, "192.168.1.23", None, "Mia", xss), calendar.tz.key, "CNY", allowed=decision.allowed, reason=decision.reason)
     logins.set_password(conn, PASSWORD, 0)
-    ms = int(now.timestamp() * 1000)
-    with changes.transaction(conn):
+    ms = to_ms(now)
+    with transaction(conn):
         overrides.extra(conn, "Mia", Money(Decimal(10), "CNY"), calendar.local(now).date(), now)
         changes.record(conn, "extra allowance for Mia", {"child": "Mia", "amount": "10.00 CNY", "day": calendar.local(now).date().isoformat()}, ms)
-    with changes.transaction(conn):
+    with transaction(conn):
         changes.record(conn, "limits of Leo", {"child": "Leo", "changed": {"week": {"from": "50", "to": "30"}}}, ms)
     outbox.post(conn, outbox.WEEKLY, None, "Guardian week summary", "Mia spent 148.00 CNY", ms)
     for yuan, streamer in (("25", "StarRiver"), ("52", "LuluSings")):  # two purchases waiting for a parent
         ask = Purchase("bilibili", "gift", "demo", Decimal(yuan) * 1000, "gold", Money(Decimal(yuan), "CNY"), streamer)
-        with changes.transaction(conn):
+        with transaction(conn):
             approvals.create(conn, "Mia", ask, "192.168.1.23", None, None, ms, "Bilibili")
     ledger.close()
     return path

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from guardian.household import config as config_module
-from guardian.catalog.catalog import Catalog
+from guardian.household import configfile
+from guardian.catalog.index import Catalog
 from guardian.household.config import Config
 from guardian.household.home import rules_dir
 
@@ -23,7 +23,7 @@ def load(path: Path) -> Settings:
     Raises ValueError (ConfigError or RuleError) naming the file, the key and the reason.
     """
     catalog = Catalog.load([rules_dir(path)])
-    return Settings(config_module.load(path, known_apps=catalog.apps), catalog)
+    return Settings(configfile.load(path, known_apps=catalog.apps), catalog)
 
 
 def watched_files(path: Path) -> list[Path]:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.catalog.catalog import Catalog
+from guardian.catalog.index import Catalog
 from tests.support import fakeapps
 from tests.support.proxy import Proxy
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from guardian.catalog.catalog import Catalog, Rule
+from guardian.catalog.index import Catalog
+from guardian.catalog.model import Rule
 from guardian.household.config import Household
 from guardian.catalog.detect import Purchase, clean_text, to_household
 from guardian.catalog.fields import Unreadable

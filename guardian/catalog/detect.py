@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
-from guardian.catalog.catalog import Catalog, Rule
+from guardian.catalog.index import Catalog
+from guardian.catalog.model import Rule
 from guardian.household.config import Household
 from guardian.catalog.fields import DocFields, Fields, Unreadable
 from guardian.household.money import ABSURD, Money, parse_amount

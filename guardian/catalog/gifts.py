@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from guardian.catalog.catalog import Catalog, GiftList
+from guardian.catalog.index import Catalog
+from guardian.catalog.model import GiftList
 from guardian.catalog.fields import DocFields, Unreadable, parse_json
 from guardian.household.money import parse_amount
 

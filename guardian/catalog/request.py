@@ -26,7 +26,16 @@ class Request:
 
 
 def normalize_host(host: str) -> str:
-    """Lower case, no trailing dot, no port, no IPv6 brackets."""
+    """Lower case, no trailing dot, no port, no IPv6 brackets; normalising the result again changes nothing."""
+    for _ in range(8):  # "[a.]" or "a .:1" needs a second pass; an ordinary host returns after the first
+        once = _normalize_once(host)
+        if once == host:
+            break
+        host = once
+    return host
+
+
+def _normalize_once(host: str) -> str:
     host = host.strip().lower()
     if host.startswith("["):
         return host[1 : host.find("]")] if "]" in host else host[1:]

@@ -1,44 +1,16 @@
 """The `guardian` command. Builds core objects and calls them; no logic of its own.
 
-Every command takes --config PATH, else GUARDIAN_CONFIG, else the data directory's guardian.toml.
+Each command group lives in its own module and is registered here by name; the
+modules never import this group (their shared option and loader are in common.py).
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import click
 
-from guardian import settings
-from guardian.setup import wireguard
-from guardian.household.home import config_path, ensure_config, mitmproxy_dir
-
-ADDON = Path(__file__).resolve().parents[2] / "addons" / "guardian_addon.py"
-
-config_option = click.option(
-    "--config",
-    "config",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Config file (default: GUARDIAN_CONFIG, else guardian.toml in the data directory).",
-)
-
-
-def _load(path: Path) -> settings.Settings:
-    try:
-        return settings.load(path)
-    except ValueError as e:
-        raise click.ClickException(str(e)) from None
-
-
-def _tool(name: str) -> str:
-    beside = Path(sys.executable).parent / name
-    return str(beside) if beside.exists() else name
+from guardian.cli import approvals, dashboard, evidence, rules, run, setup
 
 
 @click.group()
@@ -47,78 +19,13 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
 
-@main.command()
-@config_option
-def check(config: Path | None) -> None:
-    """Check the config and the app rules; exit non-zero with the file, key and reason if wrong."""
-    path = config_path(config)
-    s = _load(path)
-    click.echo(f"{path}: OK ({len(s.config.children)} children, {len(s.catalog.apps)} apps)")
-
-
-@main.command()
-@config_option
-@click.option("--proxy-only", is_flag=True, help="Run the proxy without the dashboard.")
-def run(config: Path | None, proxy_only: bool) -> None:
-    """Run the proxy (and the dashboard) with the config, writing a default one on first run."""
-    path = config_path(config)
-    if ensure_config(path):
-        click.echo(f"Wrote a default config to {path}; edit it to name your children and their devices.")
-    s = _load(path)
-    listen = s.config.proxy
-    proxy_cmd = [
-        _tool("mitmdump"),
-        "--set", "flow_detail=0",
-        "-s", str(ADDON),
-        "--set", f"guardian_config={path}",
-        "--set", f"confdir={mitmproxy_dir(path)}",
-        "--listen-host", listen.host,
-        "--listen-port", str(listen.port),
-    ]
-    tunnels = wireguard.modes(path, wireguard.listed(s.config))
-    if tunnels:  # with explicit modes the regular proxy must be listed too
-        proxy_cmd += ["--mode", "regular", *(arg for mode in tunnels for arg in ("--mode", mode))]
-    children = [subprocess.Popen(proxy_cmd)]
-    if not proxy_only:
-        env = {**os.environ, "GUARDIAN_CONFIG": str(path)}
-        children.append(subprocess.Popen([sys.executable, "-m", "dashboard.serve"], env=env))
-    host = "127.0.0.1" if listen.host in ("0.0.0.0", "::") else listen.host
-    board = s.config.dashboard
-    click.echo(
-        f"Guardian is running. Set the child's browser or device to use the HTTP proxy {host}:{listen.port},\n"
-        f"then open http://mitm.it through it to install Guardian's certificate. Ledger: {s.config.storage}"
-        + ("" if proxy_only else f"\nParents' dashboard: http://{board.host}:{board.port}/")
-    )
-    _wait(children)
-
-
-def _wait(children: list[subprocess.Popen]) -> None:
-    def stop(*_: object) -> None:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        while True:
-            for child in children:
-                try:
-                    code = child.wait(timeout=0.5)
-                except subprocess.TimeoutExpired:
-                    continue
-                stop()
-                for other in children:
-                    other.wait(timeout=10)
-                sys.exit(code)
-    except KeyboardInterrupt:
-        stop()
-        for child in children:
-            child.wait(timeout=10)
-
-
-# Each area registers its own commands in its own module (guardian/cli_<area>.py), imported here.
-from guardian.cli import evidence as cli_evidence  # noqa: E402,F401  (guardian verify, guardian export)
-from guardian.cli import setup as cli_setup  # noqa: E402,F401  (guardian setup, guardian phone)
-from guardian.cli import dashboard as cli_dashboard  # noqa: E402,F401  (guardian set-password)
-from guardian.cli import approvals as cli_approvals  # noqa: E402,F401  (guardian approvals ...)
-from guardian.cli import rules as cli_rules  # noqa: E402,F401  (guardian detect, guardian rules ...)
+main.add_command(run.run)
+main.add_command(run.check)
+main.add_command(setup.setup)
+main.add_command(setup.phone)
+main.add_command(dashboard.set_password)
+main.add_command(evidence.verify_record)
+main.add_command(evidence.export_command)
+main.add_command(approvals.approvals_group)
+main.add_command(rules.detect_command)
+main.add_command(rules.rules_group)

@@ -11,17 +11,17 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from guardian.cli.common import config_option, load_settings
+from guardian.household.home import config_path
 from guardian.store import approvals
 from guardian.store.approvals import Approval, ApprovalError
-from guardian.cli import _load, config_option, main
-from guardian.household.home import config_path
 from guardian.store.ledger import Ledger
 
 VIA = "command line"
 
 
 def _ledger(config: Path | None) -> tuple[Ledger, ZoneInfo]:
-    s = _load(config_path(config))
+    s = load_settings(config_path(config))
     return Ledger(s.config.storage), ZoneInfo(s.config.household.timezone)
 
 
@@ -38,7 +38,7 @@ def describe(a: Approval, tz: ZoneInfo) -> str:
     return line
 
 
-@main.group("approvals")
+@click.group("approvals")
 def approvals_group() -> None:
     """Purchases waiting for a parent's answer."""
 

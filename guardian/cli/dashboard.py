@@ -7,18 +7,18 @@ from pathlib import Path
 
 import click
 
-from guardian.setup import logins
-from guardian.cli import _load, config_option, main
+from guardian.cli.common import config_option, load_settings
 from guardian.household.home import config_path
+from guardian.setup import logins
 from guardian.store.db import connect
 
 
-@main.command("set-password")
+@click.command("set-password")
 @config_option
 @click.password_option("--password", prompt="New parent password", help="The new password (asked for if not given).")
 def set_password(config: Path | None, password: str) -> None:
     """Set the parent password for the dashboard (also clears failed-login delays)."""
-    s = _load(config_path(config))
+    s = load_settings(config_path(config))
     conn = connect(s.config.storage)
     try:
         try:

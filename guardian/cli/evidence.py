@@ -1,4 +1,4 @@
-"""`guardian verify` and `guardian export`: the evidence commands. Core in guardian.evidence and guardian.export."""
+"""`guardian verify` and `guardian export`: the evidence commands. Core in guardian.evidence (verify, export, formats)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
-from guardian.evidence import verify, export, formats
-from guardian.cli import _load, config_option, main
+from guardian.cli.common import config_option, load_settings
+from guardian.evidence import export, formats, verify
 from guardian.household.home import config_path
 from guardian.store.db import connect
 
 
 def _open(config: Path | None):
-    s = _load(config_path(config))
+    s = load_settings(config_path(config))
     db = s.config.storage
     if not db.exists():
         raise click.ClickException(f"no ledger at {db} (storage.path in {s.config.path})")
@@ -25,7 +25,7 @@ def _open(config: Path | None):
         raise click.ClickException(f"{db}: cannot open the ledger: {e}") from None
 
 
-@main.command("verify")
+@click.command("verify")
 @config_option
 @click.option("--head", "heads", multiple=True, metavar="DIGEST", help="A head digest copied earlier (from an export); check it is still in the record.")
 def verify_record(config: Path | None, heads: tuple[str, ...]) -> None:
@@ -56,7 +56,7 @@ def _date(_ctx, param, value: str) -> date:
         raise click.BadParameter(f"expected a date like 2026-03-07, got {value!r}") from None
 
 
-@main.command(name="export")
+@click.command(name="export")
 @config_option
 @click.option("--child", required=True, help="The child's name, as in the config.")
 @click.option("--from", "start", required=True, callback=_date, help="First day (YYYY-MM-DD, household time).")

@@ -9,17 +9,18 @@ from pathlib import Path
 import click
 
 from guardian.catalog import cheers, gifts
-from guardian.store import unrecognised
-from guardian.catalog.catalog import Catalog, RuleError, builtin_files
-from guardian.cli import config_option, main
-from guardian.household.config import ConfigError, Household
-from guardian.household.config import load as load_config
 from guardian.catalog.detect import Purchase, detect
 from guardian.catalog.har import HarError, read
-from guardian.household.home import config_path, rules_dir
-from guardian.store.db import connect
+from guardian.catalog.index import Catalog, builtin_files
+from guardian.catalog.model import RuleError
 from guardian.catalog.request import normalize_path
 from guardian.catalog.rulefile import parse_app
+from guardian.cli.common import config_option
+from guardian.household.config import ConfigError, Household
+from guardian.household.configfile import load as load_config
+from guardian.household.home import config_path, rules_dir
+from guardian.store import unrecognised
+from guardian.store.db import connect
 
 
 def _plain(value) -> str | None:
@@ -60,7 +61,7 @@ def _setting(config: Path | None, extra: tuple[Path, ...]) -> tuple[Catalog, Hou
     return catalog, household
 
 
-@main.command("detect")
+@click.command("detect")
 @click.argument("har", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Use this config's household (currency, rates) and its rules/ folder (default: built-in rules, CNY, no rates).")  # fmt: skip
@@ -93,7 +94,7 @@ def detect_command(har: Path, config: Path | None, extra: tuple[Path, ...]) -> N
                 click.echo(f"entry {entry.index}: the {spec.app} gift list was not read: {e}", err=True)
 
 
-@main.group("rules")
+@click.group("rules")
 def rules_group() -> None:
     """Check and grow the app rules."""
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import click
 
-from guardian.setup import phones, system, wireguard
 from guardian import settings
-from guardian.store.ledger import Ledger
-from guardian.cli import _load, config_option, main
+from guardian.cli.common import config_option, load_settings
 from guardian.household.home import config_path, ensure_config, mitmproxy_dir
+from guardian.setup import phones, system, wireguard
 from guardian.setup.steps import Answers, Paths, Step, describe, plan
+from guardian.store.ledger import Ledger
 
 
 def _platform() -> str:
@@ -39,7 +39,7 @@ def _ask(yes: bool):
     return ask
 
 
-@main.command()
+@click.command()
 @config_option
 @click.option("--yes", is_flag=True, help="Accept every step without asking.")
 @click.option("--undo", "undo_", is_flag=True, help="Revert every change an earlier `guardian setup` made.")
@@ -60,7 +60,7 @@ def setup(
             return
         if ensure_config(path):
             click.echo(f"Wrote a default config to {path}.")
-        s = _load(path)
+        s = load_settings(path)
         ca = mitmproxy_dir(path) / ("mitmproxy-ca-cert.cer" if _platform() == "windows" else "mitmproxy-ca-cert.pem")
         if not ca.exists():
             raise click.ClickException(
@@ -90,7 +90,7 @@ def setup(
     click.echo(f"\n{len(done)} of {len(steps)} step(s) done. Phones and tablets: open the dashboard's Devices page.")
 
 
-@main.group()
+@click.group()
 def phone() -> None:
     """Phones and tablets: one WireGuard tunnel per device, shown as a QR code."""
 
@@ -103,7 +103,7 @@ def phone_add(config: Path | None, child: str, name: str) -> None:
     """Give CHILD's device NAME (e.g. mia-phone) a tunnel and print its QR code."""
     path = config_path(config)
     ensure_config(path)
-    s: settings.Settings = _load(path)
+    s: settings.Settings = load_settings(path)
     try:
         tunnel = phones.add(path, child, name, s.catalog.apps)
     except ValueError as e:
@@ -130,7 +130,7 @@ def phone_show(config: Path | None, name: str) -> None:
 def phone_remove(config: Path | None, name: str) -> None:
     """Revoke device NAME's tunnel: its keys are deleted and the proxy stops listening for it."""
     path = config_path(config)
-    s = _load(path)
+    s = load_settings(path)
     try:
         child, revoked = phones.remove(path, name, s.catalog.apps)
     except ValueError as e:

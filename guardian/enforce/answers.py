@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from guardian.catalog.catalog import App
+from guardian.catalog.model import App
 from guardian.enforce.policy import EXPLAIN, Decision, Reason
 
 DECISION_HEADER = "Guardian-Decision"

@@ -14,7 +14,8 @@ from datetime import datetime
 from guardian.enforce import alerts, holds
 from guardian.store import approvals, overrides
 from guardian.enforce.answers import Answer, Verdict, refusal
-from guardian.catalog.catalog import App, Catalog, Success
+from guardian.catalog.index import Catalog
+from guardian.catalog.model import App, Success
 from guardian.household.config import Config
 from guardian.catalog.detect import Prices, Purchase, detect
 from guardian.catalog.fields import walk

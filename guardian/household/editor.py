@@ -1,7 +1,7 @@
 """Editing a child's limits in the config file, keeping the parent's comments.
 
 The new text is checked with the same parser the proxy uses
-(`guardian.config.parse`) before anything is written, so a bad value is
+(`guardian.household.configfile.parse`) before anything is written, so a bad value is
 reported with the loader's own message (file, key, reason) and never reaches
 the file. The write is atomic: a temporary file beside the config, renamed
 over it, so the proxy's reloader never reads half a file.
@@ -17,7 +17,8 @@ from pathlib import Path
 
 import tomlkit
 
-from guardian.household import config as config_module
+from guardian.household import configfile
+from guardian.household.config import Config
 
 CAPS = ("per_purchase", "day", "week", "month", "per_minute")
 
@@ -92,10 +93,10 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def save_child(path: Path, index: int, limits: ChildLimits, known_apps: Iterable[str] = ()) -> config_module.Config:
+def save_child(path: Path, index: int, limits: ChildLimits, known_apps: Iterable[str] = ()) -> Config:
     """Validate and write; raises ConfigError (nothing written) or ValueError for a missing child."""
     text = path.read_text(encoding="utf-8")
     new = edit_child(text, index, limits)
-    parsed = config_module.parse(new, path, known_apps)
+    parsed = configfile.parse(new, path, known_apps)
     atomic_write(path, new)
     return parsed

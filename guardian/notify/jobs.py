@@ -8,7 +8,6 @@ process starts them (the WSGI server, never the reloader's parent).
 
 from __future__ import annotations
 
-import importlib
 import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +17,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from guardian.store.db import connect, ms
 from guardian.notify import delivery
-from guardian.evidence import reports
+from guardian.evidence import reports, retention
 from guardian import settings
 from guardian.household.config import Config
 from guardian.notify.desktop import Notifier, PlyerNotifier
@@ -50,14 +49,9 @@ def weekly_summary(path: Path) -> reports.Report | None:
 
 
 def purge_old(path: Path) -> bool:
-    """Call the evidence module's `guardian.retention.purge(conn, before_ms)` when it exists; False if skipped."""
+    """Purge the records older than [storage] keep_days; False if skipped (keep_days = 0 keeps everything)."""
     config = _config(path)
     if not config.keep_days:
-        return False
-    try:
-        retention = importlib.import_module("guardian.evidence.retention")
-    except ImportError:
-        log.info("retention: guardian.retention is not installed; nothing purged")
         return False
     before = datetime.now(UTC) - timedelta(days=config.keep_days)
     conn = connect(config.storage)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import tomlkit
 
-from guardian.household import config as config_module
+from guardian.household import configfile
 from guardian.store import db, journal
 from guardian.setup import wireguard
 
@@ -25,7 +25,7 @@ def _edit(path: Path, change, known_apps: Iterable[str]) -> None:
     doc = tomlkit.parse(text)
     change(doc)
     new = tomlkit.dumps(doc)
-    config_module.parse(new, path, known_apps)  # raises ConfigError naming the key and the reason
+    configfile.parse(new, path, known_apps)  # raises ConfigError naming the key and the reason
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".guardian-", suffix=".toml")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -45,7 +45,7 @@ def add(path: Path, child: str, name: str, known_apps: Iterable[str] = ()) -> wi
     """Create a tunnel for a new device of `child` and list it in the config; ValueError says what is wrong."""
     wireguard.check_name(name)
     device = f"wireguard:{name}"
-    config = config_module.load(path, known_apps)
+    config = configfile.load(path, known_apps)
     if config.child(child) is None:
         raise ValueError(f"there is no child called {child!r} in {path}")
     if any(d.text == device for c in config.children for d in c.devices):

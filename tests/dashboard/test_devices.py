@@ -14,7 +14,7 @@ import pytest
 
 pytest.importorskip("dashboard.auth", reason="the dashboard (issue 3) is not merged yet")
 
-from guardian.household import config as config_module  # noqa: E402
+from guardian.household import configfile  # noqa: E402
 from guardian.setup import devices_seen, wireguard  # noqa: E402
 from tests.dashboard.conftest import PASSWORD  # noqa: E402
 
@@ -47,7 +47,7 @@ def test_add_a_phone_shows_its_qr_code_and_remove_revokes_it(parent, config_file
     assert "<svg" in page and "http://mitm.it" in page and "Certificate Trust Settings" in page
     tunnel = wireguard.read(wireguard.folder(config_file) / "mia-phone.conf")
     assert f"PublicKey = {wireguard.pubkey(tunnel.server_key)}" in page
-    config = config_module.load(config_file)
+    config = configfile.load(config_file)
     assert "wireguard:mia-phone" in [d.text for d in config.child("Mia").devices]
     listing = parent.get("/devices").text
     assert "wireguard:mia-phone" in listing and "not seen yet" in listing

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
-from guardian.household import config as config_module
+from guardian.household import configfile
 from guardian.store import journal
 
 
@@ -32,7 +32,7 @@ def test_saving_a_cap_writes_the_file_keeps_comments_and_is_recorded(parent, con
     mia = tomllib.loads(text)["child"][0]
     assert mia["caps"]["day"] == "40" and mia["caps"]["per_minute"] == 3
     assert mia["devices"] == ["127.0.0.1", "192.168.1.0/24"]
-    assert config_module.load(config_file).child("Mia").caps.day.amount == 40
+    assert configfile.load(config_file).child("Mia").caps.day.amount == 40
     page = parent.get("/limits").text
     assert '<input name="day" value="40"' in page and '<input name="per_minute" value="3"' in page
     assert "Saved Mia&#39;s limits" in page and "limits of Mia" in page and "50 → 40" in page

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.catalog.catalog import Catalog
+from guardian.catalog.index import Catalog
 from guardian.household.config import Household
 from guardian.household.periods import Calendar
 from guardian.catalog.request import Request, normalize_host

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from guardian.catalog.catalog import Catalog
+from guardian.catalog.index import Catalog
 from guardian.catalog.cheers import bits, detect_message
 from guardian.household.config import Household
 

@@ -6,7 +6,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from guardian.catalog.catalog import Catalog, parse_app
+from guardian.catalog.index import Catalog
+from guardian.catalog.rulefile import parse_app
 from guardian.household.config import Household
 from guardian.catalog.detect import MAX_RECIPIENT, Purchase, clean_text, detect
 from guardian.household.money import Money

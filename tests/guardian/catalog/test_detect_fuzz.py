@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guardian.catalog.catalog import Catalog, Rule
+from guardian.catalog.index import Catalog
+from guardian.catalog.model import Rule
 from guardian.household.config import Child, Household
 from guardian.catalog.detect import _CONTROL, MAX_RECIPIENT, detect
 from guardian.household.money import ABSURD

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from guardian.catalog import gifts
-from guardian.catalog.catalog import Catalog
+from guardian.catalog.index import Catalog
 from guardian.household.config import Household
 from guardian.catalog.detect import detect
 from guardian.catalog.request import Request

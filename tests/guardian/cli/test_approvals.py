@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from click.testing import CliRunner
 
-from guardian.store import approvals
 from guardian.cli import main
+from guardian.store import approvals
 from guardian.store.ledger import Ledger
 from tests.guardian.store.test_approvals import buy, make_guard
 

@@ -42,7 +42,7 @@ def test_detect_recognises_each_endpoint_with_its_amount(tmp_path, endpoint):
 
 
 def test_every_app_with_rules_has_a_fixture():
-    from guardian.catalog.catalog import Catalog
+    from guardian.catalog.index import Catalog
 
     rules = {r.id for a in Catalog.load().apps.values() for r in a.rules if r.transport == "http"}
     covered = {e.expected["rule"] for e in ENDPOINTS}

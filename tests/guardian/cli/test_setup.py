@@ -1,4 +1,4 @@
-"""The CLI glue: `guardian phone`, `guardian setup` errors and --undo, and `guardian run`'s WireGuard listeners."""
+"""The CLI glue: `guardian phone`, and `guardian setup` errors, --undo and --dry-run."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 from click.testing import CliRunner
 
 import guardian.cli as cli
-from guardian.store import journal
-from guardian.setup import wireguard
-from guardian.store.ledger import Ledger
 from guardian.household.home import config_path
+from guardian.setup import wireguard
+from guardian.store import journal
+from guardian.store.ledger import Ledger
 from tests.conftest import household_config
 
 
@@ -64,33 +64,6 @@ def test_setup_undo_reverts_the_recorded_changes():
     assert not made.exists() and changed.read_text() == "before"
     assert not (path.parent / "setup-state.json").exists()
     assert "nothing to undo" in invoke("setup", "--undo").output
-
-
-def test_run_starts_a_listener_per_listed_phone(tmp_path: Path, monkeypatch):
-    config = tmp_path / "guardian.toml"
-    config.write_text(household_config().replace('devices = ["127.0.0.1"]', 'devices = ["wireguard:mia-phone"]'))
-    started: list[list[str]] = []
-
-    class Done:
-        def __init__(self, cmd, **_):
-            started.append(cmd)
-
-        def wait(self, timeout=None):
-            return 0
-
-        def poll(self):
-            return 0
-
-    monkeypatch.setattr(cli.subprocess, "Popen", Done)
-    monkeypatch.setattr(cli.signal, "signal", lambda *a: None)
-    invoke("run", "--proxy-only", "--config", str(config))
-    assert "--mode" not in started[0]  # listed, but no keys yet: nothing to listen for
-    tunnel = wireguard.create(config, "mia-phone")
-    wireguard.create(config, "unlisted")
-    invoke("run", "--proxy-only", "--config", str(config))
-    cmd = started[1]
-    modes = [cmd[i + 1] for i, arg in enumerate(cmd) if arg == "--mode"]
-    assert modes == ["regular", f"wireguard:{tunnel.path}@0.0.0.0:{tunnel.port}"]
 
 
 def test_setup_dry_run_lists_every_change_and_makes_none():

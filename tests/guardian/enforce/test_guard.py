@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.household import config
+from guardian.household import configfile
 from guardian.enforce.answers import DECISION_HEADER, REASON_HEADER
-from guardian.catalog.catalog import Catalog, Success
+from guardian.catalog.index import Catalog
+from guardian.catalog.model import Success
 from guardian.enforce.guard import Guard, outcome
 from guardian.store.ledger import ACCEPTED, FAILED, Ledger
 from guardian.household.money import Money
@@ -80,7 +81,7 @@ def test_outcome(success: Success | None, status: int, body: bytes | None, resul
 
 @pytest.fixture
 def guard(tmp_path: Path, catalog: Catalog) -> Iterator[Guard]:
-    c = config.parse(CONFIG, tmp_path / "guardian.toml", catalog.apps)
+    c = configfile.parse(CONFIG, tmp_path / "guardian.toml", catalog.apps)
     ledger = Ledger(c.storage)
     yield Guard(c, catalog, ledger)
     ledger.close()

@@ -7,8 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from guardian.store import overrides
-from guardian.catalog.catalog import Catalog
-from guardian.household.config import parse
+from guardian.catalog.index import Catalog
+from guardian.household.configfile import parse
 from guardian.enforce.guard import Guard
 from guardian.enforce.hostcontrol import caps_spent, check_caps, quick
 from guardian.store.ledger import Ledger

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from guardian.household.config import ConfigError, parse
+from guardian.household.config import ConfigError
+from guardian.household.configfile import parse
 from guardian.catalog.detect import Purchase
 from guardian.household.money import Money
 from guardian.enforce.policy import Reason, decide
@@ -60,7 +61,7 @@ def test_a_bad_setting_names_the_key():
 
 @pytest.mark.parametrize(("setting", "label", "reason"), [("allow", "allowed", None), ("ask", "blocked", "waiting-for-parent")])
 def test_an_app_the_parent_is_asked_about_still_follows_the_unknown_amount_setting(tmp_path, setting, label, reason):
-    from guardian.catalog.catalog import Catalog
+    from guardian.catalog.index import Catalog
     from guardian.enforce.guard import Guard
     from guardian.store.ledger import Ledger
     from guardian.catalog.request import Request

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-import types
-from datetime import UTC, datetime
+import sqlite3
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from guardian.household import config as config_module
+from guardian.household import configfile
 from guardian.notify import jobs
 from guardian.store import outbox
 from guardian.evidence import reports
@@ -40,7 +39,7 @@ week = "200"
 def config(tmp_path: Path):
     path = tmp_path / "guardian.toml"
     path.write_text(CONFIG, encoding="utf-8")
-    return config_module.load(path)
+    return configfile.load(path)
 
 
 def record(ledger: Ledger, config, yuan: str, recipient: str, at: datetime, refused: bool = False) -> None:
@@ -51,13 +50,13 @@ def record(ledger: Ledger, config, yuan: str, recipient: str, at: datetime, refu
 
 def test_config_keys_and_their_errors(config, tmp_path):
     assert config.weekly == Weekly(5, 9, 30) and str(config.weekly) == "sat 09:30" and config.keep_days == 365
-    default = config_module.parse("", tmp_path / "g.toml")
+    default = configfile.parse("", tmp_path / "g.toml")
     assert str(default.weekly) == "sun 19:00" and default.keep_days == 730
-    assert config_module.parse('[notifications]\nweekly = "off"\n', tmp_path / "g.toml").weekly is None
+    assert configfile.parse('[notifications]\nweekly = "off"\n', tmp_path / "g.toml").weekly is None
     with pytest.raises(ConfigError, match=r"g.toml: notifications.weekly: expected a day and time like \"sun 19:00\""):
-        config_module.parse('[notifications]\nweekly = "sunday 7pm"\n', tmp_path / "g.toml")
+        configfile.parse('[notifications]\nweekly = "sunday 7pm"\n', tmp_path / "g.toml")
     with pytest.raises(ConfigError, match="storage.keep_days: expected a whole number of days from 30"):
-        config_module.parse("[storage]\nkeep_days = 3\n", tmp_path / "g.toml")
+        configfile.parse("[storage]\nkeep_days = 3\n", tmp_path / "g.toml")
 
 
 def test_weekly_summary_is_stored_once_and_posted(config):
@@ -91,17 +90,26 @@ def test_jobs_are_registered_once_with_ids(config):
         scheduler.shutdown(wait=False)
 
 
-def test_retention_calls_the_evidence_modules_purge_or_skips(config, monkeypatch):
-    monkeypatch.setitem(sys.modules, "guardian.evidence.retention", None)  # absent: skipped
-    assert jobs.purge_old(config.path) is False
-    calls = []
-    fake = types.ModuleType("guardian.evidence.retention")
-    fake.purge = lambda conn, before_ms: calls.append(before_ms)
-    monkeypatch.setitem(sys.modules, "guardian.evidence.retention", fake)
-    assert jobs.purge_old(config.path) is True
-    [before_ms] = calls
-    age_days = (datetime.now(UTC).timestamp() * 1000 - before_ms) / 86_400_000
-    assert 364.9 < age_days < 365.1
+def test_retention_job_purges_what_keep_days_no_longer_keeps(config, tmp_path):
+    ledger = Ledger(config.storage)
+    now = datetime.now(UTC)
+    record(ledger, config, "5", "older", now - timedelta(days=365, hours=2))
+    record(ledger, config, "7", "newer", now - timedelta(days=364, hours=22))
+    ledger.close()
+    keep_all = tmp_path / "keep-all.toml"  # the same ledger, keep_days = 0: the job skips
+    keep_all.write_text(CONFIG.replace("keep_days = 365", "keep_days = 0"), encoding="utf-8")
+    assert jobs.purge_old(keep_all) is False
+    assert recipients(config.storage) == ["older", "newer"]
+    assert jobs.purge_old(config.path) is True  # keep_days = 365
+    assert recipients(config.storage) == ["newer"]
+
+
+def recipients(db: Path) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return [r for (r,) in conn.execute("SELECT recipient FROM attempts ORDER BY id")]
+    finally:
+        conn.close()
 
 
 def test_deliver_outbox_job_uses_its_own_connection(config):

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.household import config as config_module
+from guardian.household import configfile
 from guardian.evidence import review
 from guardian.catalog.detect import Purchase
 from guardian.store.ledger import FAILED, Attempt, Ledger
@@ -58,7 +58,7 @@ def test_week_lists_configured_children_first_and_unknown_ones_after(ledger):
 
 
 def test_caps_status_with_extra_allowance(ledger, tmp_path):
-    config = config_module.parse('[[child]]\nname = "Mia"\n[child.caps]\nday = "20"\nmonth = "100"\n', tmp_path / "g.toml")
+    config = configfile.parse('[[child]]\nname = "Mia"\n[child.caps]\nday = "20"\nmonth = "100"\n', tmp_path / "g.toml")
     add(ledger, datetime(2026, 3, 24, 8, 0, tzinfo=UTC), "15")
     add(ledger, datetime(2026, 3, 2, 8, 0, tzinfo=UTC), "30")
     day, week, month = review.caps_status(ledger.conn, config.child("Mia"), datetime(2026, 3, 24, 12, 0, tzinfo=UTC), BERLIN, Overrides(extra_day=Decimal(10)))

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from guardian.household import config
+from guardian.household import config, configfile
 from guardian import settings
-from guardian.catalog.catalog import Catalog
+from guardian.catalog.index import Catalog
 from guardian.household.config import ConfigError
 from guardian.household.money import Money
 from guardian.household.reload import Follower
@@ -47,7 +47,7 @@ def path(tmp_path: Path) -> Path:
 
 
 def test_first_load(path: Path) -> None:
-    f = Follower(path, config.load)
+    f = Follower(path, configfile.load)
     assert day_cap(f.current) == Money(Decimal(50), "CNY")
     assert f.error is None
     assert f.poll() is None  # nothing changed
@@ -57,11 +57,11 @@ def test_first_load_must_succeed(tmp_path: Path) -> None:
     path = tmp_path / "guardian.toml"
     write(path, GOOD.format(day="lots"))
     with pytest.raises(ConfigError, match=r"child\[0\]\.caps\.day"):
-        Follower(path, config.load)
+        Follower(path, configfile.load)
 
 
 def test_picks_up_a_changed_file(path: Path) -> None:
-    f = Follower(path, config.load)
+    f = Follower(path, configfile.load)
     write(path, GOOD.format(day="80"))
     new = f.poll()
     assert new is not None and day_cap(new) == Money(Decimal(80), "CNY")
@@ -70,7 +70,7 @@ def test_picks_up_a_changed_file(path: Path) -> None:
 
 
 def test_same_size_edit_is_seen(path: Path) -> None:
-    f = Follower(path, config.load)
+    f = Follower(path, configfile.load)
     write(path, GOOD.format(day="60"))  # same length as "50"
     assert day_cap(f.poll()) == Money(Decimal(60), "CNY")
 
@@ -80,7 +80,7 @@ def test_unchanged_file_is_not_reloaded(path: Path) -> None:
 
     def load(p: Path) -> config.Config:
         loads.append(p)
-        return config.load(p)
+        return configfile.load(p)
 
     f = Follower(path, load)
     for _ in range(3):
@@ -89,7 +89,7 @@ def test_unchanged_file_is_not_reloaded(path: Path) -> None:
 
 
 def test_bad_edit_keeps_the_last_good_config_and_a_good_edit_clears_the_error(path: Path) -> None:
-    f = Follower(path, config.load)
+    f = Follower(path, configfile.load)
     good = f.current
     write(path, GOOD.format(day="lots"))
     assert f.poll() is None
@@ -106,7 +106,7 @@ def test_bad_edit_keeps_the_last_good_config_and_a_good_edit_clears_the_error(pa
 
 
 def test_bad_toml_edit(path: Path) -> None:
-    f = Follower(path, config.load)
+    f = Follower(path, configfile.load)
     write(path, "[[child]\n")
     assert f.poll() is None
     assert f.error.startswith(f"{path}: not valid TOML: ")
@@ -114,7 +114,7 @@ def test_bad_toml_edit(path: Path) -> None:
 
 
 def test_deleted_file_keeps_the_last_good_config(path: Path) -> None:
-    f = Follower(path, config.load)
+    f = Follower(path, configfile.load)
     path.unlink()
     assert f.poll() is None
     assert f.error == f"{path}: cannot read the config: No such file or directory"

@@ -13,7 +13,8 @@ from pathlib import Path
 import mitmproxy_rs
 import pytest
 
-from guardian.household import config as config_module
+from guardian.household import configfile
+from guardian.household.config import ConfigError
 from guardian.setup import phones, wireguard
 from guardian.household.devices import Device
 from tests.conftest import household_config
@@ -116,22 +117,22 @@ def test_devices_parse_and_a_tunnel_decides_alone(config: Path):
         Device.parse("wireguard:Mia Phone")
     text = household_config() + '[[child]]\nname = "Leo"\ndevices = ["10.0.0.0/8", "wireguard:leo-tab"]\n'
     text = text.replace('devices = ["127.0.0.1"]', 'devices = ["127.0.0.1", "wireguard:mia-phone"]')
-    cfg = config_module.parse(text, config)
+    cfg = configfile.parse(text, config)
     # Every phone in a tunnel is 10.0.0.1, inside Leo's range: the tunnel, not the address, decides.
     assert cfg.child_for("10.0.0.1", None, "mia-phone").name == "Mia"
     assert cfg.child_for("10.0.0.1", None, "leo-tab").name == "Leo"
     assert cfg.child_for("10.0.0.1", None).name == "Leo"
     assert cfg.child_for("10.0.0.1", None, "someone-else") is None  # unknown_devices = "allow"
     dup = text.replace('"wireguard:leo-tab"', '"wireguard:mia-phone"')
-    with pytest.raises(config_module.ConfigError, match=r"child\[1\].devices: wireguard:mia-phone is already listed for Mia"):
-        config_module.parse(dup, config)
+    with pytest.raises(ConfigError, match=r"child\[1\].devices: wireguard:mia-phone is already listed for Mia"):
+        configfile.parse(dup, config)
 
 
 def test_add_and_remove_a_phone_edits_the_config_and_the_keys(config: Path):
     tunnel = phones.add(config, "Mia", "mia-phone")
     text = config.read_text()
     assert "# keep this comment" in text
-    cfg = config_module.load(config)
+    cfg = configfile.load(config)
     assert [d.text for d in cfg.child("Mia").devices] == ["127.0.0.1", "wireguard:mia-phone"]
     assert wireguard.listed(cfg) == ["mia-phone"] and tunnel.path.exists()
     with pytest.raises(ValueError, match="already exists"):

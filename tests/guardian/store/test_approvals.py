@@ -10,8 +10,8 @@ import pytest
 
 from guardian.store import approvals, journal, outbox
 from guardian.store.approvals import ApprovalError
-from guardian.catalog.catalog import Catalog
-from guardian.household.config import parse
+from guardian.catalog.index import Catalog
+from guardian.household.configfile import parse
 from guardian.enforce.guard import Guard
 from guardian.store.ledger import Ledger
 from guardian.catalog.request import Request

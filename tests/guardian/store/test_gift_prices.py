@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from guardian.catalog import gifts
-from guardian.catalog.catalog import Catalog
+from guardian.catalog.index import Catalog
 from guardian.store import gift_prices
 from guardian.store.db import connect
 

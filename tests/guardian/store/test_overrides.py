@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from guardian.store import db, outbox, overrides
-from guardian.household import config as config_module
-from guardian.catalog.catalog import Catalog
+from guardian.household import configfile
+from guardian.catalog.index import Catalog
 from guardian.catalog.detect import Purchase
 from guardian.enforce.guard import Guard
 from guardian.store.ledger import Ledger
@@ -38,7 +38,7 @@ def gift(yuan: str, recipient: str = "7734") -> Purchase:
 
 @pytest.fixture
 def guard(tmp_path: Path, catalog: Catalog):
-    config = config_module.parse(CONFIG, tmp_path / "guardian.toml", catalog.apps)
+    config = configfile.parse(CONFIG, tmp_path / "guardian.toml", catalog.apps)
     ledger = Ledger(config.storage)
     yield Guard(config, catalog, ledger)
     ledger.close()
@@ -50,7 +50,7 @@ def judge(guard: Guard, yuan: str, at: datetime = NOW, recipient: str = "7734"):
 
 
 def test_decide_lock_beats_everything_and_extra_raises_the_day_cap(tmp_path, shanghai):
-    config = config_module.parse(CONFIG, tmp_path / "g.toml")
+    config = configfile.parse(CONFIG, tmp_path / "g.toml")
     mia = config.child("Mia")
     spent = Spending(Money(Decimal(45), "CNY"), Money(Decimal(45), "CNY"), Money(Decimal(45), "CNY"), 0)
     assert decide(gift("10"), mia, spent, NOW, shanghai).reason == Reason.DAY_CAP

@@ -7,7 +7,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guardian.catalog.catalog import Catalog, RuleError, builtin_files, parse_app
+from guardian.catalog.index import Catalog, builtin_files
+from guardian.catalog.model import RuleError
+from guardian.catalog.rulefile import parse_app
 
 FUZZ = settings(max_examples=200, deadline=None)
 FILES = builtin_files()

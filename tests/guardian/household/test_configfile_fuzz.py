@@ -7,7 +7,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guardian.household.config import ConfigError, parse
+from guardian.household.config import ConfigError
+from guardian.household.configfile import parse
 
 FUZZ = settings(max_examples=250, deadline=None)
 FILE = Path("/home/parent/guardian.toml")

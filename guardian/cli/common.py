@@ -1,0 +1,28 @@
+"""What the commands share: the --config option and the settings loader that turns a bad config into a click error.
+
+Every command takes --config PATH, else GUARDIAN_CONFIG, else the data directory's guardian.toml.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from guardian import settings
+
+config_option = click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Config file (default: GUARDIAN_CONFIG, else guardian.toml in the data directory).",
+)
+
+
+def load_settings(path: Path) -> settings.Settings:
+    """The config and the catalog at `path`; a mistake in either exits with its file, key and reason."""
+    try:
+        return settings.load(path)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
