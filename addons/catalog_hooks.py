@@ -17,22 +17,25 @@ from mitmproxy import http, tls
 from mitmproxy.proxy import server_hooks
 
 from guardian.catalog import cheers, discovery, gifts
-from guardian.enforce import hostcontrol
-from guardian.enforce.answers import DECISION_HEADER, REASON_HEADER
 from guardian.catalog.index import Catalog
 from guardian.catalog.model import GiftList
-from guardian.household.config import Child
+from guardian.catalog.request import Request, normalize_host, normalize_path
+from guardian.enforce import hostcontrol
+from guardian.enforce.answers import DECISION_HEADER, REASON_HEADER
 from guardian.enforce.guard import Guard
+from guardian.enforce.policy import Reason
+from guardian.household.config import Child
+from guardian.setup.wireguard import tunnel_name
 from guardian.store import gift_prices, unrecognised
 from guardian.store.db import connect, ms
 from guardian.store.ledger import ACCEPTED
-from guardian.enforce.policy import Reason
-from guardian.catalog.request import Request, normalize_host, normalize_path
-from guardian.setup.wireguard import tunnel_name
 
 log = logging.getLogger(__name__)
 GIFT_LIST = "guardian-gift-list"
-HOST_ONLY_MODES = ("regular", "upstream")  # these see a CONNECT (http_connect judges it); the rest only a server connection
+HOST_ONLY_MODES = (
+    "regular",
+    "upstream",
+)  # these see a CONNECT (http_connect judges it); the rest only a server connection
 
 
 def refuse_connect(flow: http.HTTPFlow, reason: Reason) -> None:

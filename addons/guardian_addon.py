@@ -14,26 +14,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Optional
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
+from typing import Optional
 
 from mitmproxy import ctx, exceptions, http
 
 from addons.catalog_hooks import GIFT_LIST, CatalogHooks, refuse_connect
-from guardian.catalog import bodies
-from guardian.setup import devices_seen, wireguard
-from guardian.enforce import hostcontrol
 from guardian import settings
-from guardian.enforce.answers import DECISION_HEADER, Answer, refusal
+from guardian.catalog import bodies
 from guardian.catalog.model import App
-from guardian.enforce.guard import Guard
-from guardian.household.home import config_path, ensure_config
-from guardian.store.ledger import NEVER, Ledger
-from guardian.enforce.policy import Reason
-from guardian.household.reload import Follower
 from guardian.catalog.request import MAX_BODY, Request, normalize_host
+from guardian.enforce import hostcontrol
+from guardian.enforce.answers import DECISION_HEADER, Answer, refusal
+from guardian.enforce.guard import Guard
+from guardian.enforce.policy import Reason
+from guardian.household.home import config_path, ensure_config
+from guardian.household.reload import Follower
+from guardian.setup import devices_seen, wireguard
 from guardian.setup.wireguard import tunnel_name
+from guardian.store.ledger import NEVER, Ledger
 
 log = logging.getLogger(__name__)
 META = "guardian"
@@ -107,7 +107,12 @@ def _body(req: http.Request) -> bytes | None:
 
 def _method_override(req: http.Request) -> str | None:
     h = req.headers
-    return h.get("x-http-method-override") or h.get("x-method-override") or h.get("x-http-method") or req.query.get("_method")
+    return (
+        h.get("x-http-method-override")
+        or h.get("x-method-override")
+        or h.get("x-http-method")
+        or req.query.get("_method")
+    )
 
 
 def to_request(flow: http.HTTPFlow, host: str) -> Request:

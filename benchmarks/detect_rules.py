@@ -16,20 +16,32 @@ import argparse
 import time
 from pathlib import Path
 
-from guardian.catalog.index import Catalog, builtin_files
-from guardian.household.config import Household
 from guardian.catalog.detect import detect
+from guardian.catalog.index import Catalog, builtin_files
 from guardian.catalog.request import Request
 from guardian.catalog.rulefile import parse_app
+from guardian.household.config import Household
 
 
 def synthetic(rules: int) -> list[tuple[str, str]]:
     files = []
     for a in range(max(1, rules // 10)):
-        text = [f'app = "synthetic{a}"', 'currency = "CNY"', f'hosts = ["*.app{a}.example"]', "refusal = { json = '{}' }"]
+        text = [
+            f'app = "synthetic{a}"',
+            'currency = "CNY"',
+            f'hosts = ["*.app{a}.example"]',
+            "refusal = { json = '{}' }",
+        ]
         for r in range(10):
             path = f"/api/v{r}/gift/send" if r % 2 else f"/api/v{r}/*/order/**"
-            text += ["[[rule]]", f'id = "s{a}.{r}"', 'kind = "gift"', f'host = "api.app{a}.example"', f'path = "{path}"', 'amount = "n"']
+            text += [
+                "[[rule]]",
+                f'id = "s{a}.{r}"',
+                'kind = "gift"',
+                f'host = "api.app{a}.example"',
+                f'path = "{path}"',
+                'amount = "n"',
+            ]
         files.append((f"synthetic{a}.toml", "\n".join(text) + "\n"))
     return files
 
@@ -48,7 +60,9 @@ def per_call(fn, repeat: int) -> float:
 def measure(cat: Catalog, repeat: int) -> dict[str, float]:
     household = Household()
     ordinary = "news.example"
-    app_page = Request("10.0.0.2", None, "GET", "api.live.bilibili.com", "/xlive/web-room/v1/index/getInfoByRoom", (("room_id", "1"),))
+    app_page = Request(
+        "10.0.0.2", None, "GET", "api.live.bilibili.com", "/xlive/web-room/v1/index/getInfoByRoom", (("room_id", "1"),)
+    )
     purchase = Request(
         "10.0.0.2", None, "POST", "api.live.bilibili.com", "/xlive/revenue/v2/gift/sendGoldMultiUser", (),
         "application/x-www-form-urlencoded", b"gift_id=31039&price=1000&gift_num=2&ruid=42&coin_type=gold&csrf=x",

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from guardian.evidence import verify, export, formats, retention
+from guardian.evidence import export, formats, retention, verify
 from guardian.store import journal  # noqa: E402
 from guardian.store.db import connect, transaction  # noqa: E402
 from guardian.store.ledger import Ledger  # noqa: E402
@@ -46,13 +46,17 @@ def main() -> None:
         record(ledger, Buy(str(1 + i % 50), recipient=str(7000 + i % 40), allowed=i % 7 != 0), START + i * step)
     per_attempt = (time.perf_counter() - t) / n
     ledger.close()
-    print(f"{n} attempts over a year, {db.stat().st_size / 1e6:.1f} MB; recording one (attempt + outcome, 2 transactions): {per_attempt * 1e3:.2f} ms")
+    print(
+        f"{n} attempts over a year, {db.stat().st_size / 1e6:.1f} MB; recording one (attempt + outcome, 2 transactions): {per_attempt * 1e3:.2f} ms"
+    )
 
     conn = connect(db)
     report, secs = timed(verify.verify, conn)
     print(f"verify: {report.entries} entries, intact={report.intact}: {secs:.2f} s")
     day = START.date() + timedelta(days=100)
-    pack, secs = timed(export.build, conn, "Mia", day, day + timedelta(days=30), "Asia/Shanghai", "CNY", datetime.now(UTC))
+    pack, secs = timed(
+        export.build, conn, "Mia", day, day + timedelta(days=30), "Asia/Shanghai", "CNY", datetime.now(UTC)
+    )
     print(f"export of one month ({len(pack.attempts)} attempts), including verify: {secs:.2f} s")
     for fmt in formats.FORMATS:
         text, secs = timed(formats.render, pack, fmt)
@@ -70,7 +74,12 @@ def main() -> None:
     plain = sqlite3.connect(db, isolation_level=None)
     plain.execute("PRAGMA journal_mode=WAL")
     plain.execute("PRAGMA synchronous=NORMAL")
-    row = dict(zip([d[0] for d in plain.execute("SELECT * FROM attempts LIMIT 1").description], plain.execute("SELECT * FROM attempts LIMIT 1").fetchone()))
+    row = dict(
+        zip(
+            [d[0] for d in plain.execute("SELECT * FROM attempts LIMIT 1").description],
+            plain.execute("SELECT * FROM attempts LIMIT 1").fetchone(),
+        )
+    )
     row.pop("id")
     sql = f"INSERT INTO attempts ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
     rounds = 2000
@@ -84,7 +93,9 @@ def main() -> None:
                     journal.append(plain, "attempt", cur.lastrowid, row, row["at_ms"])
         timings.setdefault(with_journal, []).append((time.perf_counter() - t) / rounds)
     bare, chained = min(timings[False]), min(timings[True])
-    print(f"insert an attempt: {bare * 1e6:.0f} us bare, {chained * 1e6:.0f} us with its journal entry; ratio {chained / bare:.2f}")
+    print(
+        f"insert an attempt: {bare * 1e6:.0f} us bare, {chained * 1e6:.0f} us with its journal entry; ratio {chained / bare:.2f}"
+    )
     plain.close()
 
 

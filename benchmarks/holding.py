@@ -51,10 +51,23 @@ def start_proxy(work: Path, origin_port: int):
     import subprocess
 
     cmd = [
-        str(MITMDUMP), "--listen-host", "127.0.0.1", "--listen-port", "0", "--set", f"confdir={work / 'mitm'}",
-        "--set", "flow_detail=0",
-        "-s", str(ROOT / "tests" / "support" / "route_addon.py"), "--set", f"test_http_upstream={origin_port}",
-        "-s", str(ROOT / "addons" / "guardian_addon.py"), "--set", f"guardian_config={work / 'guardian.toml'}",
+        str(MITMDUMP),
+        "--listen-host",
+        "127.0.0.1",
+        "--listen-port",
+        "0",
+        "--set",
+        f"confdir={work / 'mitm'}",
+        "--set",
+        "flow_detail=0",
+        "-s",
+        str(ROOT / "tests" / "support" / "route_addon.py"),
+        "--set",
+        f"test_http_upstream={origin_port}",
+        "-s",
+        str(ROOT / "addons" / "guardian_addon.py"),
+        "--set",
+        f"guardian_config={work / 'guardian.toml'}",
     ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in proc.stdout:

@@ -53,7 +53,9 @@ def main() -> None:
                     module["MAX_SEEN"] = 0
                     off.append(per_call(addon.request, flow, args.calls))
                 a, b = min(on), min(off)  # the least disturbed round: the machine is shared
-                print(f"{name:17} with last-seen {a:.3f} µs/call, without {b:.3f} µs/call, cost {a - b:+.3f} µs ({a / b:.2f}x)")
+                print(
+                    f"{name:17} with last-seen {a:.3f} µs/call, without {b:.3f} µs/call, cost {a - b:+.3f} µs ({a / b:.2f}x)"
+                )
             addon.done()
 
 

@@ -9,8 +9,8 @@ the requests under test go to app 0, which every catalog has.
 from __future__ import annotations
 
 import random
-import statistics
 import sqlite3
+import statistics
 import time
 import timeit
 from collections.abc import Callable
@@ -18,25 +18,38 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from guardian.catalog.detect import detect
 from guardian.catalog.index import Catalog
+from guardian.catalog.request import Request, normalize_host
 from guardian.catalog.rulefile import parse_app
 from guardian.household.config import Household
-from guardian.catalog.detect import detect
-from guardian.store.ledger import Ledger
 from guardian.household.periods import Calendar
-from guardian.catalog.request import Request, normalize_host
+from guardian.store.ledger import Ledger
 
 
 def app_toml(n: int, rules: int) -> str:
     lines = [
-        f'app = "app{n}"', f'name = "App {n}"', 'currency = "CNY"', f'hosts = ["*.app{n}.example", "app{n}-cdn.example"]',
-        'refusal = { status = 200, json = \'{"code": -1, "message": "$message"}\' }', 'success = { path = "code", values = [0] }',
+        f'app = "app{n}"',
+        f'name = "App {n}"',
+        'currency = "CNY"',
+        f'hosts = ["*.app{n}.example", "app{n}-cdn.example"]',
+        'refusal = { status = 200, json = \'{"code": -1, "message": "$message"}\' }',
+        'success = { path = "code", values = [0] }',
     ]
     for j in range(rules):
         host = f"api.app{n}.example" if j % 2 == 0 else f"pay.app{n}.example"
         path = f"/api/v{j % 3}/gift/send{j}" if j % 4 else f"/pay/{j}/*/order/**/create"
-        lines += ["[[rule]]", f'id = "app{n}.rule{j}"', 'kind = "gift"', f'host = "{host}"', f'path = "{path}"',
-                  'methods = ["POST"]', 'amount = ["price", "num"]', 'per_currency = "100"', 'recipient = ["to"]']
+        lines += [
+            "[[rule]]",
+            f'id = "app{n}.rule{j}"',
+            'kind = "gift"',
+            f'host = "{host}"',
+            f'path = "{path}"',
+            'methods = ["POST"]',
+            'amount = ["price", "num"]',
+            'per_currency = "100"',
+            'recipient = ["to"]',
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -105,8 +118,13 @@ def request_hooks(config: Path, hosts: list[str]) -> dict[str, float]:
 
     def flow():
         f = tflow.tflow()
-        f.request = tutils.treq(host="www.news-example.com", port=443, scheme=b"https", authority=b"www.news-example.com",
-                                headers=((b"host", b"www.news-example.com"), (b"accept", b"*/*")))
+        f.request = tutils.treq(
+            host="www.news-example.com",
+            port=443,
+            scheme=b"https",
+            authority=b"www.news-example.com",
+            headers=((b"host", b"www.news-example.com"), (b"accept", b"*/*")),
+        )
         return f
 
     out: dict[str, float] = {}
@@ -143,8 +161,24 @@ def block_specs(hosts: list[str]) -> list[str]:
 
 CHILDREN, APPS = ("Mia", "Leo", "Ava"), ("bilibili", "douyin", "kuaishou")
 WEEK_ROWS = 600  # attempts in the reviewed week (and before it in its month), the same at every ledger size
-COLUMNS = ("at_ms", "tz", "client_ip", "child", "app", "kind", "rule", "app_amount", "app_unit", "amount", "amount_units",
-           "currency", "recipient", "decision", "reason", "outcome")
+COLUMNS = (
+    "at_ms",
+    "tz",
+    "client_ip",
+    "child",
+    "app",
+    "kind",
+    "rule",
+    "app_amount",
+    "app_unit",
+    "amount",
+    "amount_units",
+    "currency",
+    "recipient",
+    "decision",
+    "reason",
+    "outcome",
+)
 
 
 def _rows(count: int, week_start: datetime, month_start: datetime, rng: random.Random):
@@ -159,9 +193,24 @@ def _rows(count: int, week_start: datetime, month_start: datetime, rng: random.R
     for at in times:
         allowed = rng.random() < 0.8
         yuan = rng.randrange(1, 60)
-        yield (at, "Asia/Shanghai", "192.168.1.23", rng.choice(CHILDREN), rng.choice(APPS), "gift", "x.gift", str(yuan * 1000),
-               "gold", str(yuan), yuan * 10_000 if allowed else 0, "CNY", f"streamer{rng.randrange(300)}",
-               "allowed" if allowed else "blocked", None if allowed else "day-cap", "accepted" if allowed else "never-contacted")
+        yield (
+            at,
+            "Asia/Shanghai",
+            "192.168.1.23",
+            rng.choice(CHILDREN),
+            rng.choice(APPS),
+            "gift",
+            "x.gift",
+            str(yuan * 1000),
+            "gold",
+            str(yuan),
+            yuan * 10_000 if allowed else 0,
+            "CNY",
+            f"streamer{rng.randrange(300)}",
+            "allowed" if allowed else "blocked",
+            None if allowed else "day-cap",
+            "accepted" if allowed else "never-contacted",
+        )
 
 
 def fill_ledger(path: Path, count: int, week_start: datetime, month_start: datetime) -> float:
@@ -170,8 +219,10 @@ def fill_ledger(path: Path, count: int, week_start: datetime, month_start: datet
     conn = sqlite3.connect(path, isolation_level=None)
     began = time.perf_counter()
     conn.execute("BEGIN")
-    conn.executemany(f"INSERT INTO attempts ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-                     _rows(count, week_start, month_start, random.Random(count)))
+    conn.executemany(
+        f"INSERT INTO attempts ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+        _rows(count, week_start, month_start, random.Random(count)),
+    )
     conn.execute("COMMIT")
     conn.close()
     return time.perf_counter() - began
@@ -192,20 +243,30 @@ def _representative_week(conn: sqlite3.Connection, calendar: Calendar, first: da
     start = int(calendar.day_bounds(first)[0].timestamp() * 1000)
     end = int(calendar.day_bounds(first + timedelta(days=6))[1].timestamp() * 1000)
     out = []
-    children = [r[0] for r in conn.execute(
-        "SELECT DISTINCT child FROM attempts WHERE child IS NOT NULL AND at_ms >= ? AND at_ms < ?", (start, end))]
+    children = [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT child FROM attempts WHERE child IS NOT NULL AND at_ms >= ? AND at_ms < ?", (start, end)
+        )
+    ]
     for child in children:
         spent = conn.execute(
             "SELECT at_ms, app, recipient, amount_units FROM attempts WHERE child = ? AND decision = 'allowed'"
-            " AND outcome IN ('pending', 'accepted') AND at_ms >= ? AND at_ms < ?", (child, start, end)).fetchall()
+            " AND outcome IN ('pending', 'accepted') AND at_ms >= ? AND at_ms < ?",
+            (child, start, end),
+        ).fetchall()
         refused = conn.execute(
             "SELECT * FROM attempts WHERE child = ? AND decision = 'blocked' AND at_ms >= ? AND at_ms < ?"
-            " ORDER BY id DESC LIMIT 200", (child, start, end)).fetchall()
+            " ORDER BY id DESC LIMIT 200",
+            (child, start, end),
+        ).fetchall()
         out.append((child, len(spent), len(refused)))
     return out
 
 
-def ledger_queries(folder: Path, sizes: tuple[int, ...] = (10_000, 1_000_000), repeat: int = 15) -> tuple[str, dict[int, dict[str, float]]]:
+def ledger_queries(
+    folder: Path, sizes: tuple[int, ...] = (10_000, 1_000_000), repeat: int = 15
+) -> tuple[str, dict[int, dict[str, float]]]:
     calendar = Calendar(ZoneInfo("Asia/Shanghai"), 0)
     first = date(2026, 11, 23)  # a Monday
     week_start = calendar.day_bounds(first)[0]

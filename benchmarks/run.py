@@ -72,8 +72,14 @@ class Traffic:
         self.origins = traffic.Origins.start(work)
         self.confdir = work / "mitm"
         self.block = [a for spec in micro.block_specs(hosts) for a in ("--set", f"block_list={spec}")]
-        self.route = ["-s", str(traffic.ROUTE), "--set", f"test_https_upstream={self.origins.https_port}",
-                      "--set", f"test_http_upstream={self.origins.http_port}"]
+        self.route = [
+            "-s",
+            str(traffic.ROUTE),
+            "--set",
+            f"test_https_upstream={self.origins.https_port}",
+            "--set",
+            f"test_http_upstream={self.origins.http_port}",
+        ]
         self.runs = 0
 
     def guardian(self) -> list[str]:
@@ -103,16 +109,21 @@ class Traffic:
         ca = self.confdir / "mitmproxy-ca-cert.pem"
         traffic.Mitmdump.start(self.confdir, self.origins, []).stop()  # creates the CA once
         for section, mode, names in self.sections():
-            proxies = {name: traffic.Mitmdump.start(self.confdir, self.origins, self.extra(section, name)) for name in names}
+            proxies = {
+                name: traffic.Mitmdump.start(self.confdir, self.origins, self.extra(section, name)) for name in names
+            }
             try:
                 for proxy in proxies.values():
                     traffic.load(proxy.port, mode, self.origins, ca, 1, a.connections)  # warm-up
                 for r in range(a.rounds):
-                    for name in names[r % len(names):] + names[: r % len(names)]:
+                    for name in names[r % len(names) :] + names[: r % len(names)]:
                         rate = traffic.measure(proxies[name], mode, self.origins, ca, a.seconds, a.connections)
                         results.setdefault((section, name), []).append(rate)
-                        print(f"  round {r + 1}: {section:9} {name:10} {rate.per_second:7.0f}/s {rate.per_cpu_second:7.0f}/cpu-s",
-                              file=sys.stderr, flush=True)
+                        print(
+                            f"  round {r + 1}: {section:9} {name:10} {rate.per_second:7.0f}/s {rate.per_cpu_second:7.0f}/cpu-s",
+                            file=sys.stderr,
+                            flush=True,
+                        )
             finally:
                 for proxy in proxies.values():
                     proxy.stop()
@@ -120,7 +131,9 @@ class Traffic:
         return results
 
 
-def report_traffic(results: dict[tuple[str, str], list[traffic.Rate]], hosts: int, args: argparse.Namespace) -> list[str]:
+def report_traffic(
+    results: dict[tuple[str, str], list[traffic.Rate]], hosts: int, args: argparse.Namespace
+) -> list[str]:
     wall = {k: statistics.median(r.per_second for r in v) for k, v in results.items()}
     cpu = {k: statistics.median(r.per_cpu_second for r in v) for k, v in results.items()}
     runs = {k: ", ".join(f"{r.per_second:.0f}" for r in v) for k, v in results.items()}
@@ -129,23 +142,37 @@ def report_traffic(results: dict[tuple[str, str], list[traffic.Rate]], hosts: in
         "  req/s = per wall-clock second (each round in brackets); req/cpu-s = per second of the proxy's own CPU time,",
         "  which stays steady when other work shares the machine (mitmdump is CPU-bound on one core)",
     ]
-    for name, label in (("bare", "bare mitmdump"), ("guardian", "mitmdump + Guardian"), ("block_list", f"mitmdump + block_list ({hosts} rules)")):
+    for name, label in (
+        ("bare", "bare mitmdump"),
+        ("guardian", "mitmdump + Guardian"),
+        ("block_list", f"mitmdump + block_list ({hosts} rules)"),
+    ):
         for m in ("http", "https"):
-            lines.append(f"  {label:34} {m.upper():5} {wall[(m, name)]:6.0f} req/s {cpu[(m, name)]:6.0f} req/cpu-s   [{runs[(m, name)]}]")
+            lines.append(
+                f"  {label:34} {m.upper():5} {wall[(m, name)]:6.0f} req/s {cpu[(m, name)]:6.0f} req/cpu-s   [{runs[(m, name)]}]"
+            )
 
     def ratio(label: str, a: tuple[str, str], b: tuple[str, str], target: str) -> None:
         w, c = wall[a] / wall[b], cpu[a] / cpu[b]
-        lines.append(f"  {label:30} {w:.3f} (req/s)  {c:.3f} (req/cpu-s)   {verdict(c, TARGETS[target], True)} on req/cpu-s, "
-                     f"{'met' if w >= TARGETS[target] else 'MISSED'} on req/s")
+        lines.append(
+            f"  {label:30} {w:.3f} (req/s)  {c:.3f} (req/cpu-s)   {verdict(c, TARGETS[target], True)} on req/cpu-s, "
+            f"{'met' if w >= TARGETS[target] else 'MISSED'} on req/s"
+        )
 
     for m in ("http", "https"):
         ratio(f"{m.upper()} Guardian / bare", (m, "guardian"), (m, "bare"), "ordinary")
         ratio(f"{m.upper()} Guardian / block_list", (m, "guardian"), (m, "block_list"), "block_list")
-        lines.append(f"  {'':30} (the most any addon could reach, bare / block_list: {cpu[(m, 'bare')] / cpu[(m, 'block_list')]:.3f} req/cpu-s, "
-                     f"{wall[(m, 'bare')] / wall[(m, 'block_list')]:.3f} req/s)")
-    lines.append("Allowed purchases over HTTPS (form POST to the Bilibili gift endpoint, routed to the local origin; each judged, recorded, settled)")
+        lines.append(
+            f"  {'':30} (the most any addon could reach, bare / block_list: {cpu[(m, 'bare')] / cpu[(m, 'block_list')]:.3f} req/cpu-s, "
+            f"{wall[(m, 'bare')] / wall[(m, 'block_list')]:.3f} req/s)"
+        )
+    lines.append(
+        "Allowed purchases over HTTPS (form POST to the Bilibili gift endpoint, routed to the local origin; each judged, recorded, settled)"
+    )
     for name, label in (("bare", "bare mitmdump"), ("guardian", "mitmdump + Guardian")):
-        lines.append(f"  {label:34} {wall[('purchases', name)]:6.0f} req/s {cpu[('purchases', name)]:6.0f} req/cpu-s   [{runs[('purchases', name)]}]")
+        lines.append(
+            f"  {label:34} {wall[('purchases', name)]:6.0f} req/s {cpu[('purchases', name)]:6.0f} req/cpu-s   [{runs[('purchases', name)]}]"
+        )
     ratio("purchases Guardian / bare", ("purchases", "guardian"), ("purchases", "bare"), "purchases")
     return lines
 
@@ -157,20 +184,30 @@ def report_micro(work: Path, hosts: list[str]) -> list[str]:
     hooks = micro.request_hooks(config, hosts)
     for name, t in hooks.items():
         lines.append(f"  {name:40} {t * 1e6:8.2f} us")
-    lines.append("Detection per request (the hook's core work: host index, then detect; synthetic catalogs, best of 5 rounds)")
+    lines.append(
+        "Detection per request (the hook's core work: host index, then detect; synthetic catalogs, best of 5 rounds)"
+    )
     det = micro.detection()
     lines.append(f"  {'request':28} {'10 rules':>10} {'1,000 rules':>12}  ratio")
     for kind in micro.REQUESTS:
         small, big = det[10][kind], det[1000][kind]
-        lines.append(f"  {kind:28} {small * 1e6:8.2f} us {big * 1e6:9.2f} us  {big / small:.2f}   {verdict(big / small, TARGETS['detection'], False)}")
+        lines.append(
+            f"  {kind:28} {small * 1e6:8.2f} us {big * 1e6:9.2f} us  {big / small:.2f}   {verdict(big / small, TARGETS['detection'], False)}"
+        )
     name, ledger = micro.ledger_queries(work)
-    lines.append(f"Ledger queries (median of 15; {micro.WEEK_ROWS} attempts in the reviewed week and {micro.WEEK_ROWS} earlier in its month at both sizes, the rest older history)")
+    lines.append(
+        f"Ledger queries (median of 15; {micro.WEEK_ROWS} attempts in the reviewed week and {micro.WEEK_ROWS} earlier in its month at both sizes, the rest older history)"
+    )
     lines.append(f"  weekly review = {name}")
     lines.append(f"  {'query':28} {'10,000':>10} {'1,000,000':>12}  ratio")
     for q in ("weekly review", "cap check (spending)"):
         small, big = ledger[10_000][q], ledger[1_000_000][q]
-        lines.append(f"  {q:28} {small * 1e3:7.3f} ms {big * 1e3:9.3f} ms  {big / small:.2f}   {verdict(big / small, TARGETS['weekly'], False)}")
-    lines.append(f"  (filling the ledgers took {ledger[10_000]['fill seconds']:.1f} s and {ledger[1_000_000]['fill seconds']:.1f} s)")
+        lines.append(
+            f"  {q:28} {small * 1e3:7.3f} ms {big * 1e3:9.3f} ms  {big / small:.2f}   {verdict(big / small, TARGETS['weekly'], False)}"
+        )
+    lines.append(
+        f"  (filling the ledgers took {ledger[10_000]['fill seconds']:.1f} s and {ledger[1_000_000]['fill seconds']:.1f} s)"
+    )
     return lines
 
 

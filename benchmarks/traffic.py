@@ -105,8 +105,20 @@ class Mitmdump:
 
     @classmethod
     def start(cls, confdir: Path, origins: Origins, extra: list[str]) -> Mitmdump:
-        cmd = [str(MITMDUMP), "--listen-host", "127.0.0.1", "--listen-port", "0", "--set", f"confdir={confdir}",
-               "--set", "flow_detail=0", "--set", f"ssl_verify_upstream_trusted_ca={origins.ca}", *extra]
+        cmd = [
+            str(MITMDUMP),
+            "--listen-host",
+            "127.0.0.1",
+            "--listen-port",
+            "0",
+            "--set",
+            f"confdir={confdir}",
+            "--set",
+            "flow_detail=0",
+            "--set",
+            f"ssl_verify_upstream_trusted_ca={origins.ca}",
+            *extra,
+        ]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         lines: list[str] = []
         assert proc.stdout is not None
@@ -157,8 +169,10 @@ def _open(proxy_port: int, mode: str, origins: Origins, ca: Path):
     if mode == "https":
         req = f"GET /page HTTP/1.1\r\nHost: {ORDINARY_HOST}\r\n\r\n".encode()
     else:
-        req = (f"POST {PURCHASE_PATH} HTTP/1.1\r\nHost: {PURCHASE_HOST}\r\n"
-               f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(PURCHASE_BODY)}\r\n\r\n").encode()
+        req = (
+            f"POST {PURCHASE_PATH} HTTP/1.1\r\nHost: {PURCHASE_HOST}\r\n"
+            f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(PURCHASE_BODY)}\r\n\r\n"
+        ).encode()
         req += PURCHASE_BODY
     return t, t.makefile("rb"), req
 

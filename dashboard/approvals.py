@@ -12,8 +12,8 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 
 from dashboard.auth import login_required
 from dashboard.db import get_ledger
-from guardian.store import approvals
 from guardian.household import configfile
+from guardian.store import approvals
 from guardian.store.approvals import ApprovalError
 
 bp = Blueprint("approvals", __name__)

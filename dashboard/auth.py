@@ -126,7 +126,11 @@ def login():
             error, status = "Wrong password.", 401
     response = render_template("auth/login.html", error=error, next=request.values.get("next", ""))
     if status == 429:
-        return response, status, {"Retry-After": str(-(-logins.wait_ms(conn, request.remote_addr or "unknown", db.now_ms()) // 1000))}
+        return (
+            response,
+            status,
+            {"Retry-After": str(-(-logins.wait_ms(conn, request.remote_addr or "unknown", db.now_ms()) // 1000))},
+        )
     return response, status
 
 

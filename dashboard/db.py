@@ -10,10 +10,10 @@ from pathlib import Path
 from flask import Flask, current_app, g
 
 from guardian import settings
-from guardian.store.db import ms
-from guardian.store.ledger import Ledger
 from guardian.household.home import ensure_config
 from guardian.household.reload import Follower
+from guardian.store.db import ms
+from guardian.store.ledger import Ledger
 
 log = logging.getLogger(__name__)
 _poll_lock = threading.Lock()

@@ -10,8 +10,8 @@ from markupsafe import Markup
 
 from dashboard import db
 from dashboard.auth import login_required
-from guardian.setup import devices_seen, phones, wireguard
 from guardian.household.config import ConfigError
+from guardian.setup import devices_seen, phones, wireguard
 
 bp = Blueprint("devices", __name__)
 _HOST = re.compile(r"^[A-Za-z0-9.:-]{1,253}$")
@@ -87,7 +87,9 @@ def phone(name: str):
         host = wireguard.lan_address()
     text = tunnel.client_config(host)
     # segno draws the SVG from our own text: safe to embed.
-    return render_template("devices/phone.html", name=name, host=host, port=tunnel.port, text=text, qr=Markup(wireguard.qr_svg(text)))
+    return render_template(
+        "devices/phone.html", name=name, host=host, port=tunnel.port, text=text, qr=Markup(wireguard.qr_svg(text))
+    )
 
 
 @bp.post("/devices/phone/<name>/remove")

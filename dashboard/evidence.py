@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, Response, abort, render_template, request
 
 from dashboard import db
 from dashboard.auth import login_required
-from guardian.evidence import verify, export, formats, retention
+from guardian.evidence import export, formats, retention, verify
 
 bp = Blueprint("evidence", __name__)
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "html": "text/html; charset=utf-8"}

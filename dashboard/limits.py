@@ -9,11 +9,11 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, u
 
 from dashboard import db
 from dashboard.auth import login_required
-from guardian.store import changes, overrides
-from guardian.store.db import transaction
 from guardian.household import editor
 from guardian.household.config import Child, ConfigError
 from guardian.household.money import Money
+from guardian.store import changes, overrides
+from guardian.store.db import transaction
 
 bp = Blueprint("limits", __name__)
 MAX_LINES = 50
@@ -71,10 +71,14 @@ def _page(errors: dict[int, str] | None = None, drafts: dict[int, dict] | None =
         apps=sorted(s.catalog.apps),
         app_names={a.id: a.name for a in s.catalog.apps.values()},
         lock=lock,
-        lock_until=None if lock.locked_until_ms is None else calendar.local(datetime.fromtimestamp(lock.locked_until_ms / 1000, now.tzinfo)),
+        lock_until=None
+        if lock.locked_until_ms is None
+        else calendar.local(datetime.fromtimestamp(lock.locked_until_ms / 1000, now.tzinfo)),
         extras=extras,
         currency=s.config.household.currency,
-        changes=[(calendar.local(datetime.fromtimestamp(c.at_ms / 1000, now.tzinfo)), c) for c in changes.recent(conn, 30)],
+        changes=[
+            (calendar.local(datetime.fromtimestamp(c.at_ms / 1000, now.tzinfo)), c) for c in changes.recent(conn, 30)
+        ],
         config_error=db.config_error(),
         path=s.config.path,
     ), status
@@ -94,7 +98,10 @@ def save_child(index: int):
         return _page({}, status=404)
     before = s.config.children[index]
     if request.form.get("child", before.name) != before.name:
-        flash("The config file changed since this page was loaded; nothing was saved. Check the values and save again.", "error")
+        flash(
+            "The config file changed since this page was loaded; nothing was saved. Check the values and save again.",
+            "error",
+        )
         return redirect(url_for("limits.index"))
     apps = sorted(s.catalog.apps)
     limits = _submitted(apps)
@@ -102,7 +109,10 @@ def save_child(index: int):
         new = editor.save_child(s.config.path, index, limits, s.catalog.apps)
     except (ConfigError, ValueError) as e:
         draft = {
-            "devices": limits.devices, **limits.caps, "purchases": limits.purchases, "apps": limits.apps,
+            "devices": limits.devices,
+            **limits.caps,
+            "purchases": limits.purchases,
+            "apps": limits.apps,
         }
         return _page({index: str(e)}, {index: draft}, status=400)
     after = new.child(before.name) or new.children[index]
@@ -173,7 +183,12 @@ def extra():
         today = config.household.calendar.local(now).date()
         with transaction(conn):
             overrides.extra(conn, child.name, amount, today, now)
-            changes.record(conn, f"extra allowance for {child.name}", {"child": child.name, "amount": str(amount), "day": today.isoformat()}, db.now_ms())
+            changes.record(
+                conn,
+                f"extra allowance for {child.name}",
+                {"child": child.name, "amount": str(amount), "day": today.isoformat()},
+                db.now_ms(),
+            )
     except ValueError as e:
         flash(f"No extra allowance: {e}.", "error")
         return redirect(url_for("limits.index"))

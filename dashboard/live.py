@@ -8,10 +8,10 @@ from flask import Blueprint, Flask, jsonify, render_template, request
 
 from dashboard import db
 from dashboard.auth import login_required
-from guardian.evidence import review
-from guardian.store.ledger import Row
-from guardian.household.money import format_amount
 from guardian.enforce.policy import EXPLAIN, Reason
+from guardian.evidence import review
+from guardian.household.money import format_amount
+from guardian.store.ledger import Row
 
 bp = Blueprint("live", __name__)
 MAX_FIELD = 80

@@ -8,9 +8,9 @@ from flask import Blueprint, Flask, render_template
 
 from dashboard import db
 from dashboard.auth import login_required
+from guardian.evidence import reports
 from guardian.notify import delivery
 from guardian.store import outbox
-from guardian.evidence import reports
 
 bp = Blueprint("notices", __name__)
 

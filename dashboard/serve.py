@@ -14,9 +14,9 @@ import sys
 import waitress
 
 from dashboard import create_app
-from guardian.notify import jobs
 from guardian import settings
 from guardian.household.home import config_path
+from guardian.notify import jobs
 
 log = logging.getLogger("dashboard")
 

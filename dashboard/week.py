@@ -9,8 +9,8 @@ from flask import Blueprint, Flask, render_template, request
 from dashboard import charts, db
 from dashboard.auth import login_required
 from dashboard.live import view
-from guardian.store import overrides
 from guardian.evidence import reports, review
+from guardian.store import overrides
 
 bp = Blueprint("week", __name__)
 
@@ -48,7 +48,9 @@ def index():
                 "name": cw.child,
                 "total": cw.total,
                 "status": status,
-                "per_day": charts.bars([(d.strftime("%a %d"), a) for d, a in cw.days], label=f"{cw.child}: spending per day", mark=day_cap),
+                "per_day": charts.bars(
+                    [(d.strftime("%a %d"), a) for d, a in cw.days], label=f"{cw.child}: spending per day", mark=day_cap
+                ),
                 "per_app": charts.bars(cw.apps, label=f"{cw.child}: spending per app"),
                 "recipients": cw.recipients,
                 "refused": [view(r, calendar) for r in cw.refused],

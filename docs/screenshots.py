@@ -20,15 +20,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dashboard import create_app  # noqa: E402
-from guardian.store import approvals, changes, outbox, overrides  # noqa: E402
-from guardian.store.db import ms as to_ms, transaction  # noqa: E402
-from guardian.household import configfile
-from guardian.setup import logins  # noqa: E402
-from guardian.enforce.alerts import refused  # noqa: E402
 from guardian.catalog.detect import Purchase  # noqa: E402
-from guardian.store.ledger import ACCEPTED, Attempt, Ledger  # noqa: E402
-from guardian.household.money import Money  # noqa: E402
+from guardian.enforce.alerts import refused  # noqa: E402
 from guardian.enforce.policy import decide  # noqa: E402
+from guardian.household import configfile
+from guardian.household.money import Money  # noqa: E402
+from guardian.setup import logins  # noqa: E402
+from guardian.store import approvals, changes, outbox, overrides  # noqa: E402
+from guardian.store.db import ms as to_ms  # noqa: E402
+from guardian.store.db import transaction
+from guardian.store.ledger import ACCEPTED, Attempt, Ledger  # noqa: E402
 from tests.support.dashboard import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -64,7 +65,11 @@ devices = ["192.168.1.40/30"]
 per_purchase = "10"
 week = "30"
 """
-STREAMERS = {"bilibili": ["StarRiver", "LuluSings", "PixelFox"], "douyin": ["DanceWithMo", "ChefKai"], "kuaishou": ["NorthWind"]}
+STREAMERS = {
+    "bilibili": ["StarRiver", "LuluSings", "PixelFox"],
+    "douyin": ["DanceWithMo", "ChefKai"],
+    "kuaishou": ["NorthWind"],
+}
 
 
 def demo(folder: Path) -> Path:
@@ -77,12 +82,22 @@ def demo(folder: Path) -> Path:
     rng = random.Random(7)
     now = datetime.now(UTC)
     start = calendar.week_start(now)
-    moments = sorted(start + timedelta(minutes=rng.randrange(0, int((now - start).total_seconds() // 60) or 1)) for _ in range(26))
+    moments = sorted(
+        start + timedelta(minutes=rng.randrange(0, int((now - start).total_seconds() // 60) or 1)) for _ in range(26)
+    )
     for at in moments:
         child = config.child(rng.choice(["Mia", "Mia", "Mia", "Leo"]))
         app = rng.choice(list(STREAMERS))
         yuan = Decimal(rng.choice(["1", "5.2", "9.9", "12", "18.8", "30", "52"]))
-        purchase = Purchase(app, rng.choice(["gift", "gift", "recharge"]), "demo", yuan, "CNY", Money(yuan, "CNY"), rng.choice(STREAMERS[app]))
+        purchase = Purchase(
+            app,
+            rng.choice(["gift", "gift", "recharge"]),
+            "demo",
+            yuan,
+            "CNY",
+            Money(yuan, "CNY"),
+            rng.choice(STREAMERS[app]),
+        )
         ip = "192.168.1.23" if child.name == "Mia" else "192.168.1.41"
         with ledger.writing() as tx:
             decision = decide(purchase, child, tx.spending(child.name, at, calendar, "CNY"), at, calendar)
@@ -92,15 +107,28 @@ def demo(folder: Path) -> Path:
                 refused(tx.conn, child.name, purchase, decision, at)
         if decision.allowed:
             ledger.settle(attempt_id, ACCEPTED, at)
-    xss = Purchase("bilibili", "gift", "demo", Decimal(99), "CNY", Money(Decimal(99), "CNY"), "<img src=x onerror=alert(1)>")
+    xss = Purchase(
+        "bilibili", "gift", "demo", Decimal(99), "CNY", Money(Decimal(99), "CNY"), "<img src=x onerror=alert(1)>"
+    )
     with ledger.writing() as tx:
         decision = decide(xss, config.child("Mia"), tx.spending("Mia", now, calendar, "CNY"), now, calendar)
-        tx.insert(Attempt(now, "192.168.1.23", None, "Mia", xss), calendar.tz.key, "CNY", allowed=decision.allowed, reason=decision.reason)
+        tx.insert(
+            Attempt(now, "192.168.1.23", None, "Mia", xss),
+            calendar.tz.key,
+            "CNY",
+            allowed=decision.allowed,
+            reason=decision.reason,
+        )
     logins.set_password(conn, PASSWORD, 0)
     ms = to_ms(now)
     with transaction(conn):
         overrides.extra(conn, "Mia", Money(Decimal(10), "CNY"), calendar.local(now).date(), now)
-        changes.record(conn, "extra allowance for Mia", {"child": "Mia", "amount": "10.00 CNY", "day": calendar.local(now).date().isoformat()}, ms)
+        changes.record(
+            conn,
+            "extra allowance for Mia",
+            {"child": "Mia", "amount": "10.00 CNY", "day": calendar.local(now).date().isoformat()},
+            ms,
+        )
     with transaction(conn):
         changes.record(conn, "limits of Leo", {"child": "Leo", "changed": {"week": {"from": "50", "to": "30"}}}, ms)
     outbox.post(conn, outbox.WEEKLY, None, "Guardian week summary", "Mia spent 148.00 CNY", ms)

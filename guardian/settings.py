@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from guardian.household import configfile
 from guardian.catalog.index import Catalog
+from guardian.household import configfile
 from guardian.household.config import Config
 from guardian.household.home import rules_dir
 

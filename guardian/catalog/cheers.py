@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from guardian.catalog.detect import Purchase, clean_text, to_household
+from guardian.catalog.fields import Unreadable
 from guardian.catalog.index import Catalog
 from guardian.catalog.model import Rule
 from guardian.household.config import Household
-from guardian.catalog.detect import Purchase, clean_text, to_household
-from guardian.catalog.fields import Unreadable
 
 MAX_MESSAGE = 16 * 1024
 _PRIVMSG = re.compile(r"^(?:@\S+ )?(?::\S+ )?PRIVMSG (#[^\s,]+) :(.*)$")

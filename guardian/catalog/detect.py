@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
+from guardian.catalog.fields import DocFields, Fields, Unreadable
 from guardian.catalog.index import Catalog
 from guardian.catalog.model import Rule
-from guardian.household.config import Household
-from guardian.catalog.fields import DocFields, Fields, Unreadable
-from guardian.household.money import ABSURD, Money, parse_amount
 from guardian.catalog.request import Request, normalize_path
+from guardian.household.config import Household
+from guardian.household.money import ABSURD, Money, parse_amount
 
 MAX_RECIPIENT = 64
 MAX_OPERATIONS = 100  # a GraphQL batch longer than this is refused as unreadable
@@ -137,7 +137,9 @@ def _price(rule: Rule, fields: Fields | DocFields, catalog: Catalog, prices: Pri
     return total
 
 
-def _one(rule: Rule, fields: Fields | DocFields, catalog: Catalog, household: Household, prices: Prices | None) -> Purchase:
+def _one(
+    rule: Rule, fields: Fields | DocFields, catalog: Catalog, household: Household, prices: Prices | None
+) -> Purchase:
     recipient = next((clean_text(fields.get(r)) for r in rule.recipient if fields.get(r) is not None), None)
     try:
         amount = _price(rule, fields, catalog, prices)
@@ -176,7 +178,9 @@ def _unnamed_operation(op: dict, rules: list[Rule]) -> str | None:
     return None
 
 
-def _graphql(rules: list[Rule], fields: Fields, catalog: Catalog, household: Household, prices: Prices | None) -> Purchase | None:
+def _graphql(
+    rules: list[Rule], fields: Fields, catalog: Catalog, household: Household, prices: Prices | None
+) -> Purchase | None:
     """Every operation of a (batched) GraphQL body that a rule names counts; they make one purchase together."""
     items = fields.json_items()
     if len(items) > MAX_OPERATIONS:
@@ -207,14 +211,29 @@ def _graphql(rules: list[Rule], fields: Fields, catalog: Catalog, household: Hou
     unknown = next((p for p in parts if p.unknown), None)
     if unknown is not None:
         problem = f"{unknown.problem} ({', '.join(names)})"
-        return Purchase(first.app, first.kind, first.rule, None, first.unit, None, recipient, problem, True, operations=names)
+        return Purchase(
+            first.app, first.kind, first.rule, None, first.unit, None, recipient, problem, True, operations=names
+        )
     money = parts[0].money
     for p in parts[1:]:
         money = money + p.money
     same = len({(p.unit, p.currency) for p in parts}) == 1
     amount = sum((p.amount for p in parts), Decimal(0)) if same else None
     value = sum((p.value for p in parts), Decimal(0)) if same else None
-    return Purchase(first.app, first.kind, first.rule, amount, first.unit, money, recipient, None, False, first.currency if same else None, value, names)
+    return Purchase(
+        first.app,
+        first.kind,
+        first.rule,
+        amount,
+        first.unit,
+        money,
+        recipient,
+        None,
+        False,
+        first.currency if same else None,
+        value,
+        names,
+    )
 
 
 def detect(catalog: Catalog, household: Household, request: Request, prices: Prices | None = None) -> Purchase | None:
@@ -223,7 +242,9 @@ def detect(catalog: Catalog, household: Household, request: Request, prices: Pri
     A request that matches a payment endpoint but cannot be priced is still a
     Purchase, with `money` None and `problem` saying why: it fails closed.
     """
-    rules = catalog.rules_matching(request.host, normalize_path(request.path)) if catalog.has_rules(request.host) else []
+    rules = (
+        catalog.rules_matching(request.host, normalize_path(request.path)) if catalog.has_rules(request.host) else []
+    )
     rules = [r for r in rules if _method_matches(r, request)]
     if not rules:
         return None

@@ -14,7 +14,9 @@ import re
 from guardian.catalog.request import Request, normalize_path
 
 MAX_SEEN = 4096
-_WORDS = re.compile(r"pay|order|gift|recharge|purchase|checkout|buy|donat|wallet|deposit|billing|subscri|cashier|topup|redeem|cheer|coin")
+_WORDS = re.compile(
+    r"pay|order|gift|recharge|purchase|checkout|buy|donat|wallet|deposit|billing|subscri|cashier|topup|redeem|cheer|coin"
+)
 _ID = re.compile(r"^(?=.*\d)[0-9a-z_-]{6,}$|^\d+$|^[0-9a-f-]{16,}$")
 METHODS = frozenset({"POST", "PUT", "PATCH"})
 

@@ -68,7 +68,9 @@ class Fields:
             return
         ctype = request.content_type.lower()
         stripped = body.lstrip()
-        if "json" in ctype or (not ctype.startswith("application/x-www-form-urlencoded") and stripped[:1] in (b"{", b"[")):
+        if "json" in ctype or (
+            not ctype.startswith("application/x-www-form-urlencoded") and stripped[:1] in (b"{", b"[")
+        ):
             self.json = parse_json(body)
         elif "multipart" in ctype:
             # Checked before the "=" heuristic: a multipart body always holds `name="..."`.

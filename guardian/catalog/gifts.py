@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from guardian.catalog.fields import DocFields, Unreadable, parse_json
 from guardian.catalog.index import Catalog
 from guardian.catalog.model import GiftList
-from guardian.catalog.fields import DocFields, Unreadable, parse_json
 from guardian.household.money import parse_amount
 
 MAX_LIST_BODY = 4 * 1024 * 1024  # gift lists with images' metadata run to a few hundred KiB
 MAX_GIFTS = 5000  # per list, and per app in memory
 MAX_ID = 64
+
 
 def parse_gift_list(spec: GiftList, body: bytes) -> dict[str, Decimal]:
     """Gift id -> unit price from one gift-list response; ValueError when it is not one."""

@@ -62,7 +62,9 @@ def _entry(i: int, raw: object) -> Entry:
     ctype = str(post.get("mimeType") or _header(headers, "content-type"))
     body = _content(post.get("text"), post.get("encoding")) if "text" in post else None
     if body is None and isinstance(post.get("params"), list):
-        body = urlencode([(p.get("name", ""), p.get("value", "")) for p in post["params"] if isinstance(p, dict)]).encode()
+        body = urlencode(
+            [(p.get("name", ""), p.get("value", "")) for p in post["params"] if isinstance(p, dict)]
+        ).encode()
     navigation = _header(headers, "sec-fetch-mode").lower() == "navigate"
     request = Request(
         client="har",
@@ -81,7 +83,12 @@ def _entry(i: int, raw: object) -> Entry:
     status = resp.get("status") if isinstance(resp.get("status"), int) else None
     messages = raw.get("_webSocketMessages") if isinstance(raw.get("_webSocketMessages"), list) else []
     sent = tuple(
-        m["data"] for m in messages if isinstance(m, dict) and m.get("type") == "send" and m.get("opcode", 1) == 1 and isinstance(m.get("data"), str)
+        m["data"]
+        for m in messages
+        if isinstance(m, dict)
+        and m.get("type") == "send"
+        and m.get("opcode", 1) == 1
+        and isinstance(m.get("data"), str)
     )
     return Entry(i, url, request, status, _content(content.get("text"), content.get("encoding")), sent)
 

@@ -74,7 +74,11 @@ class _HostRules:
 
 def builtin_files() -> list[tuple[str, str]]:
     folder = resources.files("guardian.catalog") / "apps"
-    return sorted((f"guardian/catalog/apps/{p.name}", p.read_text(encoding="utf-8")) for p in folder.iterdir() if p.name.endswith(".toml"))
+    return sorted(
+        (f"guardian/catalog/apps/{p.name}", p.read_text(encoding="utf-8"))
+        for p in folder.iterdir()
+        if p.name.endswith(".toml")
+    )
 
 
 class Catalog:

@@ -22,7 +22,20 @@ _HOST = re.compile(r"^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$")
 _GLOB = re.compile(r"^[a-z0-9-]*\*[a-z0-9*-]*(\.[a-z0-9-]+)+$")  # a glob in the first label only
 _RULE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 _CURRENCY = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
-_APP_KEYS = {"app", "name", "currency", "hosts", "refusal", "success", "rule", "source", "passthrough", "payment_hosts", "prices", "gift_list"}
+_APP_KEYS = {
+    "app",
+    "name",
+    "currency",
+    "hosts",
+    "refusal",
+    "success",
+    "rule",
+    "source",
+    "passthrough",
+    "payment_hosts",
+    "prices",
+    "gift_list",
+}
 _RULE_KEYS = {
     "id", "kind", "host", "path", "methods", "amount", "unit", "per_currency", "recipient", "requires", "free_when",
     "success", "note", "when", "gift_id", "price", "unknown_amount", "currency", "currency_field", "operations",
@@ -74,25 +87,25 @@ def _hosts(value: object) -> tuple[str, ...]:
     hosts = tuple(normalize_host(h) for h in _names(value))
     for h in hosts:
         if not (_HOST.match(h) or _GLOB.match(h)):
-            raise ValueError(f"{h!r} is not a host name (a leading \"*.\" covers subdomains)")
+            raise ValueError(f'{h!r} is not a host name (a leading "*." covers subdomains)')
     return hosts
 
 
 def _match(t: Table, name: str) -> Match:
     """A table of field = value(s), e.g. free_when = { coin_type = ["silver"] }."""
-    m = t.table(name, "expected a table like { coin_type = [\"silver\"] }")
+    m = t.table(name, 'expected a table like { coin_type = ["silver"] }')
     return tuple((k, frozenset(str(v) for v in m.get(k, _names, ()))) for k in m.data)
 
 
 def _success(value: object) -> Success:
     if not (isinstance(value, dict) and isinstance(value.get("path"), str) and isinstance(value.get("values"), list)):
-        raise ValueError("expected { path = \"code\", values = [0] }")
+        raise ValueError('expected { path = "code", values = [0] }')
     return Success(value["path"], tuple(value["values"]))
 
 
 def _currency(value: object) -> str:
     if not isinstance(value, str) or not _CURRENCY.match(value):
-        raise ValueError(f"expected a currency code like \"CNY\" or \"ROBUX\" (upper case), got {value!r}")
+        raise ValueError(f'expected a currency code like "CNY" or "ROBUX" (upper case), got {value!r}')
     return value
 
 
@@ -124,7 +137,7 @@ def _flag(value: object) -> bool:
 
 def _transport(value: object) -> str:
     if value not in ("http", "websocket"):
-        raise ValueError("expected \"http\" or \"websocket\"")
+        raise ValueError('expected "http" or "websocket"')
     return value
 
 
@@ -143,7 +156,7 @@ def parse_app(text: str, file: Path) -> App:
     status = refusal.get("status", _status, 200)
     success = t.get("success", _success, None)
     currency = t.need("currency", str, _currency)
-    p = t.table("prices", "expected a table like { \"31036\" = \"100\" }")
+    p = t.table("prices", 'expected a table like { "31036" = "100" }')
     prices = {str(k): p.get(k, parse_amount, Decimal(0)) for k in p.data}
     raw_rules = t.need("rule", list) if "rule" in t.data or not (passthrough or payment) else []
     rules = [

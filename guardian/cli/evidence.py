@@ -27,7 +27,13 @@ def _open(config: Path | None):
 
 @click.command("verify")
 @config_option
-@click.option("--head", "heads", multiple=True, metavar="DIGEST", help="A head digest copied earlier (from an export); check it is still in the record.")
+@click.option(
+    "--head",
+    "heads",
+    multiple=True,
+    metavar="DIGEST",
+    help="A head digest copied earlier (from an export); check it is still in the record.",
+)
 def verify_record(config: Path | None, heads: tuple[str, ...]) -> None:
     """Check that the ledger was not edited: exit 0 when intact, else name the first row that does not fit."""
     _, conn = _open(config)
@@ -62,7 +68,12 @@ def _date(_ctx, param, value: str) -> date:
 @click.option("--from", "start", required=True, callback=_date, help="First day (YYYY-MM-DD, household time).")
 @click.option("--to", "end", required=True, callback=_date, help="Last day, included.")
 @click.option("--format", "fmt", type=click.Choice(formats.FORMATS), default="html", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File to write (default: standard output).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: standard output).",
+)
 def export_command(config: Path | None, child: str, start: date, end: date, fmt: str, out: Path | None) -> None:
     """Write an evidence pack: every attempt in the range, totals, the chain check and a cover (Chinese and English)."""
     s, conn = _open(config)

@@ -65,7 +65,13 @@ def _setting(config: Path | None, extra: tuple[Path, ...]) -> tuple[Catalog, Hou
 @click.argument("har", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Use this config's household (currency, rates) and its rules/ folder (default: built-in rules, CNY, no rates).")  # fmt: skip
-@click.option("--rules", "extra", multiple=True, type=click.Path(file_okay=False, path_type=Path), help="Another folder of rule files.")
+@click.option(
+    "--rules",
+    "extra",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Another folder of rule files.",
+)
 def detect_command(har: Path, config: Path | None, extra: tuple[Path, ...]) -> None:
     """Print, for each request in a HAR file, the purchase it would be (JSON) or null.
 

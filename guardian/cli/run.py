@@ -43,12 +43,18 @@ def run(config: Path | None, proxy_only: bool) -> None:
     listen = s.config.proxy
     proxy_cmd = [
         _tool("mitmdump"),
-        "--set", "flow_detail=0",
-        "-s", str(ADDON),
-        "--set", f"guardian_config={path}",
-        "--set", f"confdir={mitmproxy_dir(path)}",
-        "--listen-host", listen.host,
-        "--listen-port", str(listen.port),
+        "--set",
+        "flow_detail=0",
+        "-s",
+        str(ADDON),
+        "--set",
+        f"guardian_config={path}",
+        "--set",
+        f"confdir={mitmproxy_dir(path)}",
+        "--listen-host",
+        listen.host,
+        "--listen-port",
+        str(listen.port),
     ]
     tunnels = wireguard.modes(path, wireguard.listed(s.config))
     if tunnels:  # with explicit modes the regular proxy must be listed too

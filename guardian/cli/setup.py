@@ -45,7 +45,9 @@ def _ask(yes: bool):
 @click.option("--undo", "undo_", is_flag=True, help="Revert every change an earlier `guardian setup` made.")
 @click.option("--no-proxy", is_flag=True, help="Leave the system's proxy settings alone.")
 @click.option("--no-autostart", is_flag=True, help="Do not start Guardian at login.")
-@click.option("--network-service", default="Wi-Fi", show_default=True, help="macOS: the network service to set the proxy on.")
+@click.option(
+    "--network-service", default="Wi-Fi", show_default=True, help="macOS: the network service to set the proxy on."
+)
 @click.option("--dry-run", is_flag=True, help="List every change without making any.")
 def setup(
     config: Path | None, yes: bool, undo_: bool, no_proxy: bool, no_autostart: bool, network_service: str, dry_run: bool
@@ -71,8 +73,13 @@ def setup(
         host = "127.0.0.1" if listen.host in ("0.0.0.0", "::") else listen.host
         paths = Paths(config=path, ca=ca, guardian=_guardian_command(), home=Path.home())
         answers = Answers(
-            proxy_host=host, proxy_port=listen.port, set_proxy=not no_proxy, autostart=not no_autostart,
-            tools=system.tools(), nssdb=(Path.home() / ".pki" / "nssdb").is_dir(), network_service=network_service,
+            proxy_host=host,
+            proxy_port=listen.port,
+            set_proxy=not no_proxy,
+            autostart=not no_autostart,
+            tools=system.tools(),
+            nssdb=(Path.home() / ".pki" / "nssdb").is_dir(),
+            network_service=network_service,
             admin=system.is_admin(),
         )
         steps = plan(_platform(), paths, answers)
@@ -82,7 +89,9 @@ def setup(
                 for line in describe(step):
                     click.echo(f"    {line}")
             return
-        click.echo(f"Guardian will make {len(steps)} change(s) to this computer. Each can be undone with `guardian setup --undo`.")
+        click.echo(
+            f"Guardian will make {len(steps)} change(s) to this computer. Each can be undone with `guardian setup --undo`."
+        )
         admin = system.is_admin()
         done = system.apply(steps, state, ask=_ask(yes), say=click.echo, admin=admin, sudo=system.sudo_available())
     except system.SetupError as e:

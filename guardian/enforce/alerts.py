@@ -10,13 +10,13 @@ import sqlite3
 from datetime import datetime
 from decimal import Decimal
 
-from guardian.store import db, outbox
-from guardian.household.config import Child
 from guardian.catalog.detect import Purchase, clean_text
-from guardian.household.money import Money
-from guardian.store.overrides import Overrides
-from guardian.household.periods import Calendar
 from guardian.enforce.policy import EXPLAIN, Decision, Reason
+from guardian.household.config import Child
+from guardian.household.money import Money
+from guardian.household.periods import Calendar
+from guardian.store import db, outbox
+from guardian.store.overrides import Overrides
 from guardian.store.spend import Spending
 
 NEAR = Decimal("0.8")
@@ -53,7 +53,13 @@ def refused(conn: sqlite3.Connection, child: str | None, purchase: Purchase, dec
     _, en = EXPLAIN[decision.reason]
     who = child or "an unlisted device"
     return outbox.post(
-        conn, outbox.REFUSED, child, f"Refused for {who}: {_what(purchase)}", f"{en} ({decision.reason}).", db.ms(now), "/"
+        conn,
+        outbox.REFUSED,
+        child,
+        f"Refused for {who}: {_what(purchase)}",
+        f"{en} ({decision.reason}).",
+        db.ms(now),
+        "/",
     )
 
 

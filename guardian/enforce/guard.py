@@ -11,18 +11,18 @@ import json
 import logging
 from datetime import datetime
 
-from guardian.enforce import alerts, holds
-from guardian.store import approvals, overrides
-from guardian.enforce.answers import Answer, Verdict, refusal
-from guardian.catalog.index import Catalog
-from guardian.catalog.model import App, Success
-from guardian.household.config import Config
 from guardian.catalog.detect import Prices, Purchase, detect
 from guardian.catalog.fields import walk
-from guardian.store.ledger import ACCEPTED, FAILED, Attempt, Ledger
+from guardian.catalog.index import Catalog
+from guardian.catalog.model import App, Success
+from guardian.catalog.request import MAX_BODY, Request
+from guardian.enforce import alerts, holds
+from guardian.enforce.answers import Answer, Verdict, refusal
 from guardian.enforce.neighbours import Neighbours
 from guardian.enforce.policy import Decision, Reason, app_open, decide
-from guardian.catalog.request import MAX_BODY, Request
+from guardian.household.config import Config
+from guardian.store import approvals, overrides
+from guardian.store.ledger import ACCEPTED, FAILED, Attempt, Ledger
 
 log = logging.getLogger(__name__)
 

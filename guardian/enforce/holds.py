@@ -26,7 +26,8 @@ from datetime import datetime
 
 from guardian.catalog.detect import Purchase
 from guardian.enforce.answers import DECISION_HEADER, REASON_HEADER, Answer
-from guardian.enforce.policy import EXPLAIN, Decision, Reason, decide as decide_caps
+from guardian.enforce.policy import EXPLAIN, Decision, Reason
+from guardian.enforce.policy import decide as decide_caps
 from guardian.household.config import Caps, Child
 from guardian.household.periods import Calendar
 from guardian.store import approvals, db
@@ -91,7 +92,9 @@ def ask(
         return None
     if answer is not None and answer.state == approvals.PENDING:
         return answer.id  # the identical question is already with the parent
-    return approvals.create(conn, attempt.child, attempt.purchase, attempt.client_ip, attempt.proxy_user, attempt_id, at_ms, app_name)
+    return approvals.create(
+        conn, attempt.child, attempt.purchase, attempt.client_ip, attempt.proxy_user, attempt_id, at_ms, app_name
+    )
 
 
 def waiting_page(app_name: str, approval_id: int) -> Answer:

@@ -15,11 +15,10 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from guardian.store import overrides
-
-from guardian.household.config import Child
 from guardian.enforce.guard import Guard
 from guardian.enforce.policy import Reason, app_open
+from guardian.household.config import Child
+from guardian.store import overrides
 from guardian.store.spend import Spending
 
 

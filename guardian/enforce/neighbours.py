@@ -25,7 +25,9 @@ from pathlib import Path
 
 from guardian.household.devices import client_ip
 
-_MAC = re.compile(r"^([0-9a-f]{1,2})[:-]([0-9a-f]{1,2})[:-]([0-9a-f]{1,2})[:-]([0-9a-f]{1,2})[:-]([0-9a-f]{1,2})[:-]([0-9a-f]{1,2})$")
+_MAC = re.compile(
+    r"^([0-9a-f]{1,2})[:-]([0-9a-f]{1,2})[:-]([0-9a-f]{1,2})[:-]([0-9a-f]{1,2})[:-]([0-9a-f]{1,2})[:-]([0-9a-f]{1,2})$"
+)
 _NONE = {"00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff"}
 PROC_ARP = Path("/proc/net/arp")
 
@@ -86,7 +88,9 @@ def read_table() -> str:
 class Neighbours:
     """A cached neighbour table, re-read at most every `refresh` seconds (a new device shows up within that)."""
 
-    def __init__(self, reader: Callable[[], str] = read_table, refresh: float = 30.0, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, reader: Callable[[], str] = read_table, refresh: float = 30.0, clock: Callable[[], float] = time.monotonic
+    ):
         self._reader, self._refresh, self._clock = reader, refresh, clock
         self._table: dict[str, str] = {}
         self._read_at: float | None = None

@@ -7,11 +7,12 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from guardian.household.config import Child
 from guardian.catalog.detect import Purchase
-from guardian.store.overrides import NONE as NO_OVERRIDES, Overrides
-from guardian.store.spend import Spending
+from guardian.household.config import Child
 from guardian.household.periods import Calendar
+from guardian.store.overrides import NONE as NO_OVERRIDES
+from guardian.store.overrides import Overrides
+from guardian.store.spend import Spending
 
 
 class Reason(StrEnum):
@@ -33,8 +34,14 @@ class Reason(StrEnum):
 EXPLAIN: dict[Reason, tuple[str, str]] = {
     Reason.APP_WINDOW: ("现在不是这个应用的使用时间", "This app is not allowed at this time"),
     Reason.PURCHASE_WINDOW: ("现在不是允许消费的时间", "Purchases are not allowed at this time"),
-    Reason.UNREADABLE: ("无法确认这笔消费的金额，已拦截", "The amount of this purchase could not be read, so it was blocked"),
-    Reason.UNKNOWN_AMOUNT: ("这笔消费的金额无法得知，需要家长同意", "The amount of this purchase is not known, so a parent must allow it"),
+    Reason.UNREADABLE: (
+        "无法确认这笔消费的金额，已拦截",
+        "The amount of this purchase could not be read, so it was blocked",
+    ),
+    Reason.UNKNOWN_AMOUNT: (
+        "这笔消费的金额无法得知，需要家长同意",
+        "The amount of this purchase is not known, so a parent must allow it",
+    ),
     Reason.PER_PURCHASE: ("单笔金额超过家长设置的上限", "This purchase is above the per-purchase limit"),
     Reason.VELOCITY: ("一分钟内消费次数过多", "Too many purchases in one minute"),
     Reason.DAY_CAP: ("已达到今日消费上限", "Today's spending limit is reached"),

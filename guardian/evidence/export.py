@@ -20,9 +20,26 @@ from guardian.store import db, journal
 
 # The attempt fields an export carries, in order (also the CSV header).
 FIELDS = (
-    "id", "time", "timezone", "device_ip", "proxy_user", "mac", "child", "app", "kind", "recipient",
-    "app_amount", "app_unit", "amount", "currency", "decision", "reason", "problem", "outcome",
-    "journal_seq", "journal_hash",
+    "id",
+    "time",
+    "timezone",
+    "device_ip",
+    "proxy_user",
+    "mac",
+    "child",
+    "app",
+    "kind",
+    "recipient",
+    "app_amount",
+    "app_unit",
+    "amount",
+    "currency",
+    "decision",
+    "reason",
+    "problem",
+    "outcome",
+    "journal_seq",
+    "journal_hash",
 )
 COUNTED = ("pending", "accepted")  # allowed purchases that the app's server did not refuse
 
@@ -68,7 +85,9 @@ class Pack:
 
 
 def _device(a: dict) -> str:
-    return " / ".join(p for p in (a["device_ip"], a["proxy_user"] and f"user {a['proxy_user']}", a["mac"] and f"MAC {a['mac']}") if p)
+    return " / ".join(
+        p for p in (a["device_ip"], a["proxy_user"] and f"user {a['proxy_user']}", a["mac"] and f"MAC {a['mac']}") if p
+    )
 
 
 def _max_in_window(times: list[datetime], window: timedelta, weights: list[Decimal] | None = None) -> Decimal:
@@ -86,16 +105,32 @@ def _max_in_window(times: list[datetime], window: timedelta, weights: list[Decim
 def _attempt(row: dict, tz: ZoneInfo, seq: int | None, h: str | None) -> dict:
     local = datetime.fromtimestamp(row["at_ms"] / 1000, UTC).astimezone(ZoneInfo(row["tz"]) if row["tz"] else tz)
     return {
-        "id": str(row["id"]), "time": local.isoformat(timespec="milliseconds"), "timezone": row["tz"],
-        "device_ip": row["client_ip"], "proxy_user": row["proxy_user"], "mac": row.get("mac"), "child": row["child"],
-        "app": row["app"], "kind": row["kind"], "recipient": row["recipient"], "app_amount": row["app_amount"],
-        "app_unit": row["app_unit"], "amount": row["amount"], "currency": row["currency"], "decision": row["decision"],
-        "reason": row["reason"], "problem": row["problem"], "outcome": row["outcome"],
-        "journal_seq": None if seq is None else str(seq), "journal_hash": h,
+        "id": str(row["id"]),
+        "time": local.isoformat(timespec="milliseconds"),
+        "timezone": row["tz"],
+        "device_ip": row["client_ip"],
+        "proxy_user": row["proxy_user"],
+        "mac": row.get("mac"),
+        "child": row["child"],
+        "app": row["app"],
+        "kind": row["kind"],
+        "recipient": row["recipient"],
+        "app_amount": row["app_amount"],
+        "app_unit": row["app_unit"],
+        "amount": row["amount"],
+        "currency": row["currency"],
+        "decision": row["decision"],
+        "reason": row["reason"],
+        "problem": row["problem"],
+        "outcome": row["outcome"],
+        "journal_seq": None if seq is None else str(seq),
+        "journal_hash": h,
     }
 
 
-def build(conn: sqlite3.Connection, child: str, start: date, end: date, timezone: str, currency: str, now: datetime) -> Pack:
+def build(
+    conn: sqlite3.Connection, child: str, start: date, end: date, timezone: str, currency: str, now: datetime
+) -> Pack:
     """Every attempt by `child` from `start` to `end` (local dates, inclusive), and what they show."""
     if end < start:
         raise ValueError(f"the range ends ({end}) before it starts ({start})")
@@ -104,7 +139,9 @@ def build(conn: sqlite3.Connection, child: str, start: date, end: date, timezone
     hi = db.ms(datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz))
     with db.snapshot(conn):  # the attempts and the check describe the same moment
         report = verify.verify(conn)
-        cur = conn.execute("SELECT * FROM attempts WHERE child = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, id", (child, lo, hi))
+        cur = conn.execute(
+            "SELECT * FROM attempts WHERE child = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, id", (child, lo, hi)
+        )
         names = [d[0] for d in cur.description]
         rows = [dict(zip(names, r)) for r in cur.fetchall()]
         entries = {
@@ -134,12 +171,22 @@ def build(conn: sqlite3.Connection, child: str, start: date, end: date, timezone
     at = [datetime.fromtimestamp(r["at_ms"] / 1000, UTC) for r in rows]
     spent_at = [datetime.fromtimestamp(r["at_ms"] / 1000, UTC) for r, _ in spent_rows]
     return Pack(
-        child=child, start=start, end=end, timezone=timezone, currency=currency, made_at=now.astimezone(tz),
-        attempts=attempts, per_app=dict(sorted(per_app.items())), per_day=dict(sorted(per_day.items())), total=total,
+        child=child,
+        start=start,
+        end=end,
+        timezone=timezone,
+        currency=currency,
+        made_at=now.astimezone(tz),
+        attempts=attempts,
+        per_app=dict(sorted(per_app.items())),
+        per_day=dict(sorted(per_day.items())),
+        total=total,
         devices=Counter(_device(a) for a in attempts).most_common(),
         hours=Counter(t.astimezone(tz).hour for t in at).most_common(),
         recipients=sorted(((k, v[0], v[1]) for k, v in recipients.items()), key=lambda x: (-x[2], -x[1], x[0])),
         max_per_minute=int(_max_in_window(at, timedelta(minutes=1))),
-        max_hour_amount=_max_in_window(spent_at, timedelta(hours=1), [Decimal(a["amount"] or 0) for _, a in spent_rows]),
+        max_hour_amount=_max_in_window(
+            spent_at, timedelta(hours=1), [Decimal(a["amount"] or 0) for _, a in spent_rows]
+        ),
         report=report,
     )

@@ -76,16 +76,29 @@ def cover(pack: Pack) -> list[tuple[str, str]]:
 
 
 def _totals(t: Totals) -> dict:
-    return {"attempts": t.attempts, "allowed": t.allowed, "blocked": t.blocked, "spent": format_amount(t.spent), "refused": format_amount(t.refused)}
+    return {
+        "attempts": t.attempts,
+        "allowed": t.allowed,
+        "blocked": t.blocked,
+        "spent": format_amount(t.spent),
+        "refused": format_amount(t.refused),
+    }
 
 
 def as_dict(pack: Pack) -> dict:
     r = pack.report
     return {
-        "child": pack.child, "from": str(pack.start), "to": str(pack.end), "timezone": pack.timezone,
-        "currency": pack.currency, "made_at": pack.made_at.isoformat(timespec="seconds"),
+        "child": pack.child,
+        "from": str(pack.start),
+        "to": str(pack.end),
+        "timezone": pack.timezone,
+        "currency": pack.currency,
+        "made_at": pack.made_at.isoformat(timespec="seconds"),
         "verification": {
-            "intact": r.intact, "head_digest": r.head, "head_seq": r.head_seq, "entries": r.entries,
+            "intact": r.intact,
+            "head_digest": r.head,
+            "head_seq": r.head_seq,
+            "entries": r.entries,
             "problems": [str(p) for p in r.problems],
         },
         "cover": {"en": [en for en, _ in cover(pack)], "zh": [zh for _, zh in cover(pack)]},
@@ -126,7 +139,9 @@ def to_csv(pack: Pack) -> str:
         w.writerow([_cell(a[f]) for f in FIELDS])
     w.writerow([])
     r = pack.report
-    w.writerow(["# verification", "intact" if r.intact else "NOT intact", "head digest", r.head, "head seq", r.head_seq or 0])
+    w.writerow(
+        ["# verification", "intact" if r.intact else "NOT intact", "head digest", r.head, "head seq", r.head_seq or 0]
+    )
     for title, table in (("# per app", pack.per_app), ("# per day", pack.per_day)):
         w.writerow([title, "attempts", "allowed", "blocked", "spent", "refused"])
         for k, t in table.items():
@@ -183,15 +198,22 @@ def _table(head: list[str], rows: list[list[object]], ident: str = "") -> str:
 def to_html(pack: Pack) -> str:
     r = pack.report
     title = f"Guardian evidence / 证据: {pack.child}, {pack.start} - {pack.end}"
-    paras = "".join(f"<p>{escape(en)}</p>\n<p class=\"zh\" lang=\"zh-CN\">{escape(zh)}</p>\n" for en, zh in cover(pack))
+    paras = "".join(f'<p>{escape(en)}</p>\n<p class="zh" lang="zh-CN">{escape(zh)}</p>\n' for en, zh in cover(pack))
     status = "intact / 完整" if r.intact else f"NOT intact / 未通过: {r.problems[0]}"
-    totals_head = ["", "attempts 次数", "allowed 放行", "blocked 拦截", f"spent 消费 ({pack.currency})", f"refused 拦截金额 ({pack.currency})"]
+    totals_head = [
+        "",
+        "attempts 次数",
+        "allowed 放行",
+        "blocked 拦截",
+        f"spent 消费 ({pack.currency})",
+        f"refused 拦截金额 ({pack.currency})",
+    ]
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>\n"
-        f"<section class=\"cover\"><h1>{escape(title)}</h1>\n{paras}"
-        f"<p>Verification / 校验: <span class=\"{'' if r.intact else 'bad'}\">{escape(status)}</span><br>"
-        f"Head digest / 链头摘要: <span class=\"digest\" id=\"head\">{escape(r.head)}</span> (seq {r.head_seq or 0})<br>"
+        f'<section class="cover"><h1>{escape(title)}</h1>\n{paras}'
+        f'<p>Verification / 校验: <span class="{"" if r.intact else "bad"}">{escape(status)}</span><br>'
+        f'Head digest / 链头摘要: <span class="digest" id="head">{escape(r.head)}</span> (seq {r.head_seq or 0})<br>'
         f"Made / 生成于: {escape(pack.made_at.isoformat(timespec='seconds'))}</p></section>\n"
         "<h2>Totals per app / 按应用合计</h2>\n"
         + _table(totals_head, [[k, *_totals(t).values()] for k, t in pack.per_app.items()], "per-app")

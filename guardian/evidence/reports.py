@@ -7,10 +7,11 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from guardian.store import db, outbox
 from guardian.evidence import review
 from guardian.household.config import Config
 from guardian.household.money import format_amount
+from guardian.store import db, outbox
+
 
 @dataclass(frozen=True, slots=True)
 class Report:
@@ -32,7 +33,9 @@ def weekly(conn: sqlite3.Connection, config: Config, now: datetime) -> Report | 
         cap = child.caps.week if child is not None else None
         of = f" of {format_amount(cap.amount)} {currency}" if cap is not None else ""
         top = ", ".join(f"{r.name} ({format_amount(r.amount)})" for r in cw.recipients) or "no recipients"
-        lines.append(f"{cw.child}: spent {format_amount(cw.total)} {currency}{of}; {len(cw.refused)} refused; top: {top}")
+        lines.append(
+            f"{cw.child}: spent {format_amount(cw.total)} {currency}{of}; {len(cw.refused)} refused; top: {top}"
+        )
     title = f"Guardian week of {first.isoformat()}"
     at_ms = db.ms(now)
     with db.transaction(conn):
@@ -42,10 +45,20 @@ def weekly(conn: sqlite3.Connection, config: Config, now: datetime) -> Report | 
         )
         if not cur.rowcount:  # another process summarised this week first
             return None
-        outbox.post(conn, outbox.WEEKLY, None, title, " | ".join(lines) or "No purchases this week.", at_ms, f"/week?week={first.isoformat()}")
+        outbox.post(
+            conn,
+            outbox.WEEKLY,
+            None,
+            title,
+            " | ".join(lines) or "No purchases this week.",
+            at_ms,
+            f"/week?week={first.isoformat()}",
+        )
     return Report(cur.lastrowid, first.isoformat(), at_ms, title, lines)
 
 
 def recent(conn: sqlite3.Connection, limit: int = 20) -> list[Report]:
-    rows = conn.execute("SELECT id, week, at_ms, title, body FROM reports ORDER BY week DESC LIMIT ?", (limit,)).fetchall()
+    rows = conn.execute(
+        "SELECT id, week, at_ms, title, body FROM reports ORDER BY week DESC LIMIT ?", (limit,)
+    ).fetchall()
     return [Report(i, w, at, t, json.loads(b)) for i, w, at, t, b in rows]

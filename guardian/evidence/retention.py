@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from guardian.evidence import verify
-from guardian.store import db, journal
 from guardian.household.money import format_amount
+from guardian.store import db, journal
+
 
 class PurgeRefused(ValueError):
     """The record does not verify; purging now would destroy the evidence of that."""
@@ -136,6 +137,8 @@ def purge(conn: sqlite3.Connection, before_ms: int, *, now_ms: int | None = None
         )
         # Appended before the delete, so it follows the current head even when every entry is purged.
         journal.append(conn, "checkpoint", cur.lastrowid, body, at_ms)
-        conn.execute("DELETE FROM attempts WHERE id IN (SELECT value FROM json_each(?))", (journal.canonical(sorted(refs)),))
+        conn.execute(
+            "DELETE FROM attempts WHERE id IN (SELECT value FROM json_each(?))", (journal.canonical(sorted(refs)),)
+        )
         conn.execute("DELETE FROM journal WHERE seq <= ?", (run[-1][0],))
     return Checkpoint(id=cur.lastrowid, **body)

@@ -14,11 +14,11 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from guardian.household.config import Child
+from guardian.household.money import SCALE
+from guardian.household.periods import Calendar
 from guardian.store import db
 from guardian.store.ledger import Row, _row
-from guardian.household.money import SCALE
 from guardian.store.overrides import Overrides
-from guardian.household.periods import Calendar
 
 COUNTS = "decision = 'allowed' AND outcome IN ('pending', 'accepted')"
 MAX_LIMIT = 500
@@ -58,7 +58,9 @@ def attempts(
 
 def choices(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
     """The children and apps that appear in the ledger, for filter menus."""
-    children = [r[0] for r in conn.execute("SELECT DISTINCT child FROM attempts WHERE child IS NOT NULL ORDER BY child")]
+    children = [
+        r[0] for r in conn.execute("SELECT DISTINCT child FROM attempts WHERE child IS NOT NULL ORDER BY child")
+    ]
     apps = [r[0] for r in conn.execute("SELECT DISTINCT app FROM attempts ORDER BY app")]
     return children, apps
 
@@ -87,7 +89,9 @@ class CapStatus:
         return float(min(self.spent / self.cap, Decimal(1)))
 
 
-def caps_status(conn: sqlite3.Connection, child: Child, at: datetime, calendar: Calendar, extra: Overrides | None = None) -> list[CapStatus]:
+def caps_status(
+    conn: sqlite3.Connection, child: Child, at: datetime, calendar: Calendar, extra: Overrides | None = None
+) -> list[CapStatus]:
     """Spending in the day, week and month holding `at`, each against its cap (today's extra allowance included)."""
     caps = child.caps.with_extra(extra.extra_day if extra else Decimal(0))
     local_day = calendar.local(at).date()
@@ -97,8 +101,16 @@ def caps_status(conn: sqlite3.Connection, child: Child, at: datetime, calendar: 
     next_month = (month_first + timedelta(days=32)).replace(day=1)
     return [
         CapStatus("day", spent(conn, child.name, day_start, day_end), None if caps.day is None else caps.day.amount),
-        CapStatus("week", spent(conn, child.name, calendar.day_bounds(week_first)[0], calendar.day_bounds(week_last)[1]), None if caps.week is None else caps.week.amount),
-        CapStatus("month", spent(conn, child.name, calendar.day_bounds(month_first)[0], calendar.day_bounds(next_month)[0]), None if caps.month is None else caps.month.amount),
+        CapStatus(
+            "week",
+            spent(conn, child.name, calendar.day_bounds(week_first)[0], calendar.day_bounds(week_last)[1]),
+            None if caps.week is None else caps.week.amount,
+        ),
+        CapStatus(
+            "month",
+            spent(conn, child.name, calendar.day_bounds(month_first)[0], calendar.day_bounds(next_month)[0]),
+            None if caps.month is None else caps.month.amount,
+        ),
     ]
 
 
@@ -127,13 +139,25 @@ def week_start(calendar: Calendar, day: date) -> date:
     return calendar.week_of(day)[0]
 
 
-def week(conn: sqlite3.Connection, calendar: Calendar, first: date, children: list[str], top: int = 10) -> list[ChildWeek]:
+def week(
+    conn: sqlite3.Connection, calendar: Calendar, first: date, children: list[str], top: int = 10
+) -> list[ChildWeek]:
     """Each child's spending in the household week starting on the local date `first`."""
     dates = [first + timedelta(days=i) for i in range(7)]
     start, end = calendar.day_bounds(dates[0])[0], calendar.day_bounds(dates[-1])[1]
-    found = sorted({*children, *(r[0] for r in conn.execute(
-        "SELECT DISTINCT child FROM attempts WHERE child IS NOT NULL AND at_ms >= ? AND at_ms < ?", (db.ms(start), db.ms(end))
-    ))}, key=lambda c: (c not in children, children.index(c) if c in children else 0, c))
+    found = sorted(
+        {
+            *children,
+            *(
+                r[0]
+                for r in conn.execute(
+                    "SELECT DISTINCT child FROM attempts WHERE child IS NOT NULL AND at_ms >= ? AND at_ms < ?",
+                    (db.ms(start), db.ms(end)),
+                )
+            ),
+        },
+        key=lambda c: (c not in children, children.index(c) if c in children else 0, c),
+    )
     result = []
     for child in found:
         per_day: dict[date, int] = defaultdict(int)

@@ -150,7 +150,9 @@ def _verify(conn: sqlite3.Connection) -> Report:
         head_seq = seq
         if chain_ok:
             if seq < expected:
-                problems.append(Problem("journal", seq, INSERTED, f"the chain starts at seq {start_seq} after a checkpoint"))
+                problems.append(
+                    Problem("journal", seq, INSERTED, f"the chain starts at seq {start_seq} after a checkpoint")
+                )
                 chain_ok = False
             elif seq > expected:
                 gap = f"seq {expected}" if seq == expected + 1 else f"seqs {expected} to {seq - 1}"
@@ -171,11 +173,17 @@ def _verify(conn: sqlite3.Connection) -> Report:
             continue
         if kind == "attempt":
             if ref in attempts:
-                problems.append(Problem("journal", seq, INSERTED, f"a second record of attempt {ref} (first: seq {attempt_seq[ref]})"))
+                problems.append(
+                    Problem(
+                        "journal", seq, INSERTED, f"a second record of attempt {ref} (first: seq {attempt_seq[ref]})"
+                    )
+                )
             attempts[ref], attempt_seq[ref] = doc, seq
         elif kind in PATCHES:
             if ref not in attempts:
-                problems.append(Problem("journal", seq, INSERTED, f"{kind} for attempt {ref}, which the journal never recorded"))
+                problems.append(
+                    Problem("journal", seq, INSERTED, f"{kind} for attempt {ref}, which the journal never recorded")
+                )
             else:
                 attempts[ref] = {**attempts[ref], **doc}
         elif kind == "checkpoint":
@@ -187,7 +195,9 @@ def _verify(conn: sqlite3.Connection) -> Report:
     kept = {k: v for k, v in stored_checkpoints.items() if k in checkpoints or k == latest}
     problems += _compare("checkpoints", checkpoints, checkpoint_seq, kept)
     problems.sort(key=lambda p: ({"checkpoints": 0, "journal": 1, "attempts": 2}[p.table], p.key))
-    return Report(journal.head(conn), head_seq, entries, len(attempts), len(stored_checkpoints), problems[:MAX_PROBLEMS])
+    return Report(
+        journal.head(conn), head_seq, entries, len(attempts), len(stored_checkpoints), problems[:MAX_PROBLEMS]
+    )
 
 
 def _compare(table: str, folded: dict[int, dict], seqs: dict[int, int], rows: dict[int, dict]) -> list[Problem]:
@@ -196,8 +206,11 @@ def _compare(table: str, folded: dict[int, dict], seqs: dict[int, int], rows: di
         expected = folded.get(key)
         if expected is None:
             moved = _moved(folded, row, key, searches)
-            what, detail = (REORDERED, f"it holds the record of id {moved}") if moved else (
-                INSERTED, "the journal has no record of it, or its record was deleted")
+            what, detail = (
+                (REORDERED, f"it holds the record of id {moved}")
+                if moved
+                else (INSERTED, "the journal has no record of it, or its record was deleted")
+            )
             problems.append(Problem(table, key, what, detail))
             continue
         diffs = _differences(expected, row)
@@ -228,7 +241,8 @@ def find_head(conn: sqlite3.Connection, digest: str) -> str:
             return f"found: {digest} is the last entry (seq {cp[1]}) purged by checkpoint {cp[0]}"
         cp = conn.execute("SELECT id, last_seq FROM checkpoints ORDER BY id DESC LIMIT 1").fetchone()
         if cp is not None:
-            return (f"NOT found: {digest} is not in the record; entries up to seq {cp[1]} were purged (checkpoint {cp[0]}), "
-                    "so it may have been purged, or the record was rewritten")
+            return (
+                f"NOT found: {digest} is not in the record; entries up to seq {cp[1]} were purged (checkpoint {cp[0]}), "
+                "so it may have been purged, or the record was rewritten"
+            )
     return f"NOT found: {digest} is not in the record: the record was rewritten after it was copied, or it belongs to another ledger"
-

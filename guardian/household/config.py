@@ -81,10 +81,10 @@ class Listen:
     @classmethod
     def parse(cls, text: str) -> Listen:
         if not isinstance(text, str) or ":" not in text:
-            raise ValueError(f"expected HOST:PORT like \"127.0.0.1:8080\", got {text!r}")
+            raise ValueError(f'expected HOST:PORT like "127.0.0.1:8080", got {text!r}')
         host, _, port = text.rpartition(":")
         if not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536 or not host:
-            raise ValueError(f"expected HOST:PORT like \"127.0.0.1:8080\", got {text!r}")
+            raise ValueError(f'expected HOST:PORT like "127.0.0.1:8080", got {text!r}')
         return cls(host.strip("[]"), int(port))
 
 

@@ -48,7 +48,7 @@ def _text(value: object) -> str:
 def _currency(value: object) -> str:
     text = _text(value).upper()
     if len(text) != 3 or not text.isalpha():
-        raise ValueError(f"expected a three-letter currency code like \"CNY\", got {value!r}")
+        raise ValueError(f'expected a three-letter currency code like "CNY", got {value!r}')
     return text
 
 
@@ -57,14 +57,14 @@ def _timezone(value: object) -> str:
     try:
         ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {text!r}; use a name like \"Asia/Shanghai\" or \"Europe/Berlin\"") from None
+        raise ValueError(f'unknown time zone {text!r}; use a name like "Asia/Shanghai" or "Europe/Berlin"') from None
     return text
 
 
 def _weekday(value: object) -> int:
     text = _text(value).lower()
     if text not in WEEKDAYS:
-        raise ValueError(f"expected a weekday name like \"monday\", got {value!r}")
+        raise ValueError(f'expected a weekday name like "monday", got {value!r}')
     return WEEKDAYS.index(text)
 
 
@@ -76,13 +76,13 @@ def _per_minute(value: object) -> int:
 
 def _rates(value: object) -> dict[str, Decimal]:
     if not isinstance(value, dict):
-        raise ValueError("expected a table like { USD = \"7.2\" }")
+        raise ValueError('expected a table like { USD = "7.2" }')
     rates = {}
     for code, rate in value.items():
         try:
             number = parse_amount(rate if isinstance(rate, str) else str(rate))
         except ValueError:
-            raise ValueError(f"rate for {code}: expected a positive number as text like \"7.2\", got {rate!r}") from None
+            raise ValueError(f'rate for {code}: expected a positive number as text like "7.2", got {rate!r}') from None
         if number == 0:
             raise ValueError(f"rate for {code} must be above zero")
         rates[str(code).upper()] = number
@@ -202,7 +202,11 @@ def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:
         if name in names[:i]:
             raise ConfigError(path, f"child[{i}].name", f"two children are called {name!r}")
     if household.unknown_devices != ALLOW and household.unknown_devices not in names:
-        raise ConfigError(path, "household.unknown_devices", f"expected \"allow\" or a child's name ({', '.join(names) or 'no children yet'})")
+        raise ConfigError(
+            path,
+            "household.unknown_devices",
+            f'expected "allow" or a child\'s name ({", ".join(names) or "no children yet"})',
+        )
     owners: list[tuple[Device, str]] = []
     seen: dict[str, str] = {}
     for i, child in enumerate(children):

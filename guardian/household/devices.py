@@ -28,7 +28,7 @@ class Device:
     @classmethod
     def parse(cls, text: str) -> Device:
         if not isinstance(text, str):
-            raise ValueError(f"expected a device like \"192.168.1.23\", \"192.168.1.0/24\" or \"user:mia\", got {text!r}")
+            raise ValueError(f'expected a device like "192.168.1.23", "192.168.1.0/24" or "user:mia", got {text!r}')
         text = text.strip()
         if text.startswith("user:"):
             m = _USER.match(text)
@@ -38,7 +38,9 @@ class Device:
         if text.startswith("wireguard:"):
             m = _TUNNEL.match(text)
             if not m:
-                raise ValueError(f"{text!r}: a WireGuard device is written wireguard:NAME with lower-case letters, digits, - _")
+                raise ValueError(
+                    f"{text!r}: a WireGuard device is written wireguard:NAME with lower-case letters, digits, - _"
+                )
             return cls(text, tunnel=m.group(1))
         try:
             network = ipaddress.ip_network(text, strict=True)

@@ -32,7 +32,7 @@ class Money:
     def parse(cls, text: str, currency: str) -> Money:
         """Parse "30" or "30 CNY"; `currency` is the default and must match if given."""
         if not isinstance(text, str):
-            raise ValueError(f"expected an amount as text like \"30\" or \"18.8\", got {text!r}")
+            raise ValueError(f'expected an amount as text like "30" or "18.8", got {text!r}')
         parts = text.strip().split()
         if len(parts) == 2:
             number, code = parts
@@ -41,9 +41,9 @@ class Money:
         elif len(parts) == 1:
             number = parts[0]
         else:
-            raise ValueError(f"expected an amount like \"30\" or \"18.8\", got {text!r}")
+            raise ValueError(f'expected an amount like "30" or "18.8", got {text!r}')
         if not _NUMBER.match(number):
-            raise ValueError(f"expected a non-negative amount like \"30\" or \"18.8\", got {text!r}")
+            raise ValueError(f'expected a non-negative amount like "30" or "18.8", got {text!r}')
         return cls(Decimal(number), currency)
 
     def __add__(self, other: Money) -> Money:

@@ -29,13 +29,13 @@ class Weekly:
     def parse(cls, text: object) -> Weekly | None:
         """None for "off"."""
         if not isinstance(text, str):
-            raise ValueError(f"expected a day and time like \"sun 19:00\" or \"off\", got {text!r}")
+            raise ValueError(f'expected a day and time like "sun 19:00" or "off", got {text!r}')
         whole = " ".join(text.lower().split())
         if whole == "off":
             return None
         m = _AT.match(whole)
         if not m:
-            raise ValueError(f"expected a day and time like \"sun 19:00\" or \"off\", got {text!r}")
+            raise ValueError(f'expected a day and time like "sun 19:00" or "off", got {text!r}')
         return cls(DAYS.index(m.group(1)), int(m.group(2)), int(m.group(3)))
 
     def __str__(self) -> str:
@@ -52,15 +52,15 @@ def keep_days(value: object) -> int:
 def parse_quiet(value: object) -> timedelta | None:
     """A quiet time like "2h", "90m", "1h30m" or "1d"; "off" (None) never warns."""
     if not isinstance(value, str):
-        raise ValueError(f"expected a duration like \"2h\", \"90m\" or \"off\", got {value!r}")
+        raise ValueError(f'expected a duration like "2h", "90m" or "off", got {value!r}')
     text = value.strip().lower().replace(" ", "")
     if text == "off":
         return None
     m = _DURATION.match(text)
     if not text or not m:
-        raise ValueError(f"expected a duration like \"2h\", \"90m\", \"1h30m\" or \"off\", got {value!r}")
+        raise ValueError(f'expected a duration like "2h", "90m", "1h30m" or "off", got {value!r}')
     d, h, mins = (int(g) if g else 0 for g in m.groups())
     quiet = timedelta(days=d, hours=h, minutes=mins)
     if quiet < timedelta(minutes=5):
-        raise ValueError(f"{value!r} is too short to mean anything; use at least \"5m\" (or \"off\")")
+        raise ValueError(f'{value!r} is too short to mean anything; use at least "5m" (or "off")')
     return quiet

@@ -55,20 +55,20 @@ class Window:
     @classmethod
     def parse(cls, text: str) -> Window:
         if not isinstance(text, str):
-            raise ValueError(f"expected a window like \"mon-fri 18:00-20:00\", got {text!r}")
+            raise ValueError(f'expected a window like "mon-fri 18:00-20:00", got {text!r}')
         whole = " ".join(text.lower().split())
         if whole == "always":
             return cls(frozenset(range(7)), 0, 24 * 60, whole)
         parts = whole.split(" ")
         if len(parts) != 2 or parts[1].count("-") != 1:
-            raise ValueError(f"{text!r}: expected a window like \"mon-fri 18:00-20:00\"")
+            raise ValueError(f'{text!r}: expected a window like "mon-fri 18:00-20:00"')
         days = _parse_days(parts[0], text)
         start_text, end_text = parts[1].split("-")
         start, end = _parse_time(start_text, text), _parse_time(end_text, text)
         if start == 24 * 60:
             raise ValueError(f"{text!r}: a window cannot start at 24:00")
         if start == end:
-            raise ValueError(f"{text!r}: start and end are the same; use \"daily 00:00-24:00\" for all day")
+            raise ValueError(f'{text!r}: start and end are the same; use "daily 00:00-24:00" for all day')
         return cls(days, start, end, whole)
 
     def contains(self, local: datetime) -> bool:
@@ -98,7 +98,7 @@ class Schedule:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            raise ValueError(f"expected a list of windows like [\"mon-fri 18:00-20:00\"], got {value!r}")
+            raise ValueError(f'expected a list of windows like ["mon-fri 18:00-20:00"], got {value!r}')
         return cls(tuple(Window.parse(v) for v in value))
 
     def allows(self, local: datetime) -> bool:
@@ -111,4 +111,3 @@ class Schedule:
 
 
 UNRESTRICTED = Schedule(None)
-

@@ -14,8 +14,8 @@ import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 
-from guardian.store import db, outbox
 from guardian.notify.desktop import MAX_BODY, Notifier, NotifyError, clean
+from guardian.store import db, outbox
 
 BURST_MS = 60_000
 
@@ -37,11 +37,16 @@ def _last_refusal_note(conn: sqlite3.Connection, child: str | None, since_ms: in
 
 
 def _mark(conn: sqlite3.Connection, ids: list[int], state: str, now_ms: int) -> None:
-    conn.executemany("UPDATE outbox SET state = ?, delivered_ms = ?, tries = tries + 1, last_error = NULL WHERE id = ?", [(state, now_ms, i) for i in ids])
+    conn.executemany(
+        "UPDATE outbox SET state = ?, delivered_ms = ?, tries = tries + 1, last_error = NULL WHERE id = ?",
+        [(state, now_ms, i) for i in ids],
+    )
 
 
 def _fail(conn: sqlite3.Connection, ids: list[int], error: str) -> None:
-    conn.executemany("UPDATE outbox SET tries = tries + 1, last_error = ? WHERE id = ?", [(error[:300], i) for i in ids])
+    conn.executemany(
+        "UPDATE outbox SET tries = tries + 1, last_error = ? WHERE id = ?", [(error[:300], i) for i in ids]
+    )
 
 
 def _summary(child: str | None, events: list[outbox.Event]) -> tuple[str, str]:

@@ -59,15 +59,28 @@ class PlyerNotifier:
         class CheckedNotifySend(linux.NotifySendNotification):
             def _notify(self, **kwargs):
                 args = [
-                    "notify-send", kwargs.get("title", ""), kwargs.get("message", ""),
-                    "-i", kwargs.get("icon", ""), "-h", kwargs.get("hint", "string::"),
-                    "-u", kwargs.get("urgency", "normal"), "-c", kwargs.get("category", ""),
-                    "-a", kwargs.get("app_name", ""), "-t", str(kwargs.get("expire_time", "0")),
+                    "notify-send",
+                    kwargs.get("title", ""),
+                    kwargs.get("message", ""),
+                    "-i",
+                    kwargs.get("icon", ""),
+                    "-h",
+                    kwargs.get("hint", "string::"),
+                    "-u",
+                    kwargs.get("urgency", "normal"),
+                    "-c",
+                    kwargs.get("category", ""),
+                    "-a",
+                    kwargs.get("app_name", ""),
+                    "-t",
+                    str(kwargs.get("expire_time", "0")),
                 ]
                 done = subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False)
                 if done.returncode != 0:
                     why = (done.stderr or done.stdout or "").strip().splitlines()
-                    raise NotifyError(f"notify-send exited with {done.returncode}: {why[-1][:200] if why else 'no message'}")
+                    raise NotifyError(
+                        f"notify-send exited with {done.returncode}: {why[-1][:200] if why else 'no message'}"
+                    )
 
         return CheckedNotifySend()
 

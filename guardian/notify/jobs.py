@@ -15,13 +15,13 @@ from pathlib import Path
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from guardian.store.db import connect, ms
-from guardian.notify import delivery
-from guardian.evidence import reports, retention
 from guardian import settings
+from guardian.evidence import reports, retention
 from guardian.household.config import Config
-from guardian.notify.desktop import Notifier, PlyerNotifier
 from guardian.household.windows import DAYS
+from guardian.notify import delivery
+from guardian.notify.desktop import Notifier, PlyerNotifier
+from guardian.store.db import connect, ms
 
 log = logging.getLogger(__name__)
 
@@ -76,15 +76,29 @@ def start(config: Config, notifier: Notifier | None = None, every_seconds: float
     scheduler.add_listener(_on_error, EVENT_JOB_ERROR)
     common = dict(replace_existing=True, max_instances=1, coalesce=True)
     scheduler.add_job(
-        deliver_outbox, "interval", seconds=every_seconds, args=[config.storage, notifier or PlyerNotifier()],
-        id="deliver-outbox", next_run_time=datetime.now(tz), **common,
+        deliver_outbox,
+        "interval",
+        seconds=every_seconds,
+        args=[config.storage, notifier or PlyerNotifier()],
+        id="deliver-outbox",
+        next_run_time=datetime.now(tz),
+        **common,
     )
     if config.weekly is not None:
         w = config.weekly
         scheduler.add_job(
-            weekly_summary, "cron", day_of_week=DAYS[w.day], hour=w.hour, minute=w.minute, args=[config.path],
-            id="weekly-summary", misfire_grace_time=6 * 3600, **common,
+            weekly_summary,
+            "cron",
+            day_of_week=DAYS[w.day],
+            hour=w.hour,
+            minute=w.minute,
+            args=[config.path],
+            id="weekly-summary",
+            misfire_grace_time=6 * 3600,
+            **common,
         )
-    scheduler.add_job(purge_old, "cron", hour=3, minute=30, args=[config.path], id="retention", misfire_grace_time=24 * 3600, **common)
+    scheduler.add_job(
+        purge_old, "cron", hour=3, minute=30, args=[config.path], id="retention", misfire_grace_time=24 * 3600, **common
+    )
     scheduler.start()
     return scheduler

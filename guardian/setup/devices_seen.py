@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from guardian.household.devices import Device, client_ip
-from guardian.store import db
 from guardian.household.windows import Schedule
+from guardian.store import db
 
 MAX_KEY = 120  # keys come from addresses and proxy user names; bound them anyway
 MAX_LOOKBACK = timedelta(days=60)  # a device silent longer is flagged whenever any usual hour passed
@@ -65,7 +65,12 @@ def last_for(device: Device, seen: dict[str, datetime]) -> datetime | None:
     times = []
     for key, at in seen.items():
         ip = None if key.startswith(("user:", "wireguard:")) else client_ip(key)
-        if ip is not None and device.network is not None and ip.version == device.network.version and ip in device.network:
+        if (
+            ip is not None
+            and device.network is not None
+            and ip.version == device.network.version
+            and ip in device.network
+        ):
             times.append(at)
     return max(times, default=None)
 

@@ -8,11 +8,10 @@ last (1 s, 2 s, 4 s ... up to MAX_WAIT), and a success clears the count.
 
 from __future__ import annotations
 
-import sqlite3
-
 import hashlib
 import hmac
 import secrets
+import sqlite3
 
 MIN_LENGTH = 8
 FREE = 3

@@ -16,8 +16,8 @@ from pathlib import Path
 import tomlkit
 
 from guardian.household import configfile
-from guardian.store import db, journal
 from guardian.setup import wireguard
+from guardian.store import db, journal
 
 
 def _edit(path: Path, change, known_apps: Iterable[str]) -> None:

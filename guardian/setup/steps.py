@@ -90,23 +90,35 @@ def _linux(paths: Paths, a: Answers) -> list[Step]:
     steps = []
     proxy = f"http://{a.proxy_host}:{a.proxy_port}"
     if a.trust_ca:
-        steps.append(Step(
-            "ca", "Trust Guardian's certificate on this computer",
-            "so websites opened through Guardian are not shown as unsafe", True,
-            (
-                Run(undo=("update-ca-certificates", "--fresh")),  # runs last on undo, after the file is gone
-                Write(paths.system("/usr/local/share/ca-certificates/guardian.crt"), source=paths.ca),
-                Run(("update-ca-certificates",)),
-            ),
-        ))
+        steps.append(
+            Step(
+                "ca",
+                "Trust Guardian's certificate on this computer",
+                "so websites opened through Guardian are not shown as unsafe",
+                True,
+                (
+                    Run(undo=("update-ca-certificates", "--fresh")),  # runs last on undo, after the file is gone
+                    Write(paths.system("/usr/local/share/ca-certificates/guardian.crt"), source=paths.ca),
+                    Run(("update-ca-certificates",)),
+                ),
+            )
+        )
         if a.nssdb and "certutil" in a.tools:
             db = f"sql:{paths.home / '.pki' / 'nssdb'}"
-            steps.append(Step(
-                "ca-browsers", "Trust Guardian's certificate in Chrome and Chromium",
-                "these browsers keep their own list of trusted certificates", False,
-                (Run(("certutil", "-d", db, "-A", "-t", "C,,", "-n", "Guardian", "-i", str(paths.ca)),
-                     ("certutil", "-d", db, "-D", "-n", "Guardian")),),
-            ))
+            steps.append(
+                Step(
+                    "ca-browsers",
+                    "Trust Guardian's certificate in Chrome and Chromium",
+                    "these browsers keep their own list of trusted certificates",
+                    False,
+                    (
+                        Run(
+                            ("certutil", "-d", db, "-A", "-t", "C,,", "-n", "Guardian", "-i", str(paths.ca)),
+                            ("certutil", "-d", db, "-D", "-n", "Guardian"),
+                        ),
+                    ),
+                )
+            )
     if a.set_proxy:
         if "gsettings" in a.tools:
             schema = "org.gnome.system.proxy"
@@ -114,18 +126,36 @@ def _linux(paths: Paths, a: Answers) -> list[Step]:
             for kind in ("http", "https"):
                 actions.append(_gsetting(f"{schema}.{kind}", "host", f"'{a.proxy_host}'"))
                 actions.append(_gsetting(f"{schema}.{kind}", "port", str(a.proxy_port)))
-            steps.append(Step(
-                "proxy-desktop", f"Send this user's web traffic through Guardian ({a.proxy_host}:{a.proxy_port})",
-                "the desktop's proxy setting, which browsers follow", False, tuple(actions),
-            ))
-        steps.append(Step(
-            "proxy-system", "Send programs started from now on through Guardian (/etc/environment)",
-            "programs that do not read the desktop's setting read these lines", True,
-            (Append(paths.system("/etc/environment"), (
-                f"http_proxy={proxy}", f"https_proxy={proxy}", f"HTTP_PROXY={proxy}", f"HTTPS_PROXY={proxy}",
-                "no_proxy=localhost,127.0.0.1,::1", "NO_PROXY=localhost,127.0.0.1,::1",
-            )),),
-        ))
+            steps.append(
+                Step(
+                    "proxy-desktop",
+                    f"Send this user's web traffic through Guardian ({a.proxy_host}:{a.proxy_port})",
+                    "the desktop's proxy setting, which browsers follow",
+                    False,
+                    tuple(actions),
+                )
+            )
+        steps.append(
+            Step(
+                "proxy-system",
+                "Send programs started from now on through Guardian (/etc/environment)",
+                "programs that do not read the desktop's setting read these lines",
+                True,
+                (
+                    Append(
+                        paths.system("/etc/environment"),
+                        (
+                            f"http_proxy={proxy}",
+                            f"https_proxy={proxy}",
+                            f"HTTP_PROXY={proxy}",
+                            f"HTTPS_PROXY={proxy}",
+                            "no_proxy=localhost,127.0.0.1,::1",
+                            "NO_PROXY=localhost,127.0.0.1,::1",
+                        ),
+                    ),
+                ),
+            )
+        )
     if a.autostart:
         if "systemctl" in a.tools:
             unit = paths.home / ".config" / "systemd" / "user" / "guardian.service"
@@ -134,33 +164,47 @@ def _linux(paths: Paths, a: Answers) -> list[Step]:
                 f"[Service]\nExecStart={' '.join(_quote(p) for p in _run_line(paths))}\nRestart=on-failure\n\n"
                 "[Install]\nWantedBy=default.target\n"
             )
-            steps.append(Step(
-                "autostart", "Start Guardian when this user logs in (systemd user service)",
-                "limits only work while Guardian runs", False,
-                (
-                    Run(undo=("systemctl", "--user", "daemon-reload")),
-                    Write(unit, text),
-                    Run(("systemctl", "--user", "daemon-reload")),
-                    Run(("systemctl", "--user", "enable", "guardian.service"),
-                        ("systemctl", "--user", "disable", "guardian.service")),
-                ),
-            ))
+            steps.append(
+                Step(
+                    "autostart",
+                    "Start Guardian when this user logs in (systemd user service)",
+                    "limits only work while Guardian runs",
+                    False,
+                    (
+                        Run(undo=("systemctl", "--user", "daemon-reload")),
+                        Write(unit, text),
+                        Run(("systemctl", "--user", "daemon-reload")),
+                        Run(
+                            ("systemctl", "--user", "enable", "guardian.service"),
+                            ("systemctl", "--user", "disable", "guardian.service"),
+                        ),
+                    ),
+                )
+            )
         else:
             desktop = paths.home / ".config" / "autostart" / "guardian.desktop"
             text = (
                 "[Desktop Entry]\nType=Application\nName=Guardian\n"
                 f"Exec={' '.join(_quote(p) for p in _run_line(paths))}\nX-GNOME-Autostart-enabled=true\n"
             )
-            steps.append(Step(
-                "autostart", "Start Guardian when this user logs in (desktop autostart)",
-                "limits only work while Guardian runs", False, (Write(desktop, text),),
-            ))
+            steps.append(
+                Step(
+                    "autostart",
+                    "Start Guardian when this user logs in (desktop autostart)",
+                    "limits only work while Guardian runs",
+                    False,
+                    (Write(desktop, text),),
+                )
+            )
     return steps
 
 
 def _gsetting(schema: str, key: str, value: str) -> Run:
-    return Run(("gsettings", "set", schema, key, value), ("gsettings", "set", schema, key, "{previous}"),
-               ("gsettings", "get", schema, key))
+    return Run(
+        ("gsettings", "set", schema, key, value),
+        ("gsettings", "set", schema, key, "{previous}"),
+        ("gsettings", "get", schema, key),
+    )
 
 
 def _quote(part: str) -> str:
@@ -170,56 +214,111 @@ def _quote(part: str) -> str:
 def _windows(paths: Paths, a: Answers) -> list[Step]:
     steps = []
     if a.trust_ca and a.admin:
-        steps.append(Step(
-            "ca", "Trust Guardian's certificate on this computer (Windows certificate store)",
-            "so websites opened through Guardian are not shown as unsafe (Edge and Chrome use this store)", True,
-            (Run(("certutil", "-addstore", "-f", "Root", str(paths.ca)), ("certutil", "-delstore", "Root", CA_NAME)),),
-        ))
+        steps.append(
+            Step(
+                "ca",
+                "Trust Guardian's certificate on this computer (Windows certificate store)",
+                "so websites opened through Guardian are not shown as unsafe (Edge and Chrome use this store)",
+                True,
+                (
+                    Run(
+                        ("certutil", "-addstore", "-f", "Root", str(paths.ca)),
+                        ("certutil", "-delstore", "Root", CA_NAME),
+                    ),
+                ),
+            )
+        )
     elif a.trust_ca:
         # A child's standard account: the user's own store needs no administrator (Windows asks to confirm).
-        steps.append(Step(
-            "ca", "Trust Guardian's certificate for this user (Windows asks you to confirm)",
-            "so websites opened through Guardian are not shown as unsafe (Edge and Chrome use this store)", False,
-            (Run(("certutil", "-user", "-addstore", "-f", "Root", str(paths.ca)),
-                 ("certutil", "-user", "-delstore", "Root", CA_NAME)),),
-        ))
+        steps.append(
+            Step(
+                "ca",
+                "Trust Guardian's certificate for this user (Windows asks you to confirm)",
+                "so websites opened through Guardian are not shown as unsafe (Edge and Chrome use this store)",
+                False,
+                (
+                    Run(
+                        ("certutil", "-user", "-addstore", "-f", "Root", str(paths.ca)),
+                        ("certutil", "-user", "-delstore", "Root", CA_NAME),
+                    ),
+                ),
+            )
+        )
     if a.set_proxy:
         key = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings"
         server = f"{a.proxy_host}:{a.proxy_port}"
-        steps.append(Step(
-            "proxy", f"Send this user's web traffic through Guardian ({server})",
-            "the Windows proxy setting, which Edge, Chrome and most apps follow", False,
-            (
-                Run(("reg", "add", key, "/v", "ProxyServer", "/t", "REG_SZ", "/d", server, "/f"),
-                    ("reg", "delete", key, "/v", "ProxyServer", "/f")),
-                Run(("reg", "add", key, "/v", "ProxyOverride", "/t", "REG_SZ", "/d", "<local>", "/f"),
-                    ("reg", "delete", key, "/v", "ProxyOverride", "/f")),
-                Run(("reg", "add", key, "/v", "ProxyEnable", "/t", "REG_DWORD", "/d", "1", "/f"),
-                    ("reg", "add", key, "/v", "ProxyEnable", "/t", "REG_DWORD", "/d", "0", "/f")),
-            ),
-        ))
-        steps.append(Step(
-            "proxy-system", "Send Windows services through Guardian too (WinHTTP)",
-            "some programs and updaters use the system-wide setting", True,
-            (Run(("netsh", "winhttp", "set", "proxy", server, "<local>"), ("netsh", "winhttp", "reset", "proxy")),),
-        ))
+        steps.append(
+            Step(
+                "proxy",
+                f"Send this user's web traffic through Guardian ({server})",
+                "the Windows proxy setting, which Edge, Chrome and most apps follow",
+                False,
+                (
+                    Run(
+                        ("reg", "add", key, "/v", "ProxyServer", "/t", "REG_SZ", "/d", server, "/f"),
+                        ("reg", "delete", key, "/v", "ProxyServer", "/f"),
+                    ),
+                    Run(
+                        ("reg", "add", key, "/v", "ProxyOverride", "/t", "REG_SZ", "/d", "<local>", "/f"),
+                        ("reg", "delete", key, "/v", "ProxyOverride", "/f"),
+                    ),
+                    Run(
+                        ("reg", "add", key, "/v", "ProxyEnable", "/t", "REG_DWORD", "/d", "1", "/f"),
+                        ("reg", "add", key, "/v", "ProxyEnable", "/t", "REG_DWORD", "/d", "0", "/f"),
+                    ),
+                ),
+            )
+        )
+        steps.append(
+            Step(
+                "proxy-system",
+                "Send Windows services through Guardian too (WinHTTP)",
+                "some programs and updaters use the system-wide setting",
+                True,
+                (Run(("netsh", "winhttp", "set", "proxy", server, "<local>"), ("netsh", "winhttp", "reset", "proxy")),),
+            )
+        )
     if a.autostart and not a.admin:
         # Creating a logon task needs administrator rights; the user's Startup folder does not.
         startup = paths.home / "AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/Guardian.cmd"
         command = " ".join(f'"{p}"' for p in _run_line(paths))
-        steps.append(Step(
-            "autostart", "Start Guardian when this user logs in (Startup folder)",
-            "limits only work while Guardian runs", False,
-            (Write(startup, f'@start "Guardian" /min {command}\r\n'),),
-        ))
+        steps.append(
+            Step(
+                "autostart",
+                "Start Guardian when this user logs in (Startup folder)",
+                "limits only work while Guardian runs",
+                False,
+                (Write(startup, f'@start "Guardian" /min {command}\r\n'),),
+            )
+        )
     elif a.autostart:
         command = " ".join(f'"{p}"' for p in _run_line(paths))
-        steps.append(Step(
-            "autostart", "Start Guardian when this user logs in (Task Scheduler)",
-            "limits only work while Guardian runs", False,
-            (Run(("schtasks", "/Create", "/TN", "Guardian", "/TR", command, "/SC", "ONLOGON", "/RL", "LIMITED", "/F"),
-                 ("schtasks", "/Delete", "/TN", "Guardian", "/F")),),
-        ))
+        steps.append(
+            Step(
+                "autostart",
+                "Start Guardian when this user logs in (Task Scheduler)",
+                "limits only work while Guardian runs",
+                False,
+                (
+                    Run(
+                        (
+                            "schtasks",
+                            "/Create",
+                            "/TN",
+                            "Guardian",
+                            "/TR",
+                            command,
+                            "/SC",
+                            "ONLOGON",
+                            "/RL",
+                            "LIMITED",
+                            "/F",
+                        ),
+                        ("schtasks", "/Delete", "/TN", "Guardian", "/F"),
+                    ),
+                ),
+            )
+        )
     return steps
 
 
@@ -227,26 +326,41 @@ def _macos(paths: Paths, a: Answers) -> list[Step]:
     steps = []
     if a.trust_ca:
         keychain = "/Library/Keychains/System.keychain"
-        steps.append(Step(
-            "ca", "Trust Guardian's certificate on this Mac (System keychain)",
-            "so websites opened through Guardian are not shown as unsafe (Safari and Chrome use it)", True,
-            (
-                Run(undo=("security", "delete-certificate", "-c", CA_NAME, keychain)),
-                Run(("security", "add-trusted-cert", "-d", "-r", "trustRoot", "-k", keychain, str(paths.ca)),
-                    ("security", "remove-trusted-cert", "-d", str(paths.ca))),
-            ),
-        ))
+        steps.append(
+            Step(
+                "ca",
+                "Trust Guardian's certificate on this Mac (System keychain)",
+                "so websites opened through Guardian are not shown as unsafe (Safari and Chrome use it)",
+                True,
+                (
+                    Run(undo=("security", "delete-certificate", "-c", CA_NAME, keychain)),
+                    Run(
+                        ("security", "add-trusted-cert", "-d", "-r", "trustRoot", "-k", keychain, str(paths.ca)),
+                        ("security", "remove-trusted-cert", "-d", str(paths.ca)),
+                    ),
+                ),
+            )
+        )
     if a.set_proxy:
         svc, host, port = a.network_service, a.proxy_host, str(a.proxy_port)
-        steps.append(Step(
-            "proxy", f"Send {svc} web traffic through Guardian ({host}:{port})",
-            "the Mac's proxy setting, which Safari, Chrome and most apps follow", True,
-            (
-                Run(("networksetup", "-setwebproxy", svc, host, port), ("networksetup", "-setwebproxystate", svc, "off")),
-                Run(("networksetup", "-setsecurewebproxy", svc, host, port),
-                    ("networksetup", "-setsecurewebproxystate", svc, "off")),
-            ),
-        ))
+        steps.append(
+            Step(
+                "proxy",
+                f"Send {svc} web traffic through Guardian ({host}:{port})",
+                "the Mac's proxy setting, which Safari, Chrome and most apps follow",
+                True,
+                (
+                    Run(
+                        ("networksetup", "-setwebproxy", svc, host, port),
+                        ("networksetup", "-setwebproxystate", svc, "off"),
+                    ),
+                    Run(
+                        ("networksetup", "-setsecurewebproxy", svc, host, port),
+                        ("networksetup", "-setsecurewebproxystate", svc, "off"),
+                    ),
+                ),
+            )
+        )
     if a.autostart:
         plist = paths.home / "Library" / "LaunchAgents" / f"{LABEL}.plist"
         args = "".join(f"        <string>{_xml(p)}</string>\n" for p in _run_line(paths))
@@ -259,11 +373,18 @@ def _macos(paths: Paths, a: Answers) -> list[Step]:
             "    <key>RunAtLoad</key>\n    <true/>\n    <key>KeepAlive</key>\n    <true/>\n"
             "</dict>\n</plist>\n"
         )
-        steps.append(Step(
-            "autostart", "Start Guardian when this user logs in (LaunchAgent)",
-            "limits only work while Guardian runs", False,
-            (Write(plist, text), Run(("launchctl", "load", "-w", str(plist)), ("launchctl", "unload", "-w", str(plist)))),
-        ))
+        steps.append(
+            Step(
+                "autostart",
+                "Start Guardian when this user logs in (LaunchAgent)",
+                "limits only work while Guardian runs",
+                False,
+                (
+                    Write(plist, text),
+                    Run(("launchctl", "load", "-w", str(plist)), ("launchctl", "unload", "-w", str(plist))),
+                ),
+            )
+        )
     return steps
 
 

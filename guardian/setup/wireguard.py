@@ -182,6 +182,6 @@ def wanted_modes(current: list[str], config_path: Path, names: list[str]) -> lis
     Modes that are not Guardian tunnels (the regular proxy, anything the parent added) stay as they are.
     """
     mine = str(folder(config_path))
-    keep = [m for m in current if not (m.startswith("wireguard:") and m[len("wireguard:"):].startswith(mine))]
+    keep = [m for m in current if not (m.startswith("wireguard:") and m[len("wireguard:") :].startswith(mine))]
     new = (keep or ["regular"]) + modes(config_path, names)
     return None if new == list(current) else new

@@ -23,8 +23,8 @@ import getpass
 import sqlite3
 from dataclasses import dataclass
 
-from guardian.store import db, journal, outbox
 from guardian.catalog.detect import Purchase
+from guardian.store import db, journal, outbox
 
 PENDING, APPROVED, DENIED, USED = "pending", "approved", "denied", "used"
 MAX_WHO = 64
@@ -163,7 +163,9 @@ def create(
         "proxy_user": proxy_user,
         "attempt_id": attempt_id,
     }
-    cur = conn.execute(f"INSERT INTO approvals ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
+    cur = conn.execute(
+        f"INSERT INTO approvals ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
+    )
     approval_id = cur.lastrowid
     journal.append(conn, "approval-asked", approval_id, row, at_ms)
     what = f"{app_name} {purchase.kind}" + (f" → {purchase.recipient}" if purchase.recipient else "")

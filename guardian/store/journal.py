@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 GENESIS = "0" * 64
 
+
 def canonical(body: dict) -> str:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 

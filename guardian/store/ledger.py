@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from guardian.store import db, journal, spend
 from guardian.catalog.detect import Purchase
 from guardian.household.config import MAX_PER_MINUTE
 from guardian.household.money import Money
 from guardian.household.periods import Calendar
+from guardian.store import db, journal, spend
 from guardian.store.spend import Spending
 
 # How the app's server answered an attempt. Only pending and accepted purchases count towards caps:
@@ -83,7 +83,11 @@ class Reading:
         """What `child` spent in the day, week and month holding `now`; an unlisted device (None) spent nothing."""
         if child is None:
             return Spending.zero(currency)
-        day, week, month = (db.ms(calendar.day_start(now)), db.ms(calendar.week_start(now)), db.ms(calendar.month_start(now)))
+        day, week, month = (
+            db.ms(calendar.day_start(now)),
+            db.ms(calendar.week_start(now)),
+            db.ms(calendar.month_start(now)),
+        )
         minute = db.ms(now - timedelta(seconds=60))
         earliest = min(day, week, month, minute)
         sums = spend.totals(self.conn, child, (day, week, month))
@@ -105,7 +109,10 @@ class Reading:
             dict(day=day, week=week, month=month, minute=minute, child=child, earliest=earliest),
         ).fetchone()
         return Spending(
-            Money.from_units(row[0], currency), Money.from_units(row[1], currency), Money.from_units(row[2], currency), row[3]
+            Money.from_units(row[0], currency),
+            Money.from_units(row[1], currency),
+            Money.from_units(row[2], currency),
+            row[3],
         )
 
 
@@ -136,7 +143,9 @@ class Writing(Reading):
             "outcome": PENDING if allowed else NEVER,
             "mac": attempt.mac,
         }
-        cur = self.conn.execute(f"INSERT INTO attempts ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
+        cur = self.conn.execute(
+            f"INSERT INTO attempts ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
+        )
         journal.append(self.conn, "attempt", cur.lastrowid, row, row["at_ms"])
         return cur.lastrowid
 
@@ -171,7 +180,9 @@ class Ledger:
         """Record how the app's server answered; a failed or never-sent purchase stops counting towards caps."""
         at_ms = db.ms(at or datetime.now(UTC))
         with self._lock, db.transaction(self.conn):
-            cur = self.conn.execute("UPDATE attempts SET outcome = ? WHERE id = ? AND outcome = 'pending'", (outcome, attempt_id))
+            cur = self.conn.execute(
+                "UPDATE attempts SET outcome = ? WHERE id = ? AND outcome = 'pending'", (outcome, attempt_id)
+            )
             if cur.rowcount:
                 journal.append(self.conn, "outcome", attempt_id, {"outcome": outcome}, at_ms)
 

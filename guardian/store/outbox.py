@@ -31,7 +31,9 @@ class Event:
     delivered_ms: int | None = None
 
 
-def post(conn: sqlite3.Connection, kind: str, child: str | None, title: str, body: str, at_ms: int, link: str | None = None) -> int:
+def post(
+    conn: sqlite3.Connection, kind: str, child: str | None, title: str, body: str, at_ms: int, link: str | None = None
+) -> int:
     """Queue one notification; call inside the caller's transaction or on its own."""
     cur = conn.execute(
         "INSERT INTO outbox (at_ms, kind, child, title, body, link) VALUES (?, ?, ?, ?, ?, ?)",

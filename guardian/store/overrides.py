@@ -20,8 +20,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from guardian.household.money import SCALE, Money
-from guardian.store import db
 from guardian.household.periods import Calendar
+from guardian.store import db
 
 LOCK, EXTRA = "lock", "extra"
 

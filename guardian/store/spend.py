@@ -42,7 +42,11 @@ def totals(conn: sqlite3.Connection, child: str, starts: tuple[int, ...]) -> tup
         return None
     buckets = [start // BUCKET_MS for start in starts]
     sums = ", ".join(f"COALESCE(SUM(CASE WHEN bucket >= {b:d} THEN units END), 0)" for b in buckets)
-    return tuple(conn.execute(f"SELECT {sums} FROM spend_buckets WHERE child = ? AND bucket >= ?", (child, min(buckets))).fetchone())
+    return tuple(
+        conn.execute(
+            f"SELECT {sums} FROM spend_buckets WHERE child = ? AND bucket >= ?", (child, min(buckets))
+        ).fetchone()
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,7 @@ def record(conn: sqlite3.Connection, app: str, host: str, method: str, path: str
 
 def recent(conn: sqlite3.Connection, limit: int = 100) -> list[Unrecognised]:
     rows = conn.execute(
-        "SELECT host, path, app, method, first_ms, last_ms, hits FROM unrecognised ORDER BY last_ms DESC LIMIT ?", (limit,)
+        "SELECT host, path, app, method, first_ms, last_ms, hits FROM unrecognised ORDER BY last_ms DESC LIMIT ?",
+        (limit,),
     )
     return [Unrecognised(*r) for r in rows]

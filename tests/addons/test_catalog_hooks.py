@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from mitmproxy import connection, tls
 from mitmproxy.options import Options
-from mitmproxy.websocket import WebSocketMessage
 from mitmproxy.proxy import context, mode_specs, server_hooks
 from mitmproxy.test import taddons, tflow
+from mitmproxy.websocket import WebSocketMessage
 
 from guardian.store.ledger import Ledger
 from tests.addons.test_guardian_addon import load
@@ -76,7 +76,9 @@ async def test_a_cheer_through_a_phone_tunnel_belongs_to_that_phones_child(tmp_p
         addon = load(tctx, config)
         cheer = chat("PRIVMSG #mia :Cheer50")  # 5 CNY: over Mia's 1 CNY per purchase, no limit for Leo
         cheer.client_conn.peername = ("10.0.0.1", 5000)
-        cheer.client_conn.proxy_mode = mode_specs.ProxyMode.parse(f"wireguard:{tmp_path / 'wireguard' / 'mia-phone.conf'}@51821")
+        cheer.client_conn.proxy_mode = mode_specs.ProxyMode.parse(
+            f"wireguard:{tmp_path / 'wireguard' / 'mia-phone.conf'}@51821"
+        )
         await run(addon.websocket_message(cheer))
         addon.done()
     assert cheer.websocket.messages[-1].dropped
@@ -111,7 +113,11 @@ def tutils_client_hello(sni: str | None) -> bytes:
 
     ctx = ssl.create_default_context()
     incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
-    obj = ctx.wrap_bio(incoming, outgoing, server_hostname=sni) if sni else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).wrap_bio(incoming, outgoing)
+    obj = (
+        ctx.wrap_bio(incoming, outgoing, server_hostname=sni)
+        if sni
+        else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).wrap_bio(incoming, outgoing)
+    )
     try:
         obj.do_handshake()
     except ssl.SSLWantReadError:
@@ -133,7 +139,9 @@ async def test_pass_through_hosts_are_not_decrypted(tmp_path):
 
 
 def server_data(host: str, mode: str) -> server_hooks.ServerConnectionHookData:
-    client = connection.Client(peername=("127.0.0.1", 5000), sockname=("127.0.0.1", 8080), proxy_mode=mode_specs.ProxyMode.parse(mode))
+    client = connection.Client(
+        peername=("127.0.0.1", 5000), sockname=("127.0.0.1", 8080), proxy_mode=mode_specs.ProxyMode.parse(mode)
+    )
     server = connection.Server(address=("17.1.2.3", 443))
     server.sni = host
     return server_hooks.ServerConnectionHookData(server, client)

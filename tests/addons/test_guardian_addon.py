@@ -111,12 +111,16 @@ async def test_connect_to_an_app_outside_its_window_is_refused(tmp_path):
     with taddons.context() as tctx:
         addon = load(tctx, path)
         connect = tflow.tflow()
-        connect.request = tutils.treq(method=b"CONNECT", host="api.live.bilibili.com", port=443, path=b"", authority=b"api.live.bilibili.com:443")
+        connect.request = tutils.treq(
+            method=b"CONNECT", host="api.live.bilibili.com", port=443, path=b"", authority=b"api.live.bilibili.com:443"
+        )
         connect.client_conn.peername = ("127.0.0.1", 1)
         addon.http_connect(connect)
         assert connect.response is not None and connect.response.status_code == 403
         other = tflow.tflow()
-        other.request = tutils.treq(method=b"CONNECT", host="example.org", port=443, path=b"", authority=b"example.org:443")
+        other.request = tutils.treq(
+            method=b"CONNECT", host="example.org", port=443, path=b"", authority=b"example.org:443"
+        )
         addon.http_connect(other)
         assert other.response is None
         addon.done()

@@ -25,9 +25,17 @@ def test_detect_reads_mitmproxys_har_export(tmp_path):
     form = "application/x-www-form-urlencoded"
     cheer = tflow.twebsocketflow()
     cheer.request.host = "irc-ws.chat.twitch.tv"
-    cheer.websocket.messages = [WebSocketMessage(1, True, b"PRIVMSG #mia :Cheer300"), WebSocketMessage(1, False, b"PING")]
+    cheer.websocket.messages = [
+        WebSocketMessage(1, True, b"PRIVMSG #mia :Cheer300"),
+        WebSocketMessage(1, False, b"PING"),
+    ]
     flows = [
-        flow("GET", "live.douyin.com", "/webcast/gift/list/?aid=6383", answer={"data": {"gifts": [{"id": 77, "diamond_count": 52}]}}),
+        flow(
+            "GET",
+            "live.douyin.com",
+            "/webcast/gift/list/?aid=6383",
+            answer={"data": {"gifts": [{"id": 77, "diamond_count": 52}]}},
+        ),
         flow("POST", "live.douyin.com", "/webcast/gift/send/?aid=6383", b"gift_id=77&count=10&to_user_id=9", form),
         flow("POST", "api.live.bilibili.com", "/xlive/revenue/v1/order/createOrder", b"pay_gold=0&pay_bp=100000", form),
         flow("POST", "economy.roblox.com", "/v1/purchases/products/5", b'{"expectedPrice": 250}', "application/json"),
@@ -39,7 +47,12 @@ def test_detect_reads_mitmproxys_har_export(tmp_path):
     assert result.exit_code == 0, result.output
     listed, gift, two_ways, robux, upgrade, sent = [json.loads(line) for line in result.stdout.splitlines()]
     assert listed is None and upgrade is None
-    assert (gift["rule"], gift["app_amount"], gift["household_amount"], gift["recipient"]) == ("douyin.gift.send", "520", "52", "9")
+    assert (gift["rule"], gift["app_amount"], gift["household_amount"], gift["recipient"]) == (
+        "douyin.gift.send",
+        "520",
+        "52",
+        "9",
+    )
     assert two_ways["status"] == "unreadable" and "more than one way to pay" in two_ways["problem"]
     assert (robux["amount"], robux["currency"], robux["household_amount"]) == ("250", "ROBUX", "22.5")
     assert (sent["rule"], sent["amount"], sent["household_amount"]) == ("twitch.cheer", "300", "30")

@@ -21,9 +21,14 @@ def gift(client: str):
     flow = tflow.tflow()
     flow.client_conn.peername = (client, 50000)
     flow.request = tutils.treq(
-        method=b"POST", host="api.live.bilibili.com", port=443, scheme=b"https",
+        method=b"POST",
+        host="api.live.bilibili.com",
+        port=443,
+        scheme=b"https",
         path=b"/xlive/revenue/v2/gift/sendGoldMultiUser?price=1000&gift_num=1&ruid=5",
-        authority=b"api.live.bilibili.com", headers=((b"host", b"api.live.bilibili.com"),), content=b"",
+        authority=b"api.live.bilibili.com",
+        headers=((b"host", b"api.live.bilibili.com"),),
+        content=b"",
     )
     return flow
 

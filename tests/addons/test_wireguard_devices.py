@@ -16,9 +16,12 @@ from tests.conftest import household_config
 
 ADDON = Path(__file__).resolve().parents[2] / "addons" / "guardian_addon.py"
 # Leo's range covers 10.0.0.1, the address every phone has inside its tunnel: only the listener may decide.
-CONFIG = household_config('[child.caps]\nper_purchase = "30"\n').replace(
-    'devices = ["127.0.0.1"]', 'devices = ["127.0.0.1", "wireguard:mia-phone"]'
-) + '[[child]]\nname = "Leo"\ndevices = ["10.0.0.0/8"]\n[child.caps]\nper_purchase = "100"\n'
+CONFIG = (
+    household_config('[child.caps]\nper_purchase = "30"\n').replace(
+        'devices = ["127.0.0.1"]', 'devices = ["127.0.0.1", "wireguard:mia-phone"]'
+    )
+    + '[[child]]\nname = "Leo"\ndevices = ["10.0.0.0/8"]\n[child.caps]\nper_purchase = "100"\n'
+)
 
 
 @pytest.fixture
@@ -54,7 +57,9 @@ async def test_a_purchase_through_the_phones_tunnel_is_judged_as_its_child(confi
         addon = load(tctx)
         through_tunnel = purchase(50, tunnel.mode())  # over Mia's 30, under Leo's 100
         await run(addon, through_tunnel)
-        assert through_tunnel.response is not None and through_tunnel.response.headers["Guardian-Reason"] == "per-purchase"
+        assert (
+            through_tunnel.response is not None and through_tunnel.response.headers["Guardian-Reason"] == "per-purchase"
+        )
         same_address = purchase(50, None)  # the regular proxy, same address: Leo's device
         await run(addon, same_address)
         assert same_address.response is None

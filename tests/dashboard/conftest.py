@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from dashboard import create_app
-from guardian.setup import logins
 from guardian.catalog.detect import Purchase
-from guardian.store.ledger import Attempt, Ledger
+from guardian.enforce.policy import Decision, Reason
 from guardian.household.money import Money
 from guardian.household.periods import Calendar
-from guardian.enforce.policy import Decision, Reason
-from tests.support.ledgers import judged
+from guardian.setup import logins
+from guardian.store.ledger import Attempt, Ledger
 from tests.conftest import household_config
+from tests.support.ledgers import judged
 
 PASSWORD = "correct horse battery"
 CAPS = """
@@ -87,7 +87,9 @@ def add(
     from zoneinfo import ZoneInfo
 
     money = None if amount is None else Money(Decimal(amount), "CNY")
-    purchase = Purchase(app, "gift", f"{app}-gift", None if amount is None else Decimal(amount) * 1000, "gold", money, recipient)
+    purchase = Purchase(
+        app, "gift", f"{app}-gift", None if amount is None else Decimal(amount) * 1000, "gold", money, recipient
+    )
     decision = Decision(True) if reason is None else Decision(False, reason)
     attempt = Attempt(at or datetime.now(UTC), client_ip, None, child, purchase)
     attempt_id, _ = judged(ledger, attempt, Calendar(ZoneInfo(tz), 0), "CNY", lambda spending: decision)

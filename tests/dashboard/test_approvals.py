@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from guardian.store import approvals
 from guardian.catalog.detect import Purchase
 from guardian.household.money import Money
+from guardian.store import approvals
 
 XSS = "<script>alert(1)</script>"
 
@@ -15,7 +15,9 @@ XSS = "<script>alert(1)</script>"
 def ask(ledger, yuan: str = "25", recipient: str | None = XSS) -> int:
     purchase = Purchase("bilibili", "gift", "r", Decimal(yuan) * 1000, "gold", Money(Decimal(yuan), "CNY"), recipient)
     ledger.conn.execute("BEGIN IMMEDIATE")
-    approval_id = approvals.create(ledger.conn, "Mia", purchase, "127.0.0.1", None, 1, int(datetime.now(UTC).timestamp() * 1000), "Bilibili")
+    approval_id = approvals.create(
+        ledger.conn, "Mia", purchase, "127.0.0.1", None, 1, int(datetime.now(UTC).timestamp() * 1000), "Bilibili"
+    )
     ledger.conn.execute("COMMIT")
     return approval_id
 
@@ -54,5 +56,9 @@ def test_answers_need_a_login_and_a_csrf_token(app, parent, ledger):
     stranger = app.test_client()  # no session
     assert stranger.get("/approvals").status_code == 302
     assert "/login" in stranger.get("/approvals").location
-    assert stranger.post(f"/approvals/{approval_id}/approve", data={"csrf_token": parent.csrf}).status_code in (302, 400, 403)
+    assert stranger.post(f"/approvals/{approval_id}/approve", data={"csrf_token": parent.csrf}).status_code in (
+        302,
+        400,
+        403,
+    )
     assert approvals.get(ledger.conn, approval_id).state == "pending"

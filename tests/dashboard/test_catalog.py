@@ -8,11 +8,23 @@ from guardian.store import gift_prices, unrecognised
 
 
 def test_apps_page_lists_apps_unrecognised_requests_and_missing_rates(parent, ledger):
-    unrecognised.record(ledger.conn, "bilibili", "api.live.bilibili.com", "POST", "/xlive/<script>x</script>/order/{id}", 1_700_000_000_000)
+    unrecognised.record(
+        ledger.conn,
+        "bilibili",
+        "api.live.bilibili.com",
+        "POST",
+        "/xlive/<script>x</script>/order/{id}",
+        1_700_000_000_000,
+    )
     gift_prices.save(ledger.conn, "douyin", {"463": Decimal(1), "3389": Decimal(1200)}, 1)
     page = parent.get("/apps").text
     assert 'href="/apps"' in page  # in the navigation
-    for name, seen in (("Bilibili", "amount"), ("YouTube", "amount unknown"), ("Apple App Store", "host only"), ("Twitch", "amount; some amount unknown")):
+    for name, seen in (
+        ("Bilibili", "amount"),
+        ("YouTube", "amount unknown"),
+        ("Apple App Store", "host only"),
+        ("Twitch", "amount; some amount unknown"),
+    ):
         assert f"<td>{name} " in page and f"<td>{seen}" in page.split(f"<td>{name} ", 1)[1].split("</tr>", 1)[0]
     assert "(not decrypted)" in page.split("<td>Google Play ", 1)[1].split("</tr>", 1)[0]
     assert "<td>2</td>" in page.split("<td>Douyin ", 1)[1].split("</tr>", 1)[0]  # two learned gift prices

@@ -24,18 +24,26 @@ XSS_USER = "user:<img src=x onerror=alert(1)>"
 def always_usual(config_file: Path) -> None:
     """Usual hours all day, so the quiet check does not depend on when the test runs."""
     text = config_file.read_text(encoding="utf-8")
-    config_file.write_text(text.replace("[household]\n", '[household]\nusual_hours = ["always"]\n', 1), encoding="utf-8")
+    config_file.write_text(
+        text.replace("[household]\n", '[household]\nusual_hours = ["always"]\n', 1), encoding="utf-8"
+    )
 
 
 def test_devices_show_last_seen_and_flag_a_quiet_one(parent, ledger, config_file):
     always_usual(config_file)
     now = datetime.now(UTC).timestamp()
-    devices_seen.record(ledger.conn, {"127.0.0.1": now - 3 * 3600, "10.0.0.9": now - 600, "192.168.1.50": now - 60, XSS_USER: now})
+    devices_seen.record(
+        ledger.conn, {"127.0.0.1": now - 3 * 3600, "10.0.0.9": now - 600, "192.168.1.50": now - 60, XSS_USER: now}
+    )
     page = parent.get("/devices").text
-    mia = page[page.index('data-child="Mia"'):page.index('data-child="Leo"')]
-    leo = page[page.index('data-child="Leo"'):]
+    mia = page[page.index('data-child="Mia"') : page.index('data-child="Leo"')]
+    leo = page[page.index('data-child="Leo"') :]
     assert "127.0.0.1" in mia and "3 h ago" in mia and "stopped going through Guardian" in mia
-    assert "10.0.0.9" in leo and "10 min ago" in leo and "stopped going through Guardian" not in leo.split("Add a phone")[0]
+    assert (
+        "10.0.0.9" in leo
+        and "10 min ago" in leo
+        and "stopped going through Guardian" not in leo.split("Add a phone")[0]
+    )
     assert "192.168.1.50" in page  # seen, listed under no child
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
 
@@ -64,16 +72,22 @@ def test_add_a_phone_shows_its_qr_code_and_remove_revokes_it(parent, config_file
 def test_changes_need_the_csrf_token_and_a_login(parent, client, config_file):
     assert parent.post("/devices/phone", data={"child": "Mia", "name": "x"}).status_code == 400
     assert wireguard.tunnels(config_file) == {}
-    r = parent.post("/devices/phone", data={"child": "Nobody", "name": "x", "csrf_token": parent.csrf}, follow_redirects=True)
+    r = parent.post(
+        "/devices/phone", data={"child": "Nobody", "name": "x", "csrf_token": parent.csrf}, follow_redirects=True
+    )
     assert "Not added: there is no child called &#39;Nobody&#39;" in r.text and wireguard.tunnels(config_file) == {}
-    r = parent.post("/devices/phone", data={"child": "Mia", "name": "Bad Name!", "csrf_token": parent.csrf}, follow_redirects=True)
+    r = parent.post(
+        "/devices/phone", data={"child": "Mia", "name": "Bad Name!", "csrf_token": parent.csrf}, follow_redirects=True
+    )
     assert "Not added" in r.text and wireguard.tunnels(config_file) == {}
     parent.post("/logout", data={"csrf_token": parent.csrf})
     assert parent.get("/devices").status_code == 302
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path("/usr/bin/chromium").exists() or shutil.which("zbarimg") is None, reason="needs Chromium and zbarimg")
+@pytest.mark.skipif(
+    not Path("/usr/bin/chromium").exists() or shutil.which("zbarimg") is None, reason="needs Chromium and zbarimg"
+)
 def test_the_qr_code_in_a_real_browser_decodes_to_the_tunnel(app, parent, tmp_path):
     from playwright.sync_api import sync_playwright
     from werkzeug.serving import make_server
@@ -86,8 +100,14 @@ def test_the_qr_code_in_a_real_browser_decodes_to_the_tunnel(app, parent, tmp_pa
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path="/usr/bin/chromium",
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                      "--disable-sync", "--no-first-run"],
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
             )
             page = browser.new_page()
             page.goto(f"{base}/login")

@@ -44,7 +44,10 @@ def test_a_bad_value_shows_the_loaders_message_and_never_reaches_the_file(parent
     before = config_file.read_text()
     r = parent.post("/limits/child/0", data=form(parent.csrf, day="fifty"))
     assert r.status_code == 400
-    expected = str(config_file) + ": child[0].caps.day: expected a non-negative amount like &#34;30&#34; or &#34;18.8&#34;, got &#39;fifty&#39;"
+    expected = (
+        str(config_file)
+        + ": child[0].caps.day: expected a non-negative amount like &#34;30&#34; or &#34;18.8&#34;, got &#39;fifty&#39;"
+    )
     assert expected in r.text
     assert 'value="fifty"' in r.text  # the parent's input is kept in the form
     assert config_file.read_text() == before
@@ -53,14 +56,23 @@ def test_a_bad_value_shows_the_loaders_message_and_never_reaches_the_file(parent
     assert "child[0].caps.per_minute: expected a whole number of purchases" in r.text
     r = parent.post("/limits/child/1", data=form(parent.csrf, devices="127.0.0.1"))
     assert "child[1].devices: 127.0.0.1 is already listed for Mia" in r.text
-    r = parent.post("/limits/child/0", data=form(parent.csrf, purchases_mode="windows", purchases="weekends 10:00-20:00"))
+    r = parent.post(
+        "/limits/child/0", data=form(parent.csrf, purchases_mode="windows", purchases="weekends 10:00-20:00")
+    )
     assert "child[0].windows.purchases" in r.text and "is not a day or day range" in r.text
     assert config_file.read_text() == before
 
 
 def test_windows_any_time_never_and_per_app(parent, config_file):
     data = form(parent.csrf, purchases_mode="windows", purchases="sat-sun 10:00-20:00\nfri 22:00-01:00")
-    data.update({"app_kuaishou_mode": "windows", "app_kuaishou": "", "app_bilibili_mode": "windows", "app_bilibili": "daily 07:00-21:30"})
+    data.update(
+        {
+            "app_kuaishou_mode": "windows",
+            "app_kuaishou": "",
+            "app_bilibili_mode": "windows",
+            "app_bilibili": "daily 07:00-21:30",
+        }
+    )
     assert parent.post("/limits/child/0", data=data).status_code == 302
     mia = tomllib.loads(config_file.read_text())["child"][0]
     assert mia["windows"]["purchases"] == ["sat-sun 10:00-20:00", "fri 22:00-01:00"]

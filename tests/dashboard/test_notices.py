@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from guardian.notify import delivery
-from guardian.store import outbox
 from guardian.notify.desktop import NotifyError
+from guardian.store import outbox
 
 
 class Broken:

@@ -21,7 +21,10 @@ def test_flask_run_serves_the_dashboard(config_file):
     env = {**os.environ, "GUARDIAN_CONFIG": str(config_file)}
     process = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "dashboard", "run", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         end = time.monotonic() + 15

@@ -101,7 +101,12 @@ def test_a_held_purchase_approved_on_the_command_line_reaches_the_app(start_prox
     db = tmp_path / "guardian.db"
     held = Background(proxy, lambda c: gift(c, 25, streamer="7734"))
     [pending] = wait_pending(db, proxy=proxy)
-    assert (pending["child"], pending["app"], pending["amount"], pending["recipient"]) == ("Mia", "bilibili", "25", "7734")
+    assert (pending["child"], pending["app"], pending["amount"], pending["recipient"]) == (
+        "Mia",
+        "bilibili",
+        "25",
+        "7734",
+    )
     time.sleep(0.5)
     assert not held.done and fake_apps.received("sendGoldMultiUser") == []
     listed = subprocess.run([GUARDIAN, "approvals", "list", "--config", proxy.config], capture_output=True, text=True)
@@ -116,7 +121,11 @@ def test_a_held_purchase_approved_on_the_command_line_reaches_the_app(start_prox
     assert r.headers["Guardian-Decision"] == "allowed"
     assert len(fake_apps.received("sendGoldMultiUser")) == 1
     asked, allowed = wait_settled(db, 2)
-    assert (asked["decision"], asked["reason"], asked["outcome"]) == ("blocked", "waiting-for-parent", "never-contacted")
+    assert (asked["decision"], asked["reason"], asked["outcome"]) == (
+        "blocked",
+        "waiting-for-parent",
+        "never-contacted",
+    )
     assert (allowed["decision"], allowed["outcome"], allowed["amount"]) == ("allowed", "accepted", "25")
     [done] = table(db, "SELECT * FROM approvals")
     assert (done["state"], done["decided_by"], done["decided_via"]) == ("used", getpass.getuser(), "command line")
@@ -178,7 +187,9 @@ def test_ten_ordinary_requests_complete_while_a_purchase_is_held(start_proxy, fa
     [pending] = wait_pending(db)
     with proxy.client() as app, proxy.client() as elsewhere:
         # The held purchase's own app host, a purchase below the threshold, and another site.
-        same_host = [app.get("https://api.live.bilibili.com/xlive/web-room/v1/index/getInfo", params={"i": i}) for i in range(5)]
+        same_host = [
+            app.get("https://api.live.bilibili.com/xlive/web-room/v1/index/getInfo", params={"i": i}) for i in range(5)
+        ]
         small = gift(app, 1)
         other = [elsewhere.get(f"https://news.example/{i}") for i in range(4)]
     still = table(db, f"SELECT state FROM approvals WHERE id = {pending['id']}")
@@ -272,7 +283,11 @@ def test_a_page_load_gets_a_waiting_page_that_reloads_itself(start_proxy, fake_a
         reload = c.get(DOUYIN_RECHARGE, params=params, headers=NAVIGATE)
         assert first.status_code == 202 and first.headers["Refresh"] == "5"
         assert first.headers["Guardian-Reason"] == "waiting-for-parent"
-        assert '<meta http-equiv="refresh"' in first.text and "等待家长确认" in first.text and "Waiting for a parent" in first.text
+        assert (
+            '<meta http-equiv="refresh"' in first.text
+            and "等待家长确认" in first.text
+            and "Waiting for a parent" in first.text
+        )
         assert reload.status_code == 202
         [pending] = wait_pending(db)
         assert len(rows(db)) == 1  # the page reloading itself is not a new attempt

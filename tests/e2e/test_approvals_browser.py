@@ -9,8 +9,17 @@ from tests.e2e.test_approvals import ask, decide, rows, wait_pending
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 sync_api = pytest.importorskip("playwright.sync_api")
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
-RECHARGE = "https://www.douyin.com/webcast/wallet_api/diamond_buy_external_safe/?diamond_id=1&customized_price=2500&aid=1128"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+RECHARGE = (
+    "https://www.douyin.com/webcast/wallet_api/diamond_buy_external_safe/?diamond_id=1&customized_price=2500&aid=1128"
+)
 
 
 def test_the_waiting_page_reloads_itself_and_goes_through_after_a_yes(start_proxy, fake_apps, tmp_path):

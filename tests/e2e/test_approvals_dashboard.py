@@ -16,7 +16,9 @@ from tests.support.notifysend import FakeNotifySend
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (bin/test installs Debian's chromium)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing (bin/test installs Debian's chromium)"
+    ),
 ]
 
 
@@ -31,7 +33,9 @@ def household(start_proxy, tmp_path):
     dashboard.stop()
 
 
-def test_a_held_purchase_approved_in_the_browser_reaches_the_app_and_a_denied_one_does_not(household, fake_apps, tmp_path):
+def test_a_held_purchase_approved_in_the_browser_reaches_the_app_and_a_denied_one_does_not(
+    household, fake_apps, tmp_path
+):
     from playwright.sync_api import expect, sync_playwright
 
     proxy, dashboard, fake = household

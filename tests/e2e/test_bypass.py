@@ -17,8 +17,8 @@ import zlib
 from collections.abc import Iterator
 
 import brotli
-from backports import zstd
 import pytest
+from backports import zstd
 
 from tests.conftest import household_config
 from tests.support import fakeapps, rawhttp
@@ -44,7 +44,9 @@ def proxy(tmp_path_factory: pytest.TempPathFactory, fake_apps_session: fakeapps.
     folder = tmp_path_factory.mktemp("bypass")
     config = folder / "guardian.toml"
     config.write_text(household_config('[child.caps]\nper_purchase = "30"\n'), encoding="utf-8")
-    p = Proxy(config, folder / "mitmproxy", fake_apps_session.ca, fake_apps_session.https_port, fake_apps_session.http_port)
+    p = Proxy(
+        config, folder / "mitmproxy", fake_apps_session.ca, fake_apps_session.https_port, fake_apps_session.http_port
+    )
     p.start()
     yield p
     p.stop()
@@ -81,7 +83,9 @@ def tls(proxy: Proxy, raw: bytes, connect_to: str = f"{HOST}:443", sni: str | No
 
 
 def test_control_plain_http_purchase_is_allowed(proxy, fake_apps):
-    status, headers, _ = rawhttp.plain(proxy.port, rawhttp.request("POST", f"http://{HOST}{PATH}", HOST, form(10), FORM))
+    status, headers, _ = rawhttp.plain(
+        proxy.port, rawhttp.request("POST", f"http://{HOST}{PATH}", HOST, form(10), FORM)
+    )
     assert (status, headers.get("guardian-decision")) == (200, "allowed")
     assert len(payments_seen(fake_apps)) == 1
 
@@ -220,15 +224,31 @@ def _deflate_raw(data: bytes) -> bytes:
         ("rot13", lambda b: b, REFUSED),  # a text codec, not a content-encoding
         ("base64", lambda b: __import__("base64").b64encode(b), REFUSED),
     ],
-    ids=["gzip", "x-gzip", "deflate-zlib", "deflate-raw", "br", "zstd", "upper", "gzip-twice", "truncated", "two-members", "trailing-bytes",
-         "unknown", "rot13", "base64"],
+    ids=[
+        "gzip",
+        "x-gzip",
+        "deflate-zlib",
+        "deflate-raw",
+        "br",
+        "zstd",
+        "upper",
+        "gzip-twice",
+        "truncated",
+        "two-members",
+        "trailing-bytes",
+        "unknown",
+        "rot13",
+        "base64",
+    ],
 )
 def test_encoded_bodies(proxy, fake_apps, encoding, encode, reason):
     raw = rawhttp.request("POST", PATH, HOST, encode(form()), {**FORM, "Content-Encoding": encoding})
     assert_stopped(proxy, fake_apps, tls(proxy, raw), reason)
 
 
-@pytest.mark.parametrize("encoding, encode", [("gzip", gzip.compress), ("br", brotli.compress), ("deflate", zlib.compress)])
+@pytest.mark.parametrize(
+    "encoding, encode", [("gzip", gzip.compress), ("br", brotli.compress), ("deflate", zlib.compress)]
+)
 def test_a_compressed_body_that_inflates_past_the_bound_is_refused(proxy, fake_apps, encoding, encode):
     # A few KiB on the wire, 16 MiB once inflated: refused without inflating it all on the event loop.
     bomb = encode(form() + b"&pad=" + b"0" * (16 << 20))
@@ -244,7 +264,9 @@ def test_chunked_body_is_read(proxy, fake_apps):
 
 def test_chunked_gzip_body_is_read(proxy, fake_apps):
     body = rawhttp.chunked(gzip.compress(form()), size=5)
-    raw = rawhttp.request("POST", PATH, HOST, body, {**FORM, "Transfer-Encoding": "chunked", "Content-Encoding": "gzip"})
+    raw = rawhttp.request(
+        "POST", PATH, HOST, body, {**FORM, "Transfer-Encoding": "chunked", "Content-Encoding": "gzip"}
+    )
     assert_stopped(proxy, fake_apps, tls(proxy, raw), RECOGNISED)
 
 
@@ -261,7 +283,10 @@ def test_a_body_over_the_size_bound_is_refused(proxy, fake_apps, chunked):
     [
         (form(), "application/json"),  # a form body labelled JSON
         (b'{"fen": 3100}', "application/x-www-form-urlencoded"),  # JSON labelled as a form
-        (b'--b\r\nContent-Disposition: form-data; name="fen"\r\n\r\n3100\r\n--b--\r\n', "multipart/form-data; boundary=b"),
+        (
+            b'--b\r\nContent-Disposition: form-data; name="fen"\r\n\r\n3100\r\n--b--\r\n',
+            "multipart/form-data; boundary=b",
+        ),
         ("fen=3100".encode("utf-16"), "application/x-www-form-urlencoded"),
     ],
     ids=["form-as-json", "json-as-form", "multipart", "utf16-form"],
@@ -295,8 +320,14 @@ def h2_proxy(tmp_path_factory: pytest.TempPathFactory, fake_apps_session: fakeap
     folder = tmp_path_factory.mktemp("bypass-h2")
     config = folder / "guardian.toml"
     config.write_text(household_config('[child.caps]\nper_purchase = "30"\n'), encoding="utf-8")
-    p = Proxy(config, folder / "mitmproxy", fake_apps_session.ca, fake_apps_session.https_port, fake_apps_session.http_port,
-              extra=["--set", "connection_strategy=lazy"])
+    p = Proxy(
+        config,
+        folder / "mitmproxy",
+        fake_apps_session.ca,
+        fake_apps_session.https_port,
+        fake_apps_session.http_port,
+        extra=["--set", "connection_strategy=lazy"],
+    )
     p.start()
     yield p
     p.stop()
@@ -305,9 +336,28 @@ def h2_proxy(tmp_path_factory: pytest.TempPathFactory, fake_apps_session: fakeap
 def curl_h2(proxy: Proxy, url: str, body: bytes, *headers: str) -> str:
     """POST with curl over HTTP/2 through the proxy; the answer's status line and headers, lower case."""
     out = subprocess.run(
-        ["curl", "-sS", "--http2", "-x", proxy.url, "--cacert", str(proxy.ca), "-D", "-", "-o", "/dev/null",
-         "--data-binary", "@-", "-H", "Content-Type: application/x-www-form-urlencoded", *[a for h in headers for a in ("-H", h)], url],
-        input=body, capture_output=True, timeout=30,
+        [
+            "curl",
+            "-sS",
+            "--http2",
+            "-x",
+            proxy.url,
+            "--cacert",
+            str(proxy.ca),
+            "-D",
+            "-",
+            "-o",
+            "/dev/null",
+            "--data-binary",
+            "@-",
+            "-H",
+            "Content-Type: application/x-www-form-urlencoded",
+            *[a for h in headers for a in ("-H", h)],
+            url,
+        ],
+        input=body,
+        capture_output=True,
+        timeout=30,
     )
     head = out.stdout.decode("latin-1").lower()
     assert "http/2 200" in head, (out, proxy.log()[-2000:])  # h2 between the client and the proxy
@@ -335,21 +385,33 @@ def test_ordinary_json_with_duplicate_keys_still_passes(proxy, fake_apps):
     """Strictness stays on payment endpoints: other traffic is never harmed."""
     body = b'{"a": 1, "a": 2}'
     status, headers, answer = tls(
-        proxy, rawhttp.request("POST", "/api/comment", "news.example", gzip.compress(body), {**JSON, "Content-Encoding": "gzip"}),
-        "news.example:443", "news.example",
+        proxy,
+        rawhttp.request(
+            "POST", "/api/comment", "news.example", gzip.compress(body), {**JSON, "Content-Encoding": "gzip"}
+        ),
+        "news.example:443",
+        "news.example",
     )
     assert status == 200 and "guardian-decision" not in headers
     assert [gzip.decompress(s.body) for s in fake_apps.seen] == [body]
 
 
-
 # --- GraphQL (Kuaishou's live_graphql; the gift is priced from a gift list, so unpriced it is refused)
 
 GQL_HOST, GQL_PATH = "live.kuaishou.com", "/live_graphql"
-GIFT_OP = {"operationName": "SendTokenGift", "variables": {"giftId": 9, "count": 2, "liveStreamId": "ls-1"},
-           "query": "mutation SendTokenGift($giftId: Int) { sendTokenGift { result } }"}
-HARMLESS = [{"operationName": "LiveDetail", "variables": {"id": "ls-1"}, "query": "query LiveDetail($id: String) { live { id } }"},
-            {"operationName": "UserInfo", "variables": {}, "query": "query UserInfo { me { name } }"}]
+GIFT_OP = {
+    "operationName": "SendTokenGift",
+    "variables": {"giftId": 9, "count": 2, "liveStreamId": "ls-1"},
+    "query": "mutation SendTokenGift($giftId: Int) { sendTokenGift { result } }",
+}
+HARMLESS = [
+    {
+        "operationName": "LiveDetail",
+        "variables": {"id": "ls-1"},
+        "query": "query LiveDetail($id: String) { live { id } }",
+    },
+    {"operationName": "UserInfo", "variables": {}, "query": "query UserInfo { me { name } }"},
+]
 
 
 def gql(proxy: Proxy, body: object) -> tuple[int, dict, bytes]:
@@ -375,7 +437,10 @@ def test_control_harmless_graphql_batch_passes(proxy, fake_apps):
         [HARMLESS[0], {**GIFT_OP, "operationName": "sendtokengift"}],  # another spelling of its name
         {k: v for k, v in GIFT_OP.items() if k != "operationName"},  # no operationName: the server runs the only one
         {**GIFT_OP, "operationName": None},
-        {"variables": GIFT_OP["variables"], "query": "mutation { sendTokenGift(giftId: 9, count: 2) { result } }"},  # anonymous
+        {
+            "variables": GIFT_OP["variables"],
+            "query": "mutation { sendTokenGift(giftId: 9, count: 2) { result } }",
+        },  # anonymous
         HARMLESS + [{"variables": GIFT_OP["variables"], "query": "mutation Gift { sendTokenGift { result } }"}],
     ],
     ids=["batch", "name-case", "no-operation-name", "null-operation-name", "anonymous-mutation", "unnamed-in-batch"],

@@ -28,7 +28,9 @@ APPLE = "buy.itunes.apple.com"
 
 
 def config(child: str = "", **kwargs) -> str:
-    return household_config(child, **kwargs).replace('unknown_devices = "allow"\n', f'unknown_devices = "allow"\n{RATES}\n')
+    return household_config(child, **kwargs).replace(
+        'unknown_devices = "allow"\n', f'unknown_devices = "allow"\n{RATES}\n'
+    )
 
 
 def reloaded(proxy, times: int, timeout: float = 10) -> None:
@@ -57,7 +59,12 @@ def test_every_endpoint_is_recognised_through_the_proxy_with_its_amount(start_pr
     assert len(recorded) == len(ENDPOINTS)
     for endpoint, row in zip(ENDPOINTS, recorded, strict=True):
         want = endpoint.expected
-        assert (row["app"], row["kind"], row["rule"], row["recipient"]) == (want["app"], want["kind"], want["rule"], want["recipient"]), endpoint.name
+        assert (row["app"], row["kind"], row["rule"], row["recipient"]) == (
+            want["app"],
+            want["kind"],
+            want["rule"],
+            want["recipient"],
+        ), endpoint.name
         if want["status"] == "priced":
             assert Decimal(row["amount"]) == Decimal(want["household_amount"]), endpoint.name
         else:
@@ -69,7 +76,9 @@ def test_unknown_amounts_follow_the_childs_setting_and_windows_always_apply(star
     proxy = start_proxy(config())  # default: refuse
     with proxy.client() as c:
         refused = c.post(YT_CART, json={"params": "x"})
-        unreadable = c.post("https://www.paypal.com/v2/checkout/orders", json={"purchase_units": [{"amount": {"currency_code": "USD"}}]})
+        unreadable = c.post(
+            "https://www.paypal.com/v2/checkout/orders", json={"purchase_units": [{"amount": {"currency_code": "USD"}}]}
+        )
     assert refused.status_code == 403 and refused.headers["Guardian-Reason"] == "unknown-amount"
     assert "Parental control" in refused.json()["error"]["message"]
     assert unreadable.status_code == 422 and unreadable.headers["Guardian-Reason"] == "unreadable"
@@ -115,7 +124,9 @@ def test_gift_prices_are_learned_from_the_gift_list_and_survive_a_restart(start_
     db = tmp_path / "guardian.db"
     conn = sqlite3.connect(db)
     try:
-        assert conn.execute("SELECT price FROM gift_prices WHERE app = 'douyin' AND gift_id = '3389'").fetchone() == ("1200",)
+        assert conn.execute("SELECT price FROM gift_prices WHERE app = 'douyin' AND gift_id = '3389'").fetchone() == (
+            "1200",
+        )
     finally:
         conn.close()
     proxy.restart()
@@ -134,8 +145,12 @@ def test_a_twitch_batch_with_two_purchases_is_refused_whole(start_proxy, fake_ap
         {"operationName": "CreateSubscriptionCheckout", "variables": {}},
     ]
     with proxy.client() as c:
-        refused = c.post("https://gql.twitch.tv/gql", content=json.dumps(batch), headers={"Content-Type": "text/plain;charset=UTF-8"})
-        harmless = c.post("https://gql.twitch.tv/gql", content=json.dumps(batch[::2]), headers={"Content-Type": "text/plain"})
+        refused = c.post(
+            "https://gql.twitch.tv/gql", content=json.dumps(batch), headers={"Content-Type": "text/plain;charset=UTF-8"}
+        )
+        harmless = c.post(
+            "https://gql.twitch.tv/gql", content=json.dumps(batch[::2]), headers={"Content-Type": "text/plain"}
+        )
     assert refused.headers["Guardian-Reason"] == "unknown-amount"
     assert refused.json()["errors"][0]["message"].startswith("家长控制")
     assert harmless.status_code == 200 and "Guardian-Decision" not in harmless.headers
@@ -175,7 +190,9 @@ def test_pass_through_hosts_are_not_decrypted_inside_the_window(start_proxy, fak
 
 
 def test_pass_through_hosts_are_refused_outside_the_window_and_once_a_cap_is_spent(start_proxy, fake_apps, tmp_path):
-    proxy = start_proxy(config(f'[child.caps]\nday = "10"\n[child.windows.apps]\ngoogle-play = ["{closed_window()}"]\n'))
+    proxy = start_proxy(
+        config(f'[child.caps]\nday = "10"\n[child.windows.apps]\ngoogle-play = ["{closed_window()}"]\n')
+    )
     status, headers = connect_answer(proxy, "android.clients.google.com")
     assert (status, headers["guardian-decision"], headers["guardian-reason"]) == (403, "blocked", "app-window")
     assert connect_answer(proxy, APPLE)[0] == 200  # apple's window is open and nothing is spent yet
@@ -186,7 +203,9 @@ def test_pass_through_hosts_are_refused_outside_the_window_and_once_a_cap_is_spe
     assert (status, headers["guardian-reason"]) == (403, "day-cap")
     assert connect_answer(proxy, "pay.bilibili.com")[1]["guardian-reason"] == "day-cap"
     assert connect_answer(proxy, "www.bilibili.com")[0] == 200  # the app itself stays usable
-    with httpx.Client(proxy=proxy.url, verify=ssl.create_default_context(cafile=str(fake_apps.ca)), trust_env=False) as c:
+    with httpx.Client(
+        proxy=proxy.url, verify=ssl.create_default_context(cafile=str(fake_apps.ca)), trust_env=False
+    ) as c:
         with pytest.raises(httpx.ProxyError, match="403"):
             c.get(f"https://{APPLE}/")
 
@@ -239,7 +258,12 @@ def test_twitch_cheers_on_the_chat_websocket_are_counted_and_dropped_when_refuse
             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
         )
         assert tls_sock.recv(4096).startswith(b"HTTP/1.1 101")
-        for text in ["PRIVMSG #mia :Cheer100 go go", "PRIVMSG #mia :Kappa50 again", "PRIVMSG #mia :just chatting", "PRIVMSG #mia :done"]:
+        for text in [
+            "PRIVMSG #mia :Cheer100 go go",
+            "PRIVMSG #mia :Kappa50 again",
+            "PRIVMSG #mia :just chatting",
+            "PRIVMSG #mia :done",
+        ]:
             tls_sock.sendall(ws_frame(text))
         end = time.monotonic() + 10
         while "PRIVMSG #mia :done" not in fake_apps.ws_messages:
@@ -248,7 +272,11 @@ def test_twitch_cheers_on_the_chat_websocket_are_counted_and_dropped_when_refuse
     finally:
         tls_sock.close()
     # 100 bits (10 CNY) pass; 50 more would make 15 > 12 and are dropped; chat without bits is untouched.
-    assert fake_apps.ws_messages == ["PRIVMSG #mia :Cheer100 go go", "PRIVMSG #mia :just chatting", "PRIVMSG #mia :done"]
+    assert fake_apps.ws_messages == [
+        "PRIVMSG #mia :Cheer100 go go",
+        "PRIVMSG #mia :just chatting",
+        "PRIVMSG #mia :done",
+    ]
     recorded = rows(tmp_path / "guardian.db")
     assert [(r["rule"], r["app_amount"], r["decision"], r["reason"], r["recipient"]) for r in recorded] == [
         ("twitch.cheer", "100", "allowed", None, "mia"),

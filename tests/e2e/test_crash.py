@@ -20,7 +20,9 @@ GIFT = "https://api.live.bilibili.com/xlive/revenue/v2/gift/sendGoldMultiUser"
 
 
 def received_ruids(fake_apps) -> list[str]:
-    return [dict(p.split("=") for p in s.body.decode().split("&"))["ruid"] for s in fake_apps.received("sendGoldMultiUser")]
+    return [
+        dict(p.split("=") for p in s.body.decode().split("&"))["ruid"] for s in fake_apps.received("sendGoldMultiUser")
+    ]
 
 
 def test_a_killed_proxy_loses_no_purchase_the_app_received(start_proxy, fake_apps, tmp_path):
@@ -69,9 +71,12 @@ def test_a_killed_proxy_loses_no_purchase_the_app_received(start_proxy, fake_app
     assert {rows[r].outcome for r in received} <= {"accepted", "pending"}
 
     with proxy.client() as c:  # the restarted proxy keeps working on the same chain
-        assert c.post(GIFT, data={"price": "1000", "gift_num": "1", "ruid": "after", "coin_type": "gold"}).headers[
-            "Guardian-Decision"
-        ] == "allowed"
+        assert (
+            c.post(GIFT, data={"price": "1000", "gift_num": "1", "ruid": "after", "coin_type": "gold"}).headers[
+                "Guardian-Decision"
+            ]
+            == "allowed"
+        )
     conn = sqlite3.connect(db)
     try:
         assert verify_chain(conn) is None

@@ -55,9 +55,12 @@ def test_a_phone_added_and_removed_gets_and_loses_its_listener(start_proxy, tmp_
     assert "Traceback" not in proxy.log()
 
 
-PHONE_CONFIG = household_config('[child.caps]\nper_purchase = "30"\n').replace(
-    'devices = ["127.0.0.1"]', 'devices = ["127.0.0.1", "wireguard:mia-phone"]'
-) + '[[child]]\nname = "Leo"\ndevices = ["10.0.0.0/8"]\n[child.caps]\nper_purchase = "100"\n'
+PHONE_CONFIG = (
+    household_config('[child.caps]\nper_purchase = "30"\n').replace(
+        'devices = ["127.0.0.1"]', 'devices = ["127.0.0.1", "wireguard:mia-phone"]'
+    )
+    + '[[child]]\nname = "Leo"\ndevices = ["10.0.0.0/8"]\n[child.caps]\nper_purchase = "100"\n'
+)
 
 
 def gift(tunnel, yuan: int) -> bytes:

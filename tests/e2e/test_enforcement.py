@@ -63,7 +63,13 @@ def test_allowed_purchase_reaches_the_app_and_is_recorded(start_proxy, fake_apps
     assert r.headers["Guardian-Decision"] == "allowed"
     assert len(fake_apps.received("sendGoldMultiUser")) == 1
     [row] = wait_settled(tmp_path / "guardian.db", 1)
-    assert (row["child"], row["app"], row["kind"], row["decision"], row["outcome"]) == ("Mia", "bilibili", "gift", "allowed", "accepted")
+    assert (row["child"], row["app"], row["kind"], row["decision"], row["outcome"]) == (
+        "Mia",
+        "bilibili",
+        "gift",
+        "allowed",
+        "accepted",
+    )
     assert (row["amount"], row["app_amount"], row["app_unit"], row["recipient"]) == ("12", "12000", "gold", "7734")
     assert row["client_ip"] == "127.0.0.1"
 
@@ -102,7 +108,7 @@ def test_day_cap_allows_reaching_it_exactly_then_refuses(start_proxy, fake_apps)
 
 
 def test_velocity_counts_purchases_in_the_last_minute(start_proxy):
-    proxy = start_proxy(household_config('[child.caps]\nper_minute = 2\n'))
+    proxy = start_proxy(household_config("[child.caps]\nper_minute = 2\n"))
     with proxy.client() as c:
         answers = [gift(c, 1).headers.get("Guardian-Reason", "allowed") for _ in range(3)]
     assert answers == ["allowed", "allowed", "velocity"]
@@ -121,7 +127,9 @@ def test_purchase_window_refuses_outside_its_hours(start_proxy, fake_apps):
 def test_app_window_refuses_the_apps_pages_and_its_tunnels(start_proxy, fake_apps):
     proxy = start_proxy(household_config(f'[child.windows.apps]\nkuaishou = ["{closed_window()}"]\n'))
     with proxy.client() as c:
-        page = c.get("http://live.kuaishou.com/u/someone", headers={"Accept": "text/html", "Sec-Fetch-Mode": "navigate"})
+        page = c.get(
+            "http://live.kuaishou.com/u/someone", headers={"Accept": "text/html", "Sec-Fetch-Mode": "navigate"}
+        )
         with pytest.raises(httpx.ProxyError, match="403"):
             c.get("https://live.kuaishou.com/")
         other_app = c.get("https://www.bilibili.com/")
@@ -148,7 +156,9 @@ def test_unreadable_payments_fail_closed_and_are_recorded(start_proxy, fake_apps
             c.post(KUAISHOU_RECHARGE, content=body, headers={"Content-Type": "application/json"}) for body in bad_bodies
         ]
         huge = c.post(KUAISHOU_RECHARGE, json={"fen": 100, "pad": "x" * 70_000})
-        ordinary = c.post(f"https://{ORDINARY_HOST}/comments", content=b'{"oops": ', headers={"Content-Type": "application/json"})
+        ordinary = c.post(
+            f"https://{ORDINARY_HOST}/comments", content=b'{"oops": ', headers={"Content-Type": "application/json"}
+        )
     assert [a.headers["Guardian-Reason"] for a in answers + [huge]] == ["unreadable"] * 7
     assert all(a.json()["result"] == 0 for a in answers)
     assert ordinary.status_code == 200  # malformed bodies elsewhere are none of Guardian's business
@@ -170,7 +180,11 @@ def test_a_failed_purchase_stops_counting(start_proxy, fake_apps, tmp_path):
     assert first.json()["code"] == 200013  # the app's own failure passes through to the child
     assert second.headers["Guardian-Decision"] == "allowed"  # the failed 30 did not count
     assert third.headers["Guardian-Reason"] == "day-cap"
-    assert [r["outcome"] for r in wait_settled(tmp_path / "guardian.db", 3)] == ["failed", "accepted", "never-contacted"]
+    assert [r["outcome"] for r in wait_settled(tmp_path / "guardian.db", 3)] == [
+        "failed",
+        "accepted",
+        "never-contacted",
+    ]
 
 
 def test_an_http_error_from_the_app_stops_counting(start_proxy, fake_apps, tmp_path):

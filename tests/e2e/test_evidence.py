@@ -35,7 +35,9 @@ STREAMER = "884213377"  # stored on purpose: proves the search below sees what w
 
 
 def ledger_bytes(db: Path) -> bytes:
-    return b"".join(p.read_bytes() for p in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")) if p.exists())
+    return b"".join(
+        p.read_bytes() for p in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")) if p.exists()
+    )
 
 
 def wait_settled(db: Path, count: int) -> None:
@@ -60,8 +62,13 @@ def test_no_cookie_token_or_password_reaches_the_ledger_file(start_proxy, fake_a
         "Authorization": f"Bearer {SECRETS['bearer']}",
     }
     form = {
-        "price": "12000", "gift_num": "1", "ruid": STREAMER, "coin_type": "gold",
-        "csrf": SECRETS["csrf"], "password": SECRETS["password"], "access_key": SECRETS["access_key"],
+        "price": "12000",
+        "gift_num": "1",
+        "ruid": STREAMER,
+        "coin_type": "gold",
+        "csrf": SECRETS["csrf"],
+        "password": SECRETS["password"],
+        "access_key": SECRETS["access_key"],
     }
     with httpx.Client(
         proxy=f"http://mia:{SECRETS['proxy_password']}@127.0.0.1:{proxy.port}",
@@ -72,8 +79,14 @@ def test_no_cookie_token_or_password_reaches_the_ledger_file(start_proxy, fake_a
         allowed = c.post(GIFT, data=form, headers=headers, params={"access_token": SECRETS["query_token"]})
         blocked = c.post(GIFT, data={**form, "price": "31000"}, headers=headers)
         unreadable = c.post(KUAISHOU_RECHARGE, json={"fen": "lots", "password": SECRETS["unreadable"]}, headers=headers)
-        app_page = c.get("https://api.bilibili.com/x/web-interface/nav", headers={"Cookie": f"SESSDATA={SECRETS['app_cookie']}"})
-        other = c.post(f"https://{ORDINARY_HOST}/login", data={"user": "dad", "password": SECRETS["other_password"]}, headers=headers)
+        app_page = c.get(
+            "https://api.bilibili.com/x/web-interface/nav", headers={"Cookie": f"SESSDATA={SECRETS['app_cookie']}"}
+        )
+        other = c.post(
+            f"https://{ORDINARY_HOST}/login",
+            data={"user": "dad", "password": SECRETS["other_password"]},
+            headers=headers,
+        )
     assert allowed.headers["Guardian-Decision"] == "allowed"
     assert blocked.headers["Guardian-Reason"] == "per-purchase"
     assert unreadable.headers["Guardian-Reason"] == "unreadable"
@@ -87,7 +100,11 @@ def test_no_cookie_token_or_password_reaches_the_ledger_file(start_proxy, fake_a
     after = ledger_bytes(db)
     assert STREAMER.encode() in while_running + after
     conn = sqlite3.connect(db)
-    assert conn.execute("SELECT proxy_user, child, recipient FROM attempts WHERE id = 1").fetchone() == ("mia", "Mia", STREAMER)
+    assert conn.execute("SELECT proxy_user, child, recipient FROM attempts WHERE id = 1").fetchone() == (
+        "mia",
+        "Mia",
+        STREAMER,
+    )
     conn.close()
     for name, secret in SECRETS.items():
         for blob in (while_running, after):
@@ -108,11 +125,28 @@ def test_a_ledger_written_through_the_proxy_verifies_and_exports(start_proxy, tm
     day = 24 * 3600
     around = [time.strftime("%Y-%m-%d", time.gmtime(time.time() + d)) for d in (-day, day)]
     exported = subprocess.run(
-        [guardian, "export", "--config", config, "--child", "Mia", "--from", around[0], "--to", around[1], "--format", "json"],
-        capture_output=True, text=True, timeout=60,
+        [
+            guardian,
+            "export",
+            "--config",
+            config,
+            "--child",
+            "Mia",
+            "--from",
+            around[0],
+            "--to",
+            around[1],
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "Intact: 6 journal entries, 3 attempts" in verified.stdout
     doc = json.loads(exported.stdout)
-    assert [(a["amount"], a["recipient"], a["outcome"]) for a in doc["attempts"]] == [(str(y), STREAMER, "accepted") for y in (1, 2, 3)]
+    assert [(a["amount"], a["recipient"], a["outcome"]) for a in doc["attempts"]] == [
+        (str(y), STREAMER, "accepted") for y in (1, 2, 3)
+    ]
     assert doc["verification"]["intact"] and doc["verification"]["head_digest"] in verified.stdout

@@ -37,7 +37,11 @@ def test_two_proxies_never_pass_the_cap_together(start_proxy, fake_apps, tmp_pat
             for ruid in mine:
                 r = c.post(GIFT, data={"price": str(gold[ruid]), "gift_num": "1", "ruid": ruid, "coin_type": "gold"})
                 with lock:
-                    answers[ruid] = (t % 2, r.headers.get("Guardian-Decision", "?"), r.headers.get("Guardian-Reason", ""))
+                    answers[ruid] = (
+                        t % 2,
+                        r.headers.get("Guardian-Decision", "?"),
+                        r.headers.get("Guardian-Reason", ""),
+                    )
 
     threads = [threading.Thread(target=buyer, args=(t,)) for t in range(THREADS)]
     for t in threads:

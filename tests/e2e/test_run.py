@@ -58,7 +58,9 @@ def test_guardian_run_starts_proxy_and_dashboard_with_the_default_config(tmp_pat
         assert cert_page.status_code == 200 and "mitmproxy" in cert_page.text.lower()
         # The default child owns unlisted devices; purchases outside its window are refused.
         with httpx.Client(proxy=f"http://127.0.0.1:{proxy_port}", trust_env=False, timeout=10) as c:
-            r = c.post("http://api.live.bilibili.com/xlive/revenue/v1/gift/sendGold", data={"price": "100000", "gift_num": "1"})
+            r = c.post(
+                "http://api.live.bilibili.com/xlive/revenue/v1/gift/sendGold", data={"price": "100000", "gift_num": "1"}
+            )
         assert r.headers["Guardian-Decision"] == "blocked"
         assert r.headers["Guardian-Reason"] in ("purchase-window", "per-purchase")
     finally:

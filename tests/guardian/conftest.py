@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from guardian.catalog.index import Catalog
+from guardian.catalog.request import Request, normalize_host
 from guardian.household.config import Household
 from guardian.household.periods import Calendar
-from guardian.catalog.request import Request, normalize_host
 
 
 @pytest.fixture(scope="session")

@@ -47,26 +47,46 @@ SUCCESS = {
 # Answers by path (checked before SUCCESS): the apps' gift lists and their GraphQL success shapes.
 GIFT_LISTS = {
     "/xlive/web-room/v1/giftPanel/roomGiftList": {
-        "code": 0, "message": "0", "ttl": 1,
-        "data": {"gift_config": {"base_config": {"list": [
-            {"id": 31036, "name": "小花花", "price": 100, "coin_type": "gold"},
-            {"id": 31039, "name": "牛哇牛哇", "price": 1000, "coin_type": "gold"},
-            {"id": 1, "name": "辣条", "price": 100, "coin_type": "silver"},
-        ]}}},
+        "code": 0,
+        "message": "0",
+        "ttl": 1,
+        "data": {
+            "gift_config": {
+                "base_config": {
+                    "list": [
+                        {"id": 31036, "name": "小花花", "price": 100, "coin_type": "gold"},
+                        {"id": 31039, "name": "牛哇牛哇", "price": 1000, "coin_type": "gold"},
+                        {"id": 1, "name": "辣条", "price": 100, "coin_type": "silver"},
+                    ]
+                }
+            }
+        },
     },
     "/webcast/gift/list": {
         "status_code": 0,
-        "data": {"gifts": [{"id": 463, "name": "Rose", "diamond_count": 1}, {"id": 3389, "name": "Sports car", "diamond_count": 1200}]},
+        "data": {
+            "gifts": [
+                {"id": 463, "name": "Rose", "diamond_count": 1},
+                {"id": 3389, "name": "Sports car", "diamond_count": 1200},
+            ]
+        },
     },
     "/live_api/emoji/allgifts": {"result": 1, "data": {"list": [{"id": 9, "name": "棒棒糖", "unitPrice": 66}]}},
     "/api/RoomApi/room/": {
         "error": 0,
-        "data": {"gift": [{"id": "20001", "name": "飞机", "type": "2", "pc": 10000}, {"id": "191", "name": "鱼丸", "type": "1", "pc": 100}]},
+        "data": {
+            "gift": [
+                {"id": "20001", "name": "飞机", "type": "2", "pc": 10000},
+                {"id": "191", "name": "鱼丸", "type": "1", "pc": 100},
+            ]
+        },
     },
 }
 BY_PATH = {
     **GIFT_LISTS,
-    "/live_graphql": {"data": {"sendTokenGift": {"result": 1, "ksCoin": 0, "styleType": None, "__typename": "SendGiftResult"}}},
+    "/live_graphql": {
+        "data": {"sendTokenGift": {"result": 1, "ksCoin": 0, "styleType": None, "__typename": "SendGiftResult"}}
+    },
 }
 
 
@@ -161,7 +181,14 @@ def _handler(apps: FakeApps) -> type[BaseHTTPRequestHandler]:
             host = (self.headers.get("host") or "").split(":")[0].lower()
             with apps.lock:
                 apps.seen.append(
-                    Seen(self.command, host, url.path, dict(parse_qsl(url.query)), body, {k.lower(): v for k, v in self.headers.items()})
+                    Seen(
+                        self.command,
+                        host,
+                        url.path,
+                        dict(parse_qsl(url.query)),
+                        body,
+                        {k.lower(): v for k, v in self.headers.items()},
+                    )
                 )
                 override = next((v for k, v in apps.answers.items() if k in url.path), None)
             if self.headers.get("upgrade", "").lower() == "websocket":

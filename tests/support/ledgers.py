@@ -11,10 +11,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from guardian.catalog.detect import Purchase
-from guardian.store.ledger import ACCEPTED, FAILED, Attempt, Ledger
+from guardian.enforce.policy import Decision, Reason
 from guardian.household.money import Money
 from guardian.household.periods import Calendar
-from guardian.enforce.policy import Decision, Reason
+from guardian.store.ledger import ACCEPTED, FAILED, Attempt, Ledger
 from guardian.store.spend import Spending
 
 SHANGHAI = Calendar(ZoneInfo("Asia/Shanghai"), 0)
@@ -56,7 +56,9 @@ def spending(ledger: Ledger, child: str | None, now: datetime, calendar: Calenda
 
 def record(ledger: Ledger, b: Buy, at: datetime) -> int:
     decision = Decision(True) if b.allowed else Decision(False, Reason.DAY_CAP)
-    attempt_id, _ = judged(ledger, Attempt(at, b.client, b.user, b.child, purchase(b), b.mac), SHANGHAI, "CNY", lambda s: decision)
+    attempt_id, _ = judged(
+        ledger, Attempt(at, b.client, b.user, b.child, purchase(b), b.mac), SHANGHAI, "CNY", lambda s: decision
+    )
     if b.allowed:
         ledger.settle(attempt_id, b.outcome, at + timedelta(seconds=1))
     return attempt_id
@@ -74,7 +76,13 @@ def five(path: Path) -> list[int]:
     """Five attempts: four gifts (one failed at the server) and one refused."""
     return fill(
         path,
-        [Buy("12"), Buy("30", recipient="5521"), Buy("8", outcome=FAILED), Buy("50", allowed=False), Buy("1.5", recipient="5521")],
+        [
+            Buy("12"),
+            Buy("30", recipient="5521"),
+            Buy("8", outcome=FAILED),
+            Buy("50", allowed=False),
+            Buy("1.5", recipient="5521"),
+        ],
     )
 
 

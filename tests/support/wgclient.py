@@ -184,11 +184,24 @@ class TCP:
         self._packet(self.ACK)
 
     def _packet(self, flags: int, payload: bytes = b"") -> None:
-        tcp = struct.pack("!HHIIBBHHH", self.sport, self.dport, self.seq, getattr(self, "ack", 0), 5 << 4, flags, 65535, 0, 0)
+        tcp = struct.pack(
+            "!HHIIBBHHH", self.sport, self.dport, self.seq, getattr(self, "ack", 0), 5 << 4, flags, 65535, 0, 0
+        )
         pseudo = self.src + self.dst + struct.pack("!BBH", 0, 6, len(tcp) + len(payload))
         tcp = tcp[:16] + struct.pack("!H", _checksum(pseudo + tcp + payload)) + tcp[18:]
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), os.getpid() & 0xFFFF, 0x4000, 64, 6, 0,
-                         self.src, self.dst)
+        ip = struct.pack(
+            "!BBHHHBBH4s4s",
+            0x45,
+            0,
+            20 + len(tcp) + len(payload),
+            os.getpid() & 0xFFFF,
+            0x4000,
+            64,
+            6,
+            0,
+            self.src,
+            self.dst,
+        )
         ip = ip[:10] + struct.pack("!H", _checksum(ip)) + ip[12:]
         self.t.send(ip + tcp + payload)
 

@@ -64,7 +64,10 @@ def test_unreadable(encoding, encoded):
     assert decode(encoded, encoding) is None
 
 
-@pytest.mark.parametrize("encode, name", [(gzip.compress, "gzip"), (zlib.compress, "deflate"), (brotli.compress, "br"), (zstd.compress, "zstd")])
+@pytest.mark.parametrize(
+    "encode, name",
+    [(gzip.compress, "gzip"), (zlib.compress, "deflate"), (brotli.compress, "br"), (zstd.compress, "zstd")],
+)
 def test_inflating_past_the_limit_is_unreadable(encode, name):
     bomb = encode(b"0" * (8 << 20))
     assert len(bomb) < MAX_BODY

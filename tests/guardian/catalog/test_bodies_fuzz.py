@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 from guardian.catalog.bodies import decode
 
 FUZZ = settings(max_examples=250, deadline=None)
-CODERS = {"gzip": gzip.compress, "deflate": zlib.compress, "br": brotli.compress, "zstd": zstd.compress, "identity": lambda b: b}
+CODERS = {
+    "gzip": gzip.compress,
+    "deflate": zlib.compress,
+    "br": brotli.compress,
+    "zstd": zstd.compress,
+    "identity": lambda b: b,
+}
 codings = st.lists(st.sampled_from(sorted(CODERS)), max_size=3)
 
 
@@ -34,7 +40,12 @@ def test_encoded_bodies_round_trip(body, layers):
 
 
 @FUZZ
-@given(st.binary(min_size=1, max_size=500), st.sampled_from(["gzip", "deflate", "br", "zstd"]), st.integers(0, 499), st.binary(max_size=4))
+@given(
+    st.binary(min_size=1, max_size=500),
+    st.sampled_from(["gzip", "deflate", "br", "zstd"]),
+    st.integers(0, 499),
+    st.binary(max_size=4),
+)
 def test_damaged_streams_are_unreadable_or_exact(body, name, cut, junk):
     encoded = CODERS[name](body)
     damaged = encoded[: 1 + cut % (len(encoded) - 1)] + junk if len(encoded) > 1 else junk

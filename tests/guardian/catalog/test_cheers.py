@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from guardian.catalog.index import Catalog
 from guardian.catalog.cheers import bits, detect_message
+from guardian.catalog.index import Catalog
 from guardian.household.config import Household
 
 CATALOG = Catalog.load()
@@ -34,7 +34,15 @@ def test_bits_are_the_sum_of_cheermote_numbers(text, found):
 def test_a_cheer_is_a_purchase_priced_with_the_bits_rate():
     household = Household(rates={"BITS": Decimal("0.1")})
     p = detect_message(CATALOG, household, HOST, "PRIVMSG #mia :Cheer100 Cheer50")
-    assert (p.app, p.kind, p.rule, p.amount, p.unit, p.money.amount, p.recipient) == ("twitch", "gift", "twitch.cheer", Decimal(150), "bits", Decimal(15), "mia")
+    assert (p.app, p.kind, p.rule, p.amount, p.unit, p.money.amount, p.recipient) == (
+        "twitch",
+        "gift",
+        "twitch.cheer",
+        Decimal(150),
+        "bits",
+        Decimal(15),
+        "mia",
+    )
     assert detect_message(CATALOG, household, HOST, "PRIVMSG #mia :hello") is None
     assert detect_message(CATALOG, household, "www.twitch.tv", "PRIVMSG #mia :Cheer100") is None
 

@@ -6,12 +6,12 @@ from urllib.parse import urlencode
 
 import pytest
 
+from guardian.catalog.detect import MAX_RECIPIENT, Purchase, clean_text, detect
 from guardian.catalog.index import Catalog
+from guardian.catalog.request import MAX_BODY, Request
 from guardian.catalog.rulefile import parse_app
 from guardian.household.config import Household
-from guardian.catalog.detect import MAX_RECIPIENT, Purchase, clean_text, detect
 from guardian.household.money import Money
-from guardian.catalog.request import MAX_BODY, Request
 
 FORM = "application/x-www-form-urlencoded; charset=UTF-8"
 JSON = "application/json;charset=UTF-8"
@@ -30,9 +30,20 @@ def cny(amount: str) -> Money:
 
 
 def gold_form(**extra: str) -> bytes:
-    fields = {"gift_id": "31036", "bag_id": "0", "gift_num": "10", "uid": "1001", "ruid": "672328094",
-              "send_ruid": "0", "coin_type": "gold", "biz_code": "Live", "biz_id": "21452505",
-              "price": "100", "csrf": "abc", "visit_id": ""}
+    fields = {
+        "gift_id": "31036",
+        "bag_id": "0",
+        "gift_num": "10",
+        "uid": "1001",
+        "ruid": "672328094",
+        "send_ruid": "0",
+        "coin_type": "gold",
+        "biz_code": "Live",
+        "biz_id": "21452505",
+        "price": "100",
+        "csrf": "abc",
+        "visit_id": "",
+    }
     fields.update(extra)
     return urlencode(fields).encode()
 
@@ -44,26 +55,55 @@ def test_send_gold_form_body(catalog: Catalog, household: Household, make_reques
     assert str(p.money) == "1.00 CNY"
 
 
-def test_send_gold_fields_in_the_query_string(catalog: Catalog, household: Household, make_request: MakeRequest) -> None:
-    query = {"gift_id": "31036", "gift_num": "10", "ruid": "672328094", "coin_type": "gold", "price": "100", "csrf": "abc"}
+def test_send_gold_fields_in_the_query_string(
+    catalog: Catalog, household: Household, make_request: MakeRequest
+) -> None:
+    query = {
+        "gift_id": "31036",
+        "gift_num": "10",
+        "ruid": "672328094",
+        "coin_type": "gold",
+        "price": "100",
+        "csrf": "abc",
+    }
     p = detect(catalog, household, make_request(LIVE, SEND_GOLD, query, body=b"", content_type=FORM))
     assert (p.rule, p.amount, p.money, p.recipient) == ("bilibili.gift.sendGold", Decimal(1000), cny("1"), "672328094")
 
 
-def test_send_gold_same_fields_in_query_and_body(catalog: Catalog, household: Household, make_request: MakeRequest) -> None:
-    p = detect(catalog, household, make_request(LIVE, SEND_GOLD, {"price": "100", "gift_num": "10"}, gold_form(), content_type=FORM))
+def test_send_gold_same_fields_in_query_and_body(
+    catalog: Catalog, household: Household, make_request: MakeRequest
+) -> None:
+    p = detect(
+        catalog,
+        household,
+        make_request(LIVE, SEND_GOLD, {"price": "100", "gift_num": "10"}, gold_form(), content_type=FORM),
+    )
     assert p.money == cny("1")
 
 
 def test_send_gold_multi_user_json_body(catalog: Catalog, household: Household, make_request: MakeRequest) -> None:
-    body = json.dumps({"gift_id": 31164, "gift_num": 3, "price": 52000, "coin_type": "gold", "send_ruid": 42,
-                       "receive_users": [{"uid": 42}]}).encode()
+    body = json.dumps(
+        {
+            "gift_id": 31164,
+            "gift_num": 3,
+            "price": 52000,
+            "coin_type": "gold",
+            "send_ruid": 42,
+            "receive_users": [{"uid": 42}],
+        }
+    ).encode()
     p = detect(catalog, household, make_request(LIVE, MULTI, body=body, content_type=JSON))
-    assert p == Purchase("bilibili", "gift", "bilibili.gift.sendGoldMultiUser", Decimal(156000), "gold", cny("156"), "42")
+    assert p == Purchase(
+        "bilibili", "gift", "bilibili.gift.sendGoldMultiUser", Decimal(156000), "gold", cny("156"), "42"
+    )
 
 
-def test_cheap_gift_keeps_fractions_of_a_yuan(catalog: Catalog, household: Household, make_request: MakeRequest) -> None:
-    p = detect(catalog, household, make_request(LIVE, SEND_GOLD, body=gold_form(price="1", gift_num="1"), content_type=FORM))
+def test_cheap_gift_keeps_fractions_of_a_yuan(
+    catalog: Catalog, household: Household, make_request: MakeRequest
+) -> None:
+    p = detect(
+        catalog, household, make_request(LIVE, SEND_GOLD, body=gold_form(price="1", gift_num="1"), content_type=FORM)
+    )
     assert p.money == cny("0.001")
     assert p.money.to_units() == 10
 
@@ -73,29 +113,71 @@ def test_free_silver_gifts_are_not_purchases(catalog: Catalog, household: Househ
         body = gold_form(coin_type="silver", price="0")
         assert detect(catalog, household, make_request(LIVE, path, body=body, content_type=FORM)) is None
     # Silver in the query is just as free.
-    assert detect(catalog, household, make_request(LIVE, SEND_GOLD, {"coin_type": "silver", "price": "1", "gift_num": "1"})) is None
+    assert (
+        detect(
+            catalog, household, make_request(LIVE, SEND_GOLD, {"coin_type": "silver", "price": "1", "gift_num": "1"})
+        )
+        is None
+    )
 
 
-def test_silver_in_one_place_and_gold_in_another_is_unreadable(catalog: Catalog, household: Household, make_request: MakeRequest) -> None:
-    p = detect(catalog, household, make_request(LIVE, SEND_GOLD, {"coin_type": "silver"}, gold_form(coin_type="gold"), content_type=FORM))
-    assert (p.rule, p.money, p.problem) == ("bilibili.gift.sendGold", None, "the field 'coin_type' appears with different values")
+def test_silver_in_one_place_and_gold_in_another_is_unreadable(
+    catalog: Catalog, household: Household, make_request: MakeRequest
+) -> None:
+    p = detect(
+        catalog,
+        household,
+        make_request(LIVE, SEND_GOLD, {"coin_type": "silver"}, gold_form(coin_type="gold"), content_type=FORM),
+    )
+    assert (p.rule, p.money, p.problem) == (
+        "bilibili.gift.sendGold",
+        None,
+        "the field 'coin_type' appears with different values",
+    )
 
 
-def test_superchat_create_order_uses_pay_gold(catalog: Catalog, household: Household, make_request: MakeRequest) -> None:
-    body = urlencode({"platform": "pc", "pay_gold": "30000", "goods_id": "12", "goods_num": "1", "context_id": "21452505",
-                      "context_type": "1", "ruid": "672328094", "biz_extra": '{"msg":"hi","level":1}'}).encode()
+def test_superchat_create_order_uses_pay_gold(
+    catalog: Catalog, household: Household, make_request: MakeRequest
+) -> None:
+    body = urlencode(
+        {
+            "platform": "pc",
+            "pay_gold": "30000",
+            "goods_id": "12",
+            "goods_num": "1",
+            "context_id": "21452505",
+            "context_type": "1",
+            "ruid": "672328094",
+            "biz_extra": '{"msg":"hi","level":1}',
+        }
+    ).encode()
     p = detect(catalog, household, make_request(LIVE, ORDER, body=body, content_type=FORM))
-    assert p == Purchase("bilibili", "superchat", "bilibili.superchat.createOrder", Decimal(30000), "gold", cny("30"), "672328094")
+    assert p == Purchase(
+        "bilibili", "superchat", "bilibili.superchat.createOrder", Decimal(30000), "gold", cny("30"), "672328094"
+    )
 
 
 def test_battery_create_order_uses_pay_bp(catalog: Catalog, household: Household, make_request: MakeRequest) -> None:
-    body = urlencode({"platform": "pc", "pay_bp": "5000", "goods_id": "1", "goods_num": "5", "context_id": "21452505",
-                      "context_type": "11", "csrf": "abc"}).encode()
+    body = urlencode(
+        {
+            "platform": "pc",
+            "pay_bp": "5000",
+            "goods_id": "1",
+            "goods_num": "5",
+            "context_id": "21452505",
+            "context_type": "11",
+            "csrf": "abc",
+        }
+    ).encode()
     p = detect(catalog, household, make_request(LIVE, ORDER, body=body, content_type=FORM))
-    assert p == Purchase("bilibili", "recharge", "bilibili.battery.createOrder", Decimal(5000), "B-coin/1000", cny("5"), "21452505")
+    assert p == Purchase(
+        "bilibili", "recharge", "bilibili.battery.createOrder", Decimal(5000), "B-coin/1000", cny("5"), "21452505"
+    )
 
 
-def test_create_order_without_an_amount_field_is_unreadable(catalog: Catalog, household: Household, make_request: MakeRequest) -> None:
+def test_create_order_without_an_amount_field_is_unreadable(
+    catalog: Catalog, household: Household, make_request: MakeRequest
+) -> None:
     p = detect(catalog, household, make_request(LIVE, ORDER, body=b"platform=pc&goods_id=1", content_type=FORM))
     assert p is not None and not p.readable
     assert (p.app, p.amount, p.money) == ("bilibili", None, None)
@@ -104,7 +186,9 @@ def test_create_order_without_an_amount_field_is_unreadable(catalog: Catalog, ho
 
 
 def test_elec_tip_bp_num(catalog: Catalog, household: Household, make_request: MakeRequest) -> None:
-    body = urlencode({"bp_num": "5", "is_bp_remains_prior": "true", "up_mid": "2", "otype": "up", "oid": "2", "csrf": "x"}).encode()
+    body = urlencode(
+        {"bp_num": "5", "is_bp_remains_prior": "true", "up_mid": "2", "otype": "up", "oid": "2", "csrf": "x"}
+    ).encode()
     p = detect(catalog, household, make_request("api.bilibili.com", ELEC, body=body, content_type=FORM))
     assert p == Purchase("bilibili", "tip", "bilibili.elec.quick", Decimal(5), "B-coin", cny("5"), "2")
 
@@ -115,14 +199,18 @@ def test_douyin_recharge_customized_price_in_fen(
     catalog: Catalog, household: Household, make_request: MakeRequest, host: str, method: str
 ) -> None:
     query = {"diamond_id": "888888", "way": "0", "aid": "1128", "customized_price": "600", "msToken": "t"}
-    p = detect(catalog, household, make_request(host, "/webcast/wallet_api/diamond_buy_external_safe/", query, method=method))
+    p = detect(
+        catalog, household, make_request(host, "/webcast/wallet_api/diamond_buy_external_safe/", query, method=method)
+    )
     assert (p.app, p.kind, p.amount, p.unit, p.money) == ("douyin", "recharge", Decimal(600), "fen", cny("6"))
     assert p.rule.endswith("diamond_buy_external_safe")
 
 
 def test_douyin_cashdesk_total_amount(catalog: Catalog, household: Household, make_request: MakeRequest) -> None:
     query = {"app_id": "800", "merchant_id": "1", "total_amount": "1999", "trade_type": "H5", "sign": "s"}
-    p = detect(catalog, household, make_request("tp-pay.snssdk.com", "/cashdesk/", query, method="GET", navigation=True))
+    p = detect(
+        catalog, household, make_request("tp-pay.snssdk.com", "/cashdesk/", query, method="GET", navigation=True)
+    )
     assert p == Purchase("douyin", "checkout", "douyin.checkout.cashdesk", Decimal(1999), "fen", cny("19.99"))
 
 
@@ -161,7 +249,9 @@ def test_kuaishou_recharge_fen(catalog: Catalog, household: Household, make_requ
 def test_other_requests_are_not_purchases(
     catalog: Catalog, household: Household, make_request: MakeRequest, host: str, path: str, method: str
 ) -> None:
-    assert detect(catalog, household, make_request(host, path, body=gold_form(), method=method, content_type=FORM)) is None
+    assert (
+        detect(catalog, household, make_request(host, path, body=gold_form(), method=method, content_type=FORM)) is None
+    )
 
 
 @pytest.mark.parametrize(
@@ -187,14 +277,20 @@ def test_host_tricks_are_normalised_by_the_caller(
     catalog: Catalog, household: Household, make_request: MakeRequest, host: str
 ) -> None:
     # make_request normalises like the proxy adapter does; an unnormalised host is not a rule host.
-    assert detect(catalog, household, make_request(host, SEND_GOLD, body=gold_form(), content_type=FORM)).money == cny("1")
+    assert detect(catalog, household, make_request(host, SEND_GOLD, body=gold_form(), content_type=FORM)).money == cny(
+        "1"
+    )
     raw = Request("10.0.0.2", None, "POST", host, SEND_GOLD, (), FORM, gold_form())
     assert detect(catalog, household, raw) is None
 
 
 @pytest.mark.parametrize("header", ["POST", "post"])
 def test_method_override_counts(catalog: Catalog, household: Household, make_request: MakeRequest, header: str) -> None:
-    p = detect(catalog, household, make_request(LIVE, SEND_GOLD, body=gold_form(), method="GET", content_type=FORM, method_override=header))
+    p = detect(
+        catalog,
+        household,
+        make_request(LIVE, SEND_GOLD, body=gold_form(), method="GET", content_type=FORM, method_override=header),
+    )
     assert p is not None and p.money == cny("1")
 
 
@@ -227,20 +323,40 @@ UNREADABLE = [
     ({}, b'{"price": 100, "gift_num": 1,', JSON, "the body is not valid JSON (JSONDecodeError)"),
     ({}, b'{"price": 100, "gift_num": 1, "gift_num": 1000}', JSON, "the JSON body repeats the key 'gift_num'"),
     ({"gift_num": "1"}, gold_form(gift_num="1000"), FORM, "the field 'gift_num' appears with different values"),
-    ({"gift_num": "1"}, b'{"price": 100, "gift_num": 1000}', JSON, "the field 'gift_num' appears with different values"),
-    ([("price", "100"), ("gift_num", "1"), ("gift_num", "1000")], b"", FORM, "the field 'gift_num' appears with different values"),
+    (
+        {"gift_num": "1"},
+        b'{"price": 100, "gift_num": 1000}',
+        JSON,
+        "the field 'gift_num' appears with different values",
+    ),
+    (
+        [("price", "100"), ("gift_num", "1"), ("gift_num", "1000")],
+        b"",
+        FORM,
+        "the field 'gift_num' appears with different values",
+    ),
     ({}, b"price=100&gift_num=1&gift_num=1000", FORM, "the field 'gift_num' appears with different values"),
     ({}, b"price=100&gift_num=1&" + b"x" * MAX_BODY, FORM, "the body is larger than 65536 bytes"),
     ({"price": "100", "gift_num": "1"}, None, FORM, "the body could not be read (too large or badly encoded)"),
     ({}, b"price=100&gift_num=1&msg=\xff", FORM, "the form body is not UTF-8"),
-    ({"price": "100", "gift_num": "1"}, b'--B\r\nContent-Disposition: form-data; name="gift_num"\r\n\r\n1000\r\n--B--\r\n',
-     "multipart/form-data; boundary=B", "multipart bodies are not read on payment endpoints"),
+    (
+        {"price": "100", "gift_num": "1"},
+        b'--B\r\nContent-Disposition: form-data; name="gift_num"\r\n\r\n1000\r\n--B--\r\n',
+        "multipart/form-data; boundary=B",
+        "multipart bodies are not read on payment endpoints",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("query", "body", "ctype", "problem"), UNREADABLE)
 def test_unreadable_purchases_fail_closed(
-    catalog: Catalog, household: Household, make_request: MakeRequest, query: object, body: bytes | None, ctype: str, problem: str
+    catalog: Catalog,
+    household: Household,
+    make_request: MakeRequest,
+    query: object,
+    body: bytes | None,
+    ctype: str,
+    problem: str,
 ) -> None:
     p = detect(catalog, household, make_request(LIVE, SEND_GOLD, query, body, content_type=ctype))
     assert p is not None
@@ -250,8 +366,16 @@ def test_unreadable_purchases_fail_closed(
 
 
 def test_unreadable_kuaishou_body(catalog: Catalog, household: Household, make_request: MakeRequest) -> None:
-    p = detect(catalog, household, make_request("pay.ssl.kuaishou.com", KS_CASHIER, body=b'{"fen": "3000", "fen": "30"}', content_type=JSON))
-    assert (p.rule, p.money, p.problem) == ("kuaishou.recharge.kspay_cashier", None, "the JSON body repeats the key 'fen'")
+    p = detect(
+        catalog,
+        household,
+        make_request("pay.ssl.kuaishou.com", KS_CASHIER, body=b'{"fen": "3000", "fen": "30"}', content_type=JSON),
+    )
+    assert (p.rule, p.money, p.problem) == (
+        "kuaishou.recharge.kspay_cashier",
+        None,
+        "the JSON body repeats the key 'fen'",
+    )
 
 
 def test_ambiguous_recipient_is_unreadable(catalog: Catalog, household: Household, make_request: MakeRequest) -> None:
@@ -269,7 +393,9 @@ def test_recipient_is_cleaned_and_bounded(catalog: Catalog, household: Household
     assert len(p.recipient) == MAX_RECIPIENT == 64
 
 
-def test_recipient_falls_back_to_the_next_field(catalog: Catalog, household: Household, make_request: MakeRequest) -> None:
+def test_recipient_falls_back_to_the_next_field(
+    catalog: Catalog, household: Household, make_request: MakeRequest
+) -> None:
     body = urlencode({"price": "100", "gift_num": "1", "send_ruid": "99"}).encode()
     assert detect(catalog, household, make_request(LIVE, MULTI, body=body, content_type=FORM)).recipient == "99"
     body = urlencode({"price": "100", "gift_num": "1"}).encode()
@@ -338,7 +464,9 @@ def test_foreign_currency_without_a_rate_is_unreadable(make_request: MakeRequest
 
 
 def test_converted_amount_that_is_absurd_is_unreadable(make_request: MakeRequest) -> None:
-    catalog = Catalog([parse_app(USD_APP.replace('per_currency = "100"', 'per_currency = "0.000001"'), Path("acme.toml"))])
+    catalog = Catalog(
+        [parse_app(USD_APP.replace('per_currency = "100"', 'per_currency = "0.000001"'), Path("acme.toml"))]
+    )
     household = Household(currency="CNY", rates={"USD": Decimal("7.2")})
     p = detect(catalog, household, make_request("pay.acme.example", "/tip", {"cents": "1000"}))
     assert (p.money, p.problem) == (None, "the amount is absurdly large")

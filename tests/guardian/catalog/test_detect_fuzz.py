@@ -10,15 +10,15 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from guardian.catalog.detect import _CONTROL, MAX_RECIPIENT, detect
 from guardian.catalog.index import Catalog
 from guardian.catalog.model import Rule
+from guardian.catalog.request import Request, normalize_path
+from guardian.enforce.policy import Reason, decide
 from guardian.household.config import Child, Household
-from guardian.catalog.detect import _CONTROL, MAX_RECIPIENT, detect
 from guardian.household.money import ABSURD
 from guardian.household.periods import Calendar
-from guardian.enforce.policy import Reason, decide
 from guardian.store.spend import Spending
-from guardian.catalog.request import Request, normalize_path
 
 FUZZ = settings(max_examples=300, deadline=None)
 CATALOG = Catalog.load()
@@ -26,9 +26,19 @@ RULES = [r for app in CATALOG.apps.values() for r in app.rules if r.transport ==
 GRAPHQL = [r for r in RULES if r.operations]
 HOUSEHOLD = Household(rates={"USD": __import__("decimal").Decimal("7.2")})
 CALENDAR = Calendar(ZoneInfo("Asia/Shanghai"), 0)
-FIELD_NAMES = sorted({n for r in RULES for n in (*r.amount, *r.recipient, r.requires or "", *(k for k, _ in r.free_when))} - {""})
-amounts = st.one_of(st.integers(-10, 10**12), st.text(max_size=12), st.sampled_from(["\u202eevil", "a\x00b", "\u3000x"]), st.sampled_from(["1.5", "1e3", " 7 ", "0x10", "NaN", "-0", "１２"]),
-                    st.floats(allow_nan=True), st.none(), st.booleans(), st.lists(st.integers(), max_size=2))
+FIELD_NAMES = sorted(
+    {n for r in RULES for n in (*r.amount, *r.recipient, r.requires or "", *(k for k, _ in r.free_when))} - {""}
+)
+amounts = st.one_of(
+    st.integers(-10, 10**12),
+    st.text(max_size=12),
+    st.sampled_from(["\u202eevil", "a\x00b", "\u3000x"]),
+    st.sampled_from(["1.5", "1e3", " 7 ", "0x10", "NaN", "-0", "１２"]),
+    st.floats(allow_nan=True),
+    st.none(),
+    st.booleans(),
+    st.lists(st.integers(), max_size=2),
+)
 
 
 def path_for(rule: Rule, data: st.DataObject) -> str:
@@ -86,8 +96,12 @@ def test_payment_endpoints_fail_closed(request):
 
 
 @FUZZ
-@given(st.sampled_from(sorted({r.host for r in RULES}) + ["news.example"]), st.text(max_size=30), st.binary(max_size=60),
-       st.sampled_from(["GET", "POST", "PUT", "OPTIONS"]))
+@given(
+    st.sampled_from(sorted({r.host for r in RULES}) + ["news.example"]),
+    st.text(max_size=30),
+    st.binary(max_size=60),
+    st.sampled_from(["GET", "POST", "PUT", "OPTIONS"]),
+)
 def test_any_request_to_an_app_host_never_raises(host, path, body, method):
     purchase = detect(CATALOG, HOUSEHOLD, Request("10.0.0.2", None, method, host, "/" + path, (), "", body))
     assert purchase is None or purchase.rule in {r.id for r in RULES}
@@ -104,20 +118,28 @@ def graphql_batches(draw) -> tuple[Request, str]:
     name = _op_name(rule)
     assert rule.operations[0].fullmatch(name), (rule.id, name)
     spelled = "".join(c.upper() if draw(st.booleans()) else c for c in name)
-    gift = {"variables": draw(st.dictionaries(st.sampled_from(["giftId", "count", "amount", "liveStreamId"]), amounts, max_size=4)),
-            "query": f"mutation {spelled} {{ {spelled} {{ result }} }}"}
+    gift = {
+        "variables": draw(
+            st.dictionaries(st.sampled_from(["giftId", "count", "amount", "liveStreamId"]), amounts, max_size=4)
+        ),
+        "query": f"mutation {spelled} {{ {spelled} {{ result }} }}",
+    }
     style = draw(st.sampled_from(["named", "absent", "null"]))
     if style == "named":
         gift["operationName"] = spelled
     elif style == "null":
         gift["operationName"] = None
-    harmless = [{"operationName": n, "query": f"query {n} {{ me {{ id }} }}", "variables": {}}
-                for n in draw(st.lists(st.sampled_from(["LiveDetail", "UserInfo", "Feed", "Comments"]), max_size=4))]
+    harmless = [
+        {"operationName": n, "query": f"query {n} {{ me {{ id }} }}", "variables": {}}
+        for n in draw(st.lists(st.sampled_from(["LiveDetail", "UserInfo", "Feed", "Comments"]), max_size=4))
+    ]
     batch = harmless[:]
     batch.insert(draw(st.integers(0, len(harmless))), gift)
     body = batch if len(batch) > 1 or draw(st.booleans()) else gift
     path = path_for(rule, draw(st.data()))
-    return Request("10.0.0.2", None, "POST", rule.host, path, (), "application/json", json.dumps(body, default=str).encode()), style
+    return Request(
+        "10.0.0.2", None, "POST", rule.host, path, (), "application/json", json.dumps(body, default=str).encode()
+    ), style
 
 
 @FUZZ

@@ -13,7 +13,9 @@ def fields(body: bytes | None = b"", ctype: str = "", query: tuple[tuple[str, st
     return Fields(Request("10.0.0.2", None, "POST", "pay.example", "/pay", query, ctype, body))
 
 
-def unreadable(body: bytes | None = b"", ctype: str = "", query: tuple[tuple[str, str], ...] = (), name: str = "n") -> str:
+def unreadable(
+    body: bytes | None = b"", ctype: str = "", query: tuple[tuple[str, str], ...] = (), name: str = "n"
+) -> str:
     with pytest.raises(Unreadable) as e:
         fields(body, ctype, query).get(name)
     return str(e.value)
@@ -108,9 +110,16 @@ def test_body_of_exactly_max_body_is_read() -> None:
         (b'{"fen": 1', JSON, "the body is not valid JSON (JSONDecodeError)"),
         (b"fen=1", JSON, "the body is not valid JSON (JSONDecodeError)"),
         # A multipart body always holds '=' (name="..."): it must not be read as a form.
-        (b'--XX\r\nContent-Disposition: form-data; name="n"\r\n\r\n1000\r\n--XX--\r\n', "multipart/form-data; boundary=XX",
-         "multipart bodies are not read on payment endpoints"),
-        (b"--XX\r\n\r\n--XX--\r\n", "multipart/form-data; boundary=XX", "multipart bodies are not read on payment endpoints"),
+        (
+            b'--XX\r\nContent-Disposition: form-data; name="n"\r\n\r\n1000\r\n--XX--\r\n',
+            "multipart/form-data; boundary=XX",
+            "multipart bodies are not read on payment endpoints",
+        ),
+        (
+            b"--XX\r\n\r\n--XX--\r\n",
+            "multipart/form-data; boundary=XX",
+            "multipart bodies are not read on payment endpoints",
+        ),
     ],
 )
 def test_unreadable_bodies(body: bytes | None, ctype: str, error: str) -> None:

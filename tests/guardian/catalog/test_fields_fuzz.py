@@ -20,12 +20,24 @@ json_values = st.recursive(
 bodies = st.one_of(
     st.binary(max_size=200),
     json_values.map(lambda v: json.dumps(v).encode()),
-    st.lists(st.tuples(names, st.text(max_size=6)), max_size=5).map(lambda kv: "&".join(f"{k}={v}" for k, v in kv).encode()),
-    st.sampled_from([b'{"fen": 1, "fen": 2}', b"[" * 5000, b'{"a": NaN}', b'{"a": 1e999}', b"\xff\xfe{", b"  ", b"\xef\xbb\xbf{}"]),
+    st.lists(st.tuples(names, st.text(max_size=6)), max_size=5).map(
+        lambda kv: "&".join(f"{k}={v}" for k, v in kv).encode()
+    ),
+    st.sampled_from(
+        [b'{"fen": 1, "fen": 2}', b"[" * 5000, b'{"a": NaN}', b'{"a": 1e999}', b"\xff\xfe{", b"  ", b"\xef\xbb\xbf{}"]
+    ),
     st.none(),
 )
-ctypes = st.sampled_from(["", "application/json", "application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x",
-                          "APPLICATION/JSON; charset=gbk"])
+ctypes = st.sampled_from(
+    [
+        "",
+        "application/json",
+        "application/x-www-form-urlencoded",
+        "text/plain",
+        "multipart/form-data; boundary=x",
+        "APPLICATION/JSON; charset=gbk",
+    ]
+)
 queries = st.lists(st.tuples(names, st.text(max_size=6)), max_size=4).map(tuple)
 
 

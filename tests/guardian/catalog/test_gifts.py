@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 
 from guardian.catalog import gifts
-from guardian.catalog.index import Catalog
-from guardian.household.config import Household
 from guardian.catalog.detect import detect
+from guardian.catalog.index import Catalog
 from guardian.catalog.request import Request
+from guardian.household.config import Household
 
 CATALOG = Catalog.load()
 
@@ -50,7 +50,16 @@ def test_learned_prices_win_over_shipped_ones_and_are_bounded():
 
 def test_detection_uses_the_book():
     book = gifts.PriceBook(CATALOG)
-    req = Request("10.0.0.2", None, "POST", "live.douyin.com", "/webcast/gift/send/", (), "application/x-www-form-urlencoded", b"gift_id=5&count=4")
+    req = Request(
+        "10.0.0.2",
+        None,
+        "POST",
+        "live.douyin.com",
+        "/webcast/gift/send/",
+        (),
+        "application/x-www-form-urlencoded",
+        b"gift_id=5&count=4",
+    )
     assert detect(CATALOG, Household(), req, book).status == "unknown"
     book.learn("douyin", {"5": Decimal(10)})
     found = detect(CATALOG, Household(), req, book)

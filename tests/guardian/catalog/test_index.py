@@ -31,7 +31,11 @@ def test_shipped_apps(catalog: Catalog) -> None:
 def test_shipped_rule_details(catalog: Catalog) -> None:
     rules = {r.id: r for a in catalog.apps.values() for r in a.rules}
     gold = rules["bilibili.gift.sendGold"]
-    assert (gold.gift_id, gold.price, gold.amount) == ("gift_id", "price", ("gift_num",))  # the learned price raises an understated one
+    assert (gold.gift_id, gold.price, gold.amount) == (
+        "gift_id",
+        "price",
+        ("gift_num",),
+    )  # the learned price raises an understated one
     assert (gold.per_currency, gold.unit) == (Decimal(1000), "gold")
     assert dict(gold.free_when) == {"coin_type": frozenset({"silver"})}
     assert gold.success == Success("code", (0,))
@@ -93,8 +97,12 @@ def test_a_rule_host_outside_the_app_hosts_is_still_the_apps() -> None:
 def test_longest_suffix_wins() -> None:
     outer = parse_app(acme(), FILE)
     inner = parse_app(
-        acme(HEAD.replace('app = "acme"', 'app = "inner"').replace('"*.acme.example", "acme.tv"', '"*.live.acme.example"'),
-             RULE.replace("acme.gift", "inner.gift").replace("pay.acme.example", "pay.live.acme.example")),
+        acme(
+            HEAD.replace('app = "acme"', 'app = "inner"').replace(
+                '"*.acme.example", "acme.tv"', '"*.live.acme.example"'
+            ),
+            RULE.replace("acme.gift", "inner.gift").replace("pay.acme.example", "pay.live.acme.example"),
+        ),
         FILE,
     )
     catalog = Catalog([outer, inner])

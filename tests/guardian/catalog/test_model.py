@@ -23,7 +23,14 @@ def test_refusal_body_fills_every_placeholder(catalog: Catalog) -> None:
 
 @pytest.mark.parametrize(
     "message",
-    ['say "stop"', '"}, "code": 0, "x": {"', "<script>alert(1)</script>", "back\\slash", "line\nbreak\u2028", "</script><!--"],
+    [
+        'say "stop"',
+        '"}, "code": 0, "x": {"',
+        "<script>alert(1)</script>",
+        "back\\slash",
+        "line\nbreak\u2028",
+        "</script><!--",
+    ],
 )
 def test_refusal_body_escapes_the_message(catalog: Catalog, message: str) -> None:
     for app in catalog.apps.values():
@@ -36,5 +43,8 @@ def test_refusal_body_escapes_the_message(catalog: Catalog, message: str) -> Non
 
 
 def test_refusal_body_replaces_only_whole_placeholders() -> None:
-    app = parse_app(acme(HEAD.replace("""'{"code": 1, "msg": "$message"}'""", """'{"a": "x $message", "b": ["$message", 2]}'""")), FILE)
+    app = parse_app(
+        acme(HEAD.replace("""'{"code": 1, "msg": "$message"}'""", """'{"a": "x $message", "b": ["$message", 2]}'""")),
+        FILE,
+    )
     assert json.loads(app.refusal_body("M")) == {"a": "x $message", "b": ["M", 2]}

@@ -33,13 +33,25 @@ def parse(text: str):
         (HEAD + RULE + 'amount = "n"\nper_currency = "0"\n', "rule[0].per_currency", 11, "must be above zero"),
         (HEAD + RULE + 'amount = "n"\ncurrency = "usd"\n', "rule[0].currency", 11, "upper case"),
         (HEAD + RULE + 'amount = "n"\nfree_when = "silver"\n', "rule[0].free_when", 11, "expected a table"),
-        (HEAD + RULE + 'amount = "n"\ntransport = "websocket"\n', "rule[0].message", 5, "needs message = one of irc-cheer"),
+        (
+            HEAD + RULE + 'amount = "n"\ntransport = "websocket"\n',
+            "rule[0].message",
+            5,
+            "needs message = one of irc-cheer",
+        ),
         (HEAD + RULE + 'gift_id = "g"\nprice = "p"\n', "rule[0].amount", 5, "needs the count field"),
         (HEAD + RULE + 'amount = "n"\n' + RULE + 'amount = "n"\n', "rule[1].id", 12, "two rules are called 'shop.tip'"),
         (HEAD + RULE + 'amount = "n"\nhost_typo = 1\n', "rule[0].host_typo", 11, "unknown key"),
         (HEAD + 'passthrough = ["pay shop"]\n', "passthrough", 5, "is not a host name"),
         (HEAD + 'prices = { "1" = "-3" }\n', "prices.1", 5, "not a plain non-negative number"),
-        (HEAD + RULE + 'amount = "n"\n[[gift_list]]\nhost = "api.shop.example"\npath = "/gifts"\nid = "id"\nprice = "p"\n', "gift_list[0].items", 11, "missing"),
+        (
+            HEAD
+            + RULE
+            + 'amount = "n"\n[[gift_list]]\nhost = "api.shop.example"\npath = "/gifts"\nid = "id"\nprice = "p"\n',
+            "gift_list[0].items",
+            11,
+            "missing",
+        ),
     ],
 )
 def test_errors_name_the_key_the_line_and_the_reason(text, key, line, reason):
@@ -125,7 +137,10 @@ def test_a_single_method_string_is_one_method_not_its_letters() -> None:
 
 
 def test_hosts_are_normalised() -> None:
-    app = parse_app(acme(ACME_HEAD.replace('"acme.tv"', '"ACME.tv."'), ACME_RULE.replace("pay.acme.example", "Pay.ACME.example.")), ACME_FILE)
+    app = parse_app(
+        acme(ACME_HEAD.replace('"acme.tv"', '"ACME.tv."'), ACME_RULE.replace("pay.acme.example", "Pay.ACME.example.")),
+        ACME_FILE,
+    )
     assert app.hosts == ("*.acme.example", "acme.tv")
     assert app.rules[0].host == "pay.acme.example"
 
@@ -159,51 +174,141 @@ def test_rule_path_patterns(pattern: str, path: str, matches: bool) -> None:
     [
         (acme(ACME_HEAD + 'colour = "red"\n'), "colour", "unknown key"),
         (acme(without(ACME_HEAD, "app")), "app", "missing"),
-        (acme(ACME_HEAD.replace('app = "acme"', 'app = "Acme Live"')), "app", "use lower-case letters, digits, '.', '_' or '-'"),
+        (
+            acme(ACME_HEAD.replace('app = "acme"', 'app = "Acme Live"')),
+            "app",
+            "use lower-case letters, digits, '.', '_' or '-'",
+        ),
         (acme(ACME_HEAD.replace('app = "acme"', "app = 5")), "app", "expected str, got 5"),
         (acme(without(ACME_HEAD, "hosts")), "hosts", "missing"),
-        (acme(ACME_HEAD.replace('hosts = ["*.acme.example", "acme.tv"]', 'hosts = "acme.tv"')), "hosts", "expected list, got 'acme.tv'"),
-        (acme(ACME_HEAD.replace('"acme.tv"]', '"bad host!"]')), "hosts", "'bad host!' is not a host name (a leading \"*.\" covers subdomains)"),
-        (acme(ACME_HEAD.replace('"acme.tv"]', '"a.*.tv"]')), "hosts", "'a.*.tv' is not a host name (a leading \"*.\" covers subdomains)"),
-        (acme(ACME_HEAD.replace('"acme.tv"]', "5]")), "hosts", "expected a name or a list of names, got ['*.acme.example', 5]"),
+        (
+            acme(ACME_HEAD.replace('hosts = ["*.acme.example", "acme.tv"]', 'hosts = "acme.tv"')),
+            "hosts",
+            "expected list, got 'acme.tv'",
+        ),
+        (
+            acme(ACME_HEAD.replace('"acme.tv"]', '"bad host!"]')),
+            "hosts",
+            "'bad host!' is not a host name (a leading \"*.\" covers subdomains)",
+        ),
+        (
+            acme(ACME_HEAD.replace('"acme.tv"]', '"a.*.tv"]')),
+            "hosts",
+            "'a.*.tv' is not a host name (a leading \"*.\" covers subdomains)",
+        ),
+        (
+            acme(ACME_HEAD.replace('"acme.tv"]', "5]")),
+            "hosts",
+            "expected a name or a list of names, got ['*.acme.example', 5]",
+        ),
         (acme(without(ACME_HEAD, "refusal")), "refusal", "missing"),
-        (acme(ACME_HEAD.replace("refusal = { status = 200, json = '{\"code\": 1, \"msg\": \"$message\"}' }", "refusal = { status = 200 }")),
-         "refusal.json", "missing"),
+        (
+            acme(
+                ACME_HEAD.replace(
+                    'refusal = { status = 200, json = \'{"code": 1, "msg": "$message"}\' }',
+                    "refusal = { status = 200 }",
+                )
+            ),
+            "refusal.json",
+            "missing",
+        ),
         (acme(ACME_HEAD.replace("status = 200", "status = 700")), "refusal.status", "expected an HTTP status, got 700"),
-        (acme(ACME_HEAD.replace("status = 200", 'status = "200"')), "refusal.status", "expected an HTTP status, got '200'"),
-        (acme(ACME_HEAD.replace('success = { path = "code", values = [0] }', 'success = { path = "code" }')),
-         "success", "expected { path = \"code\", values = [0] }"),
+        (
+            acme(ACME_HEAD.replace("status = 200", 'status = "200"')),
+            "refusal.status",
+            "expected an HTTP status, got '200'",
+        ),
+        (
+            acme(ACME_HEAD.replace('success = { path = "code", values = [0] }', 'success = { path = "code" }')),
+            "success",
+            'expected { path = "code", values = [0] }',
+        ),
         (acme(without(ACME_HEAD, "currency")), "currency", "missing"),
         (ACME_HEAD, "rule", "missing"),
         (ACME_HEAD + "rule = [5]\n", "rule[0]", "expected a [[rule]] table"),
         (acme(rule=ACME_RULE + "amout = 1\n"), "rule[0].amout", "unknown key"),
         (acme(rule=without(ACME_RULE, "id")), "rule[0].id", "missing"),
         (acme(rule=without(ACME_RULE, "kind")), "rule[0].kind", "missing"),
-        (acme(rule=ACME_RULE.replace('kind = "gift"', 'kind = "donation"')), "rule[0].kind", f"expected one of {', '.join(KINDS)}"),
+        (
+            acme(rule=ACME_RULE.replace('kind = "gift"', 'kind = "donation"')),
+            "rule[0].kind",
+            f"expected one of {', '.join(KINDS)}",
+        ),
         (acme(rule=without(ACME_RULE, "host")), "rule[0].host", "missing"),
-        (acme(rule=ACME_RULE.replace('"pay.acme.example"', '"*.acme.example"')), "rule[0].host",
-         "'*.acme.example' is not one host name (rules match exact hosts)"),
+        (
+            acme(rule=ACME_RULE.replace('"pay.acme.example"', '"*.acme.example"')),
+            "rule[0].host",
+            "'*.acme.example' is not one host name (rules match exact hosts)",
+        ),
         (acme(rule=without(ACME_RULE, "path")), "rule[0].path", "missing"),
         (acme(rule=without(ACME_RULE, "amount")), "rule[0].amount", "missing"),
-        (acme(rule=ACME_RULE.replace('amount = ["price", "count"]', "amount = []")), "rule[0].amount",
-         "expected a field name or a list of field names"),
-        (acme(rule=ACME_RULE.replace('amount = ["price", "count"]', 'amount = ["price", ""]')), "rule[0].amount",
-         "expected a field name or a list of field names"),
-        (acme(rule=ACME_RULE.replace('amount = ["price", "count"]', "amount = 5")), "rule[0].amount", "expected list or str, got 5"),
-        (acme(rule=ACME_RULE.replace('per_currency = "100"', 'per_currency = "0"')), "rule[0].per_currency", "must be above zero"),
-        (acme(rule=ACME_RULE.replace('per_currency = "100"', "per_currency = 0")), "rule[0].per_currency", "must be above zero"),
-        (acme(rule=ACME_RULE.replace('per_currency = "100"', 'per_currency = "abc"')), "rule[0].per_currency",
-         "not a plain non-negative number: 'abc'"),
-        (acme(rule=ACME_RULE.replace('per_currency = "100"', "per_currency = -1")), "rule[0].per_currency", "amount out of range: -1"),
-        (acme(rule=ACME_RULE.replace('per_currency = "100"', "per_currency = 0.5")), "rule[0].per_currency", "not a number: float"),
+        (
+            acme(rule=ACME_RULE.replace('amount = ["price", "count"]', "amount = []")),
+            "rule[0].amount",
+            "expected a field name or a list of field names",
+        ),
+        (
+            acme(rule=ACME_RULE.replace('amount = ["price", "count"]', 'amount = ["price", ""]')),
+            "rule[0].amount",
+            "expected a field name or a list of field names",
+        ),
+        (
+            acme(rule=ACME_RULE.replace('amount = ["price", "count"]', "amount = 5")),
+            "rule[0].amount",
+            "expected list or str, got 5",
+        ),
+        (
+            acme(rule=ACME_RULE.replace('per_currency = "100"', 'per_currency = "0"')),
+            "rule[0].per_currency",
+            "must be above zero",
+        ),
+        (
+            acme(rule=ACME_RULE.replace('per_currency = "100"', "per_currency = 0")),
+            "rule[0].per_currency",
+            "must be above zero",
+        ),
+        (
+            acme(rule=ACME_RULE.replace('per_currency = "100"', 'per_currency = "abc"')),
+            "rule[0].per_currency",
+            "not a plain non-negative number: 'abc'",
+        ),
+        (
+            acme(rule=ACME_RULE.replace('per_currency = "100"', "per_currency = -1")),
+            "rule[0].per_currency",
+            "amount out of range: -1",
+        ),
+        (
+            acme(rule=ACME_RULE.replace('per_currency = "100"', "per_currency = 0.5")),
+            "rule[0].per_currency",
+            "not a number: float",
+        ),
         (acme(rule=ACME_RULE + "methods = [1]\n"), "rule[0].methods", "expected a name or a list of names, got [1]"),
-        (acme(rule=ACME_RULE + "recipient = [1]\n"), "rule[0].recipient", "expected a name or a list of names, got [1]"),
+        (
+            acme(rule=ACME_RULE + "recipient = [1]\n"),
+            "rule[0].recipient",
+            "expected a name or a list of names, got [1]",
+        ),
         (acme(rule=ACME_RULE + "requires = 5\n"), "rule[0].requires", "expected a field name, got 5"),
-        (acme(rule=ACME_RULE + 'free_when = "silver"\n'), "rule[0].free_when", "expected a table like { coin_type = [\"silver\"] }"),
-        (acme(rule=ACME_RULE + "free_when = { coin_type = [1] }\n"), "rule[0].free_when.coin_type",
-         "expected a name or a list of names, got [1]"),
-        (acme(rule=ACME_RULE + 'success = { values = [0] }\n'), "rule[0].success", "expected { path = \"code\", values = [0] }"),
-        (acme(rule=ACME_RULE + ACME_RULE.replace('kind = "gift"', 'kind = "bribe"')), "rule[1].kind", f"expected one of {', '.join(KINDS)}"),
+        (
+            acme(rule=ACME_RULE + 'free_when = "silver"\n'),
+            "rule[0].free_when",
+            'expected a table like { coin_type = ["silver"] }',
+        ),
+        (
+            acme(rule=ACME_RULE + "free_when = { coin_type = [1] }\n"),
+            "rule[0].free_when.coin_type",
+            "expected a name or a list of names, got [1]",
+        ),
+        (
+            acme(rule=ACME_RULE + "success = { values = [0] }\n"),
+            "rule[0].success",
+            'expected { path = "code", values = [0] }',
+        ),
+        (
+            acme(rule=ACME_RULE + ACME_RULE.replace('kind = "gift"', 'kind = "bribe"')),
+            "rule[1].kind",
+            f"expected one of {', '.join(KINDS)}",
+        ),
         (acme(ACME_HEAD + "gift_list = 5\n"), "gift_list", "expected list, got 5"),  # once a TypeError
         (acme(ACME_HEAD + "gift_list = {}\n"), "gift_list", "expected list, got {}"),  # once silently no lists
     ],
@@ -220,7 +325,9 @@ def test_parse_app_bad_refusal_json() -> None:
     with pytest.raises(RuleError) as e:
         parse_app(text, ACME_FILE)
     assert e.value.key == "refusal.json"
-    assert str(e.value).startswith(f"{ACME_FILE}: refusal.json: not valid JSON: Expecting property name enclosed in double quotes")
+    assert str(e.value).startswith(
+        f"{ACME_FILE}: refusal.json: not valid JSON: Expecting property name enclosed in double quotes"
+    )
 
 
 def test_parse_app_bad_toml() -> None:

@@ -13,8 +13,11 @@ from guardian.catalog.rulefile import parse_app
 
 FUZZ = settings(max_examples=200, deadline=None)
 FILES = builtin_files()
-values = st.one_of(st.integers().map(str), st.text(max_size=10).map(lambda t: '"' + t.replace("\\", "\\\\").replace('"', '\\"') + '"'),
-                   st.sampled_from(['[]', '["*"]', '["**"]', '[1]', '{}', '"GET"', '"*.*"', '"0"', '"-1"', "'{\"a\": '", "true"]))
+values = st.one_of(
+    st.integers().map(str),
+    st.text(max_size=10).map(lambda t: '"' + t.replace("\\", "\\\\").replace('"', '\\"') + '"'),
+    st.sampled_from(["[]", '["*"]', '["**"]', "[1]", "{}", '"GET"', '"*.*"', '"0"', '"-1"', "'{\"a\": '", "true"]),
+)
 
 
 @FUZZ

@@ -26,11 +26,18 @@ def test_list_approve_deny_and_errors(tmp_path, catalog):
     listed = run(main, ["approvals", "list", *config])
     assert listed.exit_code == 0, listed.output
     lines = listed.output.splitlines()
-    assert len(lines) == 2 and lines[0].startswith(f"#{first} ") and "Mia  25 CNY  bilibili gift to 7  (10.0.0.2)  pending" in lines[0]
+    assert (
+        len(lines) == 2
+        and lines[0].startswith(f"#{first} ")
+        and "Mia  25 CNY  bilibili gift to 7  (10.0.0.2)  pending" in lines[0]
+    )
 
     approved = run(main, ["approvals", "approve", str(first), "--over-cap", *config])
     assert approved.exit_code == 0, approved.output
-    assert f"approved by {getpass.getuser()} (command line)" in approved.output and "allowed over the cap" in approved.output
+    assert (
+        f"approved by {getpass.getuser()} (command line)" in approved.output
+        and "allowed over the cap" in approved.output
+    )
     denied = run(main, ["approvals", "deny", str(second), *config])
     assert denied.exit_code == 0 and "denied by" in denied.output
 

@@ -46,7 +46,12 @@ def test_every_app_with_rules_has_a_fixture():
 
     rules = {r.id for a in Catalog.load().apps.values() for r in a.rules if r.transport == "http"}
     covered = {e.expected["rule"] for e in ENDPOINTS}
-    assert rules - covered == {"alipay.sandbox.trade.page.pay", "steam.checkout.inittransaction.checkout_host", "youtube.app.ypc.complete_transaction", "stripe.payment_pages.confirm"}
+    assert rules - covered == {
+        "alipay.sandbox.trade.page.pay",
+        "steam.checkout.inittransaction.checkout_host",
+        "youtube.app.ypc.complete_transaction",
+        "stripe.payment_pages.confirm",
+    }
 
 
 def test_ordinary_requests_and_free_gifts_print_null(tmp_path):
@@ -78,7 +83,14 @@ def test_gift_list_in_the_har_prices_a_later_gift_and_an_understated_price_is_ra
 
 
 def test_unknown_gift_is_a_purchase_of_unknown_amount(tmp_path):
-    entries = [har_entry("POST", "https://live.douyin.com/webcast/gift/send/", "application/x-www-form-urlencoded", b"gift_id=424242&count=1")]
+    entries = [
+        har_entry(
+            "POST",
+            "https://live.douyin.com/webcast/gift/send/",
+            "application/x-www-form-urlencoded",
+            b"gift_id=424242&count=1",
+        )
+    ]
     [got] = detect_lines(tmp_path, entries)
     assert (got["status"], got["amount"], got["household_amount"]) == ("unknown", None, None)
     assert "424242" in got["problem"] and "not known" in got["problem"]
@@ -117,12 +129,18 @@ def test_detect_reads_mitmproxy_hardump_base64_bodies_and_runs_as_a_command(tmp_
     import base64
 
     entry = har_entry("POST", "https://economy.roblox.com/v1/purchases/products/1")
-    entry["request"]["postData"] = {"mimeType": "application/json", "text": base64.b64encode(b'{"expectedPrice": 200}').decode(), "encoding": "base64"}
+    entry["request"]["postData"] = {
+        "mimeType": "application/json",
+        "text": base64.b64encode(b'{"expectedPrice": 200}').decode(),
+        "encoding": "base64",
+    }
     path = tmp_path / "dump.har"
     path.write_text(json.dumps(har([entry])), encoding="utf-8")
     config = config_with_rates(tmp_path)
     guardian = Path(sys.executable).parent / "guardian"
-    out = subprocess.run([str(guardian), "detect", str(path), "--config", str(config)], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [str(guardian), "detect", str(path), "--config", str(config)], capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["household_amount"] == "18"
 
@@ -189,7 +207,13 @@ def test_websocket_messages_in_a_chrome_har_get_a_line_each(tmp_path):
     ]
     upgrade, cheer, chat = detect_lines(tmp_path, [entry])
     assert upgrade is None and chat is None
-    assert (cheer["rule"], cheer["amount"], cheer["currency"], cheer["household_amount"], cheer["recipient"]) == ("twitch.cheer", "125", "BITS", "12.5", "mia")
+    assert (cheer["rule"], cheer["amount"], cheer["currency"], cheer["household_amount"], cheer["recipient"]) == (
+        "twitch.cheer",
+        "125",
+        "BITS",
+        "12.5",
+        "mia",
+    )
 
 
 def test_rules_unrecognised_lists_what_discovery_recorded(tmp_path):

@@ -33,9 +33,13 @@ def test_phone_add_show_remove(tmp_path: Path):
     assert invoke("phone", "remove", "--config", str(config), "mia-phone").output.strip() == "Removed mia-phone."
     assert not tunnel.path.exists()
     ledger = Ledger(tmp_path / "guardian.db")
-    entries = [json.loads(b) for (b,) in ledger.conn.execute("SELECT body FROM journal WHERE kind = 'device' ORDER BY seq")]
-    assert entries == [{"action": "added", "child": "Mia", "device": "wireguard:mia-phone"},
-                       {"action": "removed", "child": "Mia", "device": "wireguard:mia-phone"}]
+    entries = [
+        json.loads(b) for (b,) in ledger.conn.execute("SELECT body FROM journal WHERE kind = 'device' ORDER BY seq")
+    ]
+    assert entries == [
+        {"action": "added", "child": "Mia", "device": "wireguard:mia-phone"},
+        {"action": "removed", "child": "Mia", "device": "wireguard:mia-phone"},
+    ]
     assert journal.verify_chain(ledger.conn) is None
     ledger.close()
     r = invoke("phone", "show", "--config", str(config), "mia-phone")

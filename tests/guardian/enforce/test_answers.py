@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from guardian.enforce.answers import DECISION_HEADER, REASON_HEADER, refusal
 from guardian.catalog.index import Catalog
 from guardian.catalog.rulefile import parse_app
+from guardian.enforce.answers import DECISION_HEADER, REASON_HEADER, refusal
 from guardian.enforce.policy import EXPLAIN, Reason
 
 

@@ -8,16 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.household import configfile
-from guardian.enforce.answers import DECISION_HEADER, REASON_HEADER
 from guardian.catalog.index import Catalog
 from guardian.catalog.model import Success
-from guardian.enforce.guard import Guard, outcome
-from guardian.store.ledger import ACCEPTED, FAILED, Ledger
-from guardian.household.money import Money
-from guardian.enforce.policy import EXPLAIN, Reason
-from tests.support.ledgers import spending
 from guardian.catalog.request import MAX_BODY, Request
+from guardian.enforce.answers import DECISION_HEADER, REASON_HEADER
+from guardian.enforce.guard import Guard, outcome
+from guardian.enforce.policy import EXPLAIN, Reason
+from guardian.household import configfile
+from guardian.household.money import Money
+from guardian.store.ledger import ACCEPTED, FAILED, Ledger
+from tests.support.ledgers import spending
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SATURDAY_NOON = datetime(2024, 6, 8, 12, 0, tzinfo=SHANGHAI)
@@ -89,8 +89,13 @@ def guard(tmp_path: Path, catalog: Catalog) -> Iterator[Guard]:
 
 def gold(price: str = "1000", num: str = "1", **kw: object) -> Callable[[MakeRequest], Request]:
     body = urlencode({"price": price, "gift_num": num, "ruid": "42", "coin_type": "gold"}).encode()
-    return lambda make: make("api.live.bilibili.com", "/xlive/revenue/v1/gift/sendGold", body=body,
-                             content_type="application/x-www-form-urlencoded", **kw)
+    return lambda make: make(
+        "api.live.bilibili.com",
+        "/xlive/revenue/v1/gift/sendGold",
+        body=body,
+        content_type="application/x-www-form-urlencoded",
+        **kw,
+    )
 
 
 def test_app_for(guard: Guard) -> None:
@@ -110,7 +115,13 @@ def test_judge_allows_and_records(guard: Guard, make_request: MakeRequest) -> No
     assert verdict.decision.allowed and verdict.answer is None
     (row,) = guard.ledger.rows()
     assert (row.id, row.child, row.client_ip, row.amount, row.decision, row.outcome) == (
-        verdict.attempt_id, "Mia", "10.0.0.2", "10", "allowed", "pending")
+        verdict.attempt_id,
+        "Mia",
+        "10.0.0.2",
+        "10",
+        "allowed",
+        "pending",
+    )
 
 
 def test_judge_refuses_in_the_apps_json_shape(guard: Guard, make_request: MakeRequest) -> None:
@@ -173,8 +184,12 @@ def test_unlisted_device_is_allowed_and_recorded(guard: Guard, make_request: Mak
 
 def test_judge_refuses_outside_the_app_window(guard: Guard, make_request: MakeRequest) -> None:
     body = json.dumps({"ksCoin": 10, "fen": 100}).encode()
-    request = make_request("pay.ssl.kuaishou.com", "/rest/k/pay/kscoin/deposit/nlogin/kspay/cashier", body=body,
-                           content_type="application/json")
+    request = make_request(
+        "pay.ssl.kuaishou.com",
+        "/rest/k/pay/kscoin/deposit/nlogin/kspay/cashier",
+        body=body,
+        content_type="application/json",
+    )
     verdict = guard.judge(request, guard.detect(request), FRIDAY_NOON)
     assert verdict.decision.reason == Reason.APP_WINDOW
     assert json.loads(verdict.answer.body)["result"] == 0
@@ -183,8 +198,12 @@ def test_judge_refuses_outside_the_app_window(guard: Guard, make_request: MakeRe
 
 def test_settle_uses_the_rules_success_test(guard: Guard, make_request: MakeRequest) -> None:
     body = urlencode({"bp_num": "20", "up_mid": "7"}).encode()
-    request = make_request("api.bilibili.com", "/x/ugcpay/web/v2/trade/elec/pay/quick", body=body,
-                           content_type="application/x-www-form-urlencoded")
+    request = make_request(
+        "api.bilibili.com",
+        "/x/ugcpay/web/v2/trade/elec/pay/quick",
+        body=body,
+        content_type="application/x-www-form-urlencoded",
+    )
     purchase = guard.detect(request)
     verdict = guard.judge(request, purchase, SATURDAY_NOON)
     # 充电 answers code 0 with data.status -4 when the balance is short: a failure that stops counting.

@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from guardian.store import overrides
 from guardian.catalog.index import Catalog
-from guardian.household.configfile import parse
 from guardian.enforce.guard import Guard
 from guardian.enforce.hostcontrol import caps_spent, check_caps, quick
-from guardian.store.ledger import Ledger
-from guardian.household.money import Money
 from guardian.enforce.policy import Reason
+from guardian.household.configfile import parse
+from guardian.household.money import Money
+from guardian.store import overrides
+from guardian.store.ledger import Ledger
 from guardian.store.spend import Spending
 
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
@@ -27,12 +27,18 @@ def guard(tmp_path: Path, lines: str, unknown: str = "allow") -> Guard:
 
 
 def test_app_window_covers_every_host_and_purchase_window_only_payment_hosts(tmp_path):
-    g = guard(tmp_path, '[child.windows]\npurchases = ["daily 20:00-21:00"]\n[child.windows.apps]\napple = ["daily 20:00-21:00"]\n')
+    g = guard(
+        tmp_path,
+        '[child.windows]\npurchases = ["daily 20:00-21:00"]\n[child.windows.apps]\napple = ["daily 20:00-21:00"]\n',
+    )
     assert quick(g, "p01-buy.itunes.apple.com", "10.0.0.2", None, NOW) == (Reason.APP_WINDOW, None)
     assert quick(g, "pay.bilibili.com", "10.0.0.2", None, NOW) == (Reason.PURCHASE_WINDOW, None)
     assert quick(g, "live.bilibili.com", "10.0.0.2", None, NOW) == (None, None)
     assert quick(g, "news.example", "10.0.0.2", None, NOW) == (None, None)
-    assert quick(g, "pay.bilibili.com", "10.0.0.9", None, NOW) == (None, None)  # an unlisted device the household allows
+    assert quick(g, "pay.bilibili.com", "10.0.0.9", None, NOW) == (
+        None,
+        None,
+    )  # an unlisted device the household allows
 
 
 def test_lock_and_caps_need_the_ledger_only_for_payment_hosts(tmp_path):

@@ -5,13 +5,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.household.config import Caps, Child
 from guardian.catalog.detect import Purchase
+from guardian.enforce.policy import ALLOW, EXPLAIN, Decision, Reason, app_open, decide
+from guardian.household.config import Caps, Child
 from guardian.household.money import Money
 from guardian.household.periods import Calendar
-from guardian.enforce.policy import ALLOW, EXPLAIN, Decision, Reason, app_open, decide
-from guardian.store.spend import Spending
 from guardian.household.windows import Schedule
+from guardian.store.spend import Spending
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CAL = Calendar(SHANGHAI, 0)
@@ -24,8 +24,15 @@ def cny(amount: str) -> Money:
 
 def purchase(amount: str | None = "10", app: str = "bilibili") -> Purchase:
     money = None if amount is None else cny(amount)
-    return Purchase(app, "gift", f"{app}.gift", None if amount is None else Decimal(amount), "CNY", money,
-                    problem=None if amount is not None else "the field 'gift_num' is missing")
+    return Purchase(
+        app,
+        "gift",
+        f"{app}.gift",
+        None if amount is None else Decimal(amount),
+        "CNY",
+        money,
+        problem=None if amount is not None else "the field 'gift_num' is missing",
+    )
 
 
 def spent(day: str = "0", week: str = "0", month: str = "0", last_minute: int = 0) -> Spending:
@@ -75,7 +82,9 @@ def test_each_cap_refuses(caps: dict, spending: Spending, amount: str, reason: R
         ({"month": "500"}, spent("0", "0", "499.50"), "0.50", "0.51"),
     ],
 )
-def test_reaching_a_cap_exactly_is_allowed_one_fen_over_is_not(caps: dict, spending: Spending, exact: str, over: str) -> None:
+def test_reaching_a_cap_exactly_is_allowed_one_fen_over_is_not(
+    caps: dict, spending: Spending, exact: str, over: str
+) -> None:
     mia = child(**caps)
     assert decide(purchase(exact), mia, spending, SATURDAY_NOON, CAL) == ALLOW
     assert not decide(purchase(over), mia, spending, SATURDAY_NOON, CAL).allowed
@@ -98,8 +107,12 @@ def test_app_window() -> None:
 def test_purchase_window() -> None:
     mia = dataclasses.replace(child(), purchases=Schedule.parse(["sat-sun 10:00-20:00"]))
     assert decide(purchase(), mia, spent(), SATURDAY_NOON, CAL) == ALLOW
-    assert decide(purchase(), mia, spent(), datetime(2024, 6, 8, 20, 0, tzinfo=SHANGHAI), CAL) == Decision(False, Reason.PURCHASE_WINDOW)
-    assert decide(purchase(), mia, spent(), datetime(2024, 6, 7, 12, 0, tzinfo=SHANGHAI), CAL) == Decision(False, Reason.PURCHASE_WINDOW)
+    assert decide(purchase(), mia, spent(), datetime(2024, 6, 8, 20, 0, tzinfo=SHANGHAI), CAL) == Decision(
+        False, Reason.PURCHASE_WINDOW
+    )
+    assert decide(purchase(), mia, spent(), datetime(2024, 6, 7, 12, 0, tzinfo=SHANGHAI), CAL) == Decision(
+        False, Reason.PURCHASE_WINDOW
+    )
 
 
 def test_never_purchase_window() -> None:
@@ -193,5 +206,12 @@ def test_every_reason_is_explained_in_both_languages() -> None:
     for zh, en in EXPLAIN.values():
         assert zh and en and zh != en
     assert [str(r) for r in PRECEDENCE] == [
-        "app-window", "purchase-window", "unreadable", "per-purchase", "velocity", "day-cap", "week-cap", "month-cap",
+        "app-window",
+        "purchase-window",
+        "unreadable",
+        "per-purchase",
+        "velocity",
+        "day-cap",
+        "week-cap",
+        "month-cap",
     ]

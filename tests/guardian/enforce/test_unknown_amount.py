@@ -8,16 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from guardian.catalog.detect import Purchase
+from guardian.enforce.policy import Reason, decide
 from guardian.household.config import ConfigError
 from guardian.household.configfile import parse
-from guardian.catalog.detect import Purchase
 from guardian.household.money import Money
-from guardian.enforce.policy import Reason, decide
 from guardian.store.spend import Spending
 
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)  # a Wednesday, 12:00 in Shanghai
 UNKNOWN = Purchase("youtube", "checkout", "youtube.ypc.get_cart", None, "USD", None, None, "no amount", unknown=True)
-UNREADABLE = Purchase("bilibili", "gift", "bilibili.gift.sendGold", None, "gold", None, None, "the field 'price' is missing")
+UNREADABLE = Purchase(
+    "bilibili", "gift", "bilibili.gift.sendGold", None, "gold", None, None, "the field 'price' is missing"
+)
 
 
 def child(lines: str = ""):
@@ -30,7 +32,15 @@ def spent(day: str = "0", last_minute: int = 0) -> Spending:
     return Spending(Money(Decimal(day), "CNY"), zero, zero, last_minute)
 
 
-@pytest.mark.parametrize(("setting", "allowed"), [("", False), ('unknown_amount = "refuse"\n', False), ('unknown_amount = "ask"\n', False), ('unknown_amount = "allow"\n', True)])
+@pytest.mark.parametrize(
+    ("setting", "allowed"),
+    [
+        ("", False),
+        ('unknown_amount = "refuse"\n', False),
+        ('unknown_amount = "ask"\n', False),
+        ('unknown_amount = "allow"\n', True),
+    ],
+)
 def test_the_setting_decides(setting, allowed):
     c, cal = child(setting)
     decision = decide(UNKNOWN, c, spent(), NOW, cal)
@@ -55,22 +65,28 @@ def test_windows_always_apply_and_a_spent_cap_or_velocity_stops_allowed_unknowns
 
 
 def test_a_bad_setting_names_the_key():
-    with pytest.raises(ConfigError, match=r"child\[0\]\.unknown_amount: expected one of 'refuse', 'ask', 'allow', got 'maybe'"):
+    with pytest.raises(
+        ConfigError, match=r"child\[0\]\.unknown_amount: expected one of 'refuse', 'ask', 'allow', got 'maybe'"
+    ):
         child('unknown_amount = "maybe"\n')
 
 
-@pytest.mark.parametrize(("setting", "label", "reason"), [("allow", "allowed", None), ("ask", "blocked", "waiting-for-parent")])
+@pytest.mark.parametrize(
+    ("setting", "label", "reason"), [("allow", "allowed", None), ("ask", "blocked", "waiting-for-parent")]
+)
 def test_an_app_the_parent_is_asked_about_still_follows_the_unknown_amount_setting(tmp_path, setting, label, reason):
     from guardian.catalog.index import Catalog
+    from guardian.catalog.request import Request
     from guardian.enforce.guard import Guard
     from guardian.store.ledger import Ledger
-    from guardian.catalog.request import Request
 
     catalog = Catalog.load()
     text = f'[[child]]\nname = "Mia"\ndevices = ["10.0.0.2"]\nunknown_amount = "{setting}"\n[child.ask]\napps = ["youtube"]\n'
     guard = Guard(parse(text, tmp_path / "g.toml", catalog.apps), catalog, Ledger(tmp_path / "g.db"))
     try:
-        verdict = guard.judge(Request("10.0.0.2", None, "POST", "www.youtube.com", "/youtubei/v1/ypc/get_cart"), UNKNOWN, NOW)
+        verdict = guard.judge(
+            Request("10.0.0.2", None, "POST", "www.youtube.com", "/youtubei/v1/ypc/get_cart"), UNKNOWN, NOW
+        )
         [row] = guard.ledger.rows()
     finally:
         guard.ledger.close()

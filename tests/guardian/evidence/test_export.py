@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from guardian.evidence import export
-from guardian.store import journal
 from guardian.cli import main
+from guardian.evidence import export
 from guardian.evidence.export import FIELDS
 from guardian.evidence.formats import read_csv, render
+from guardian.store import journal
 from guardian.store.ledger import FAILED, Ledger
 from tests.conftest import household_config
 from tests.support.ledgers import Buy, record, sql
@@ -59,7 +59,23 @@ def setup(tmp_path: Path) -> tuple[Path, Path]:
 
 def run_export(config: Path, fmt: str, out: Path, *extra: str) -> str:
     result = CliRunner().invoke(
-        main, ["export", "--config", str(config), "--child", "Mia", "--from", "2026-03-07", "--to", "2026-03-08", "--format", fmt, "--out", str(out), *extra]
+        main,
+        [
+            "export",
+            "--config",
+            str(config),
+            "--child",
+            "Mia",
+            "--from",
+            "2026-03-07",
+            "--to",
+            "2026-03-08",
+            "--format",
+            fmt,
+            "--out",
+            str(out),
+            *extra,
+        ],
     )
     assert result.exit_code == 0, result.output
     return result.output
@@ -74,10 +90,20 @@ def db_attempts(db: Path) -> list[dict]:
     conn.close()
     return [
         {
-            "id": str(r["id"]), "device_ip": r["client_ip"], "proxy_user": r["proxy_user"], "mac": r["mac"], "child": r["child"],
-            "app": r["app"], "recipient": r["recipient"], "amount": r["amount"], "app_amount": r["app_amount"],
-            "decision": r["decision"], "reason": r["reason"], "outcome": r["outcome"],
-            "journal_seq": seqs[r["id"]][0], "journal_hash": seqs[r["id"]][1],
+            "id": str(r["id"]),
+            "device_ip": r["client_ip"],
+            "proxy_user": r["proxy_user"],
+            "mac": r["mac"],
+            "child": r["child"],
+            "app": r["app"],
+            "recipient": r["recipient"],
+            "amount": r["amount"],
+            "app_amount": r["app_amount"],
+            "decision": r["decision"],
+            "reason": r["reason"],
+            "outcome": r["outcome"],
+            "journal_seq": seqs[r["id"]][0],
+            "journal_hash": seqs[r["id"]][1],
         }
         for r in rows
     ]
@@ -125,9 +151,18 @@ def test_json_parses_back_to_the_same_attempts(setup, tmp_path):
     run_export(config, "json", tmp_path / "pack.json")
     doc = json.loads((tmp_path / "pack.json").read_text(encoding="utf-8"))
     same(doc["attempts"], db_attempts(db))
-    assert [a["time"] for a in doc["attempts"]][-2:] == ["2026-03-07T23:30:00.000+08:00", "2026-03-08T00:30:00.000+08:00"]
+    assert [a["time"] for a in doc["attempts"]][-2:] == [
+        "2026-03-07T23:30:00.000+08:00",
+        "2026-03-08T00:30:00.000+08:00",
+    ]
     conn = sqlite3.connect(db)
-    assert doc["verification"] == {"intact": True, "head_digest": journal.head(conn), "head_seq": 17, "entries": 17, "problems": []}
+    assert doc["verification"] == {
+        "intact": True,
+        "head_digest": journal.head(conn),
+        "head_seq": 17,
+        "entries": 17,
+        "problems": [],
+    }
     conn.close()
     assert doc["per_app"] == {
         "bilibili": {"attempts": 5, "allowed": 4, "blocked": 1, "spent": "62.00", "refused": "50.00"},
@@ -170,14 +205,25 @@ def test_html_parses_back_to_the_same_attempts_with_everything_escaped(setup, tm
 def test_the_cover_speaks_both_languages_and_says_what_the_record_shows(setup):
     _, db = setup
     conn = sqlite3.connect(db)
-    pack = export.build(conn, "Mia", datetime(2026, 3, 7).date(), datetime(2026, 3, 8).date(), "Asia/Shanghai", "CNY", datetime(2026, 3, 10, tzinfo=UTC))
+    pack = export.build(
+        conn,
+        "Mia",
+        datetime(2026, 3, 7).date(),
+        datetime(2026, 3, 8).date(),
+        "Asia/Shanghai",
+        "CNY",
+        datetime(2026, 3, 10, tzinfo=UTC),
+    )
     head = journal.head(conn)
     conn.close()
     assert pack.max_per_minute == 4  # ids 2-5 within 50 seconds
     assert pack.max_hour_amount == Decimal("42")  # 12 + 30; the failed 8 and the refused 50 were not spent
     assert pack.devices == [("192.168.1.23 / MAC aa:bb:cc:dd:ee:01", 5), ("192.168.1.40 / user mia", 1)]
     assert pack.hours[0] == (20, 4)
-    assert [(r[0], r[1], r[2]) for r in pack.recipients][:2] == [("7734", 3, Decimal("32")), (HOSTILE, 1, Decimal("30"))]
+    assert [(r[0], r[1], r[2]) for r in pack.recipients][:2] == [
+        ("7734", 3, Decimal("32")),
+        (HOSTILE, 1, Decimal("30")),
+    ]
     doc = json.loads(render(pack, "json"))
     en, zh = "\n".join(doc["cover"]["en"]), "\n".join(doc["cover"]["zh"])
     assert "How this record was made" in en and "记录方式" in zh
@@ -201,7 +247,11 @@ def test_an_export_of_a_tampered_record_says_so(setup, tmp_path):
 def test_bad_ranges_get_clear_errors(setup):
     config, _ = setup
     runner = CliRunner()
-    bad_date = runner.invoke(main, ["export", "--config", str(config), "--child", "Mia", "--from", "7/3/2026", "--to", "2026-03-08"])
-    backwards = runner.invoke(main, ["export", "--config", str(config), "--child", "Mia", "--from", "2026-03-08", "--to", "2026-03-07"])
+    bad_date = runner.invoke(
+        main, ["export", "--config", str(config), "--child", "Mia", "--from", "7/3/2026", "--to", "2026-03-08"]
+    )
+    backwards = runner.invoke(
+        main, ["export", "--config", str(config), "--child", "Mia", "--from", "2026-03-08", "--to", "2026-03-07"]
+    )
     assert bad_date.exit_code == 2 and "expected a date like 2026-03-07, got '7/3/2026'" in bad_date.output
     assert backwards.exit_code == 1 and "the range ends (2026-03-07) before it starts (2026-03-08)" in backwards.output

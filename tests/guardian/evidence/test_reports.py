@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from guardian.catalog.detect import Purchase
+from guardian.enforce.policy import Decision, Reason
+from guardian.evidence import reports
 from guardian.household import configfile
+from guardian.household.config import ConfigError
+from guardian.household.money import Money
+from guardian.household.when import Weekly
 from guardian.notify import jobs
 from guardian.store import outbox
-from guardian.evidence import reports
-from guardian.household.config import ConfigError
-from guardian.catalog.detect import Purchase
 from guardian.store.ledger import Attempt, Ledger
-from guardian.household.money import Money
-from guardian.enforce.policy import Decision, Reason
 from tests.support.ledgers import judged
-from guardian.household.when import Weekly
 
 CONFIG = """
 [household]
@@ -69,7 +69,9 @@ def test_weekly_summary_is_stored_once_and_posted(config):
         record(ledger, config, "500", "last-week", datetime(2026, 3, 1, 2, 0, tzinfo=UTC))
         report = reports.weekly(ledger.conn, config, now)
         assert report.week == "2026-03-02"
-        assert report.lines == ["Mia: spent 42.50 CNY of 200.00 CNY; 1 refused; top: streamer-a (30.00), streamer-b (12.50)"]
+        assert report.lines == [
+            "Mia: spent 42.50 CNY of 200.00 CNY; 1 refused; top: streamer-a (30.00), streamer-b (12.50)"
+        ]
         assert reports.weekly(ledger.conn, config, now) is None  # a second run (a restart) adds nothing
         [event] = outbox.pending(ledger.conn)
         assert event.kind == "weekly-summary" and event.title == "Guardian week of 2026-03-02" and "42.50" in event.body

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from guardian.evidence import verify, retention
+from guardian.enforce.policy import ALLOW
+from guardian.evidence import retention, verify
 from guardian.store.db import connect
 from guardian.store.ledger import Attempt, Ledger
-from guardian.enforce.policy import ALLOW
 from tests.support.ledgers import SHANGHAI, START, Buy, fill, five, judged, purchase, record, sql
 
 MIN = 60_000
@@ -42,7 +42,9 @@ def test_purge_checkpoints_what_it_removes_and_verify_still_passes(db):
     preview = retention.preview(conn, T0 + 25 * MIN)
     cp = retention.purge(conn, T0 + 25 * MIN, now_ms=NOW)
     conn.close()
-    assert preview == retention.Preview(entries=6, attempts=3, first_at_ms=T0, last_at_ms=T0 + 20 * MIN + 1000, last_seq=6)
+    assert preview == retention.Preview(
+        entries=6, attempts=3, first_at_ms=T0, last_at_ms=T0 + 20 * MIN + 1000, last_seq=6
+    )
     assert (cp.first_seq, cp.last_seq, cp.last_hash, cp.entries, cp.attempts) == (1, 6, before[6], 6, 3)
     assert cp.purged_digest == hashlib.sha256("\n".join(before[s] for s in range(1, 7)).encode()).hexdigest()
     # Attempts 1-3: 12 and 30 accepted, 8 failed at the server.
@@ -83,7 +85,13 @@ def test_a_second_purge_removes_the_first_checkpoints_entry_and_still_verifies(d
 
 def test_a_purge_never_splits_an_attempt_from_its_outcome(db):
     ledger = Ledger(db)  # attempt 6 at T0 + 1 h, answered at T0 + 3 h
-    attempt_id, _ = judged(ledger, Attempt(START + timedelta(hours=1), "192.168.1.23", None, "Mia", purchase(Buy("9"))), SHANGHAI, "CNY", lambda s: ALLOW)
+    attempt_id, _ = judged(
+        ledger,
+        Attempt(START + timedelta(hours=1), "192.168.1.23", None, "Mia", purchase(Buy("9"))),
+        SHANGHAI,
+        "CNY",
+        lambda s: ALLOW,
+    )
     ledger.settle(attempt_id, "accepted", START + timedelta(hours=3))
     ledger.close()
     conn = connect(db)
@@ -131,14 +139,28 @@ def purged(db: Path) -> Path:
         (["DELETE FROM checkpoints"], "checkpoints id 1: deleted (the journal records it at seq 10)"),
         (["UPDATE checkpoints SET totals = '{}'"], "checkpoints id 1: edited (totals"),
         (["UPDATE checkpoints SET last_seq = 7"], "checkpoints id 1: edited (last_seq"),
-        (["UPDATE journal SET body = replace(body, '\"attempts\":3', '\"attempts\":0') WHERE seq = 10"], "checkpoints id 1: edited (attempts"),
         (
-            ["INSERT INTO attempts (id, at_ms, tz, client_ip, app, kind, rule, app_unit, currency, decision, outcome)"
-             " VALUES (2, 1, 'UTC', '1.2.3.4', 'bilibili', 'gift', 'x', 'gold', 'CNY', 'allowed', 'accepted')"],
+            ["UPDATE journal SET body = replace(body, '\"attempts\":3', '\"attempts\":0') WHERE seq = 10"],
+            "checkpoints id 1: edited (attempts",
+        ),
+        (
+            [
+                "INSERT INTO attempts (id, at_ms, tz, client_ip, app, kind, rule, app_unit, currency, decision, outcome)"
+                " VALUES (2, 1, 'UTC', '1.2.3.4', 'bilibili', 'gift', 'x', 'gold', 'CNY', 'allowed', 'accepted')"
+            ],
             "attempts id 2: inserted",
         ),
     ],
-    ids=["edit", "delete-attempt", "delete-entry", "delete-checkpoint", "edit-checkpoint-totals", "move-checkpoint", "edit-checkpoint-entry", "reinsert-purged-id"],
+    ids=[
+        "edit",
+        "delete-attempt",
+        "delete-entry",
+        "delete-checkpoint",
+        "edit-checkpoint-totals",
+        "move-checkpoint",
+        "edit-checkpoint-entry",
+        "reinsert-purged-id",
+    ],
 )
 def test_tampering_after_a_purge_is_still_detected(purged, statements, first):
     sql(purged, *statements)

@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.household import configfile
-from guardian.evidence import review
 from guardian.catalog.detect import Purchase
-from guardian.store.ledger import FAILED, Attempt, Ledger
-from guardian.household.money import Money
-from guardian.store.overrides import Overrides
-from guardian.household.periods import Calendar
 from guardian.enforce.policy import Decision, Reason
+from guardian.evidence import review
+from guardian.household import configfile
+from guardian.household.money import Money
+from guardian.household.periods import Calendar
+from guardian.store.ledger import FAILED, Attempt, Ledger
+from guardian.store.overrides import Overrides
 from tests.support.ledgers import judged
 
 BERLIN = Calendar(ZoneInfo("Europe/Berlin"), 0)
@@ -43,9 +43,14 @@ def test_week_buckets_by_local_day_across_the_dst_change(ledger):
     failed = add(ledger, datetime(2026, 3, 25, 8, 0, tzinfo=UTC), "40")
     ledger.settle(failed, FAILED)  # a purchase the app's server refused does not count
     [mia] = review.week(ledger.conn, BERLIN, date(2026, 3, 23), ["Mia"])
-    assert dict(mia.days) == {date(2026, 3, d): Decimal(x) for d, x in [(23, 3), (24, 0), (25, 0), (26, 0), (27, 0), (28, 0), (29, 5)]}
+    assert dict(mia.days) == {
+        date(2026, 3, d): Decimal(x) for d, x in [(23, 3), (24, 0), (25, 0), (26, 0), (27, 0), (28, 0), (29, 5)]
+    }
     assert mia.total == 8 and mia.apps == [("bilibili", Decimal(5)), ("douyin", Decimal(3))]
-    assert [(r.app, r.name, r.amount, r.count) for r in mia.recipients] == [("bilibili", "late", 5, 1), ("douyin", "late", 3, 1)]
+    assert [(r.app, r.name, r.amount, r.count) for r in mia.recipients] == [
+        ("bilibili", "late", 5, 1),
+        ("douyin", "late", 3, 1),
+    ]
     assert [r.amount for r in mia.refused] == ["50"]
     [nxt] = review.week(ledger.conn, BERLIN, date(2026, 3, 30), ["Mia"])
     assert nxt.total == 7
@@ -61,7 +66,13 @@ def test_caps_status_with_extra_allowance(ledger, tmp_path):
     config = configfile.parse('[[child]]\nname = "Mia"\n[child.caps]\nday = "20"\nmonth = "100"\n', tmp_path / "g.toml")
     add(ledger, datetime(2026, 3, 24, 8, 0, tzinfo=UTC), "15")
     add(ledger, datetime(2026, 3, 2, 8, 0, tzinfo=UTC), "30")
-    day, week, month = review.caps_status(ledger.conn, config.child("Mia"), datetime(2026, 3, 24, 12, 0, tzinfo=UTC), BERLIN, Overrides(extra_day=Decimal(10)))
+    day, week, month = review.caps_status(
+        ledger.conn,
+        config.child("Mia"),
+        datetime(2026, 3, 24, 12, 0, tzinfo=UTC),
+        BERLIN,
+        Overrides(extra_day=Decimal(10)),
+    )
     assert (day.spent, day.cap, round(day.fraction, 2)) == (15, 30, 0.5)
     assert (week.spent, week.cap, week.fraction) == (15, None, 0.0)
     assert (month.spent, month.cap) == (45, 100)

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from guardian.cli import main
 from guardian.evidence import verify
 from guardian.store import journal
-from guardian.cli import main
 from tests.conftest import household_config
 from tests.support.ledgers import five, sql
 
@@ -23,7 +23,9 @@ def ledger(tmp_path: Path) -> tuple[Path, Path]:
     config = tmp_path / "guardian.toml"
     config.write_text(household_config(), encoding="utf-8")
     db = tmp_path / "guardian.db"
-    five(db)  # attempts 1-5; journal: 1 attempt 1, 2 outcome 1, 3 attempt 2, 4 outcome 2, 5 attempt 3, 6 outcome 3, 7 attempt 4, 8 attempt 5, 9 outcome 5
+    five(
+        db
+    )  # attempts 1-5; journal: 1 attempt 1, 2 outcome 1, 3 attempt 2, 4 outcome 2, 5 attempt 3, 6 outcome 3, 7 attempt 4, 8 attempt 5, 9 outcome 5
     return config, db
 
 
@@ -45,9 +47,19 @@ def test_an_untouched_ledger_verifies_and_prints_its_head(ledger):
 
 def test_verify_as_a_real_command(ledger):
     config, db = ledger
-    ok = subprocess.run([str(Path(sys.executable).parent / "guardian"), "verify", "--config", str(config)], capture_output=True, text=True, timeout=60)
+    ok = subprocess.run(
+        [str(Path(sys.executable).parent / "guardian"), "verify", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     sql(db, "UPDATE attempts SET amount = '300' WHERE id = 2")
-    bad = subprocess.run([str(Path(sys.executable).parent / "guardian"), "verify", "--config", str(config)], capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [str(Path(sys.executable).parent / "guardian"), "verify", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert ok.returncode == 0 and "Intact" in ok.stdout
     assert bad.returncode == 1 and "attempts id 2: edited" in bad.stdout
 
@@ -58,15 +70,29 @@ TAMPERING = [
         "attempts id 2: edited (amount: the journal says '30', the table says '3')",
         id="attempts-amount-changed",
     ),
-    pytest.param(["UPDATE attempts SET outcome = 'failed' WHERE id = 1"], "attempts id 1: edited (outcome", id="attempts-outcome-changed"),
-    pytest.param(["UPDATE attempts SET at_ms = at_ms + 3600000 WHERE id = 5"], "attempts id 5: edited (at_ms", id="attempts-time-changed"),
     pytest.param(
-        ["UPDATE journal SET body = replace(body, '\"recipient\":\"5521\"', '\"recipient\":\"1\"') WHERE seq = 3"],
+        ["UPDATE attempts SET outcome = 'failed' WHERE id = 1"],
+        "attempts id 1: edited (outcome",
+        id="attempts-outcome-changed",
+    ),
+    pytest.param(
+        ["UPDATE attempts SET at_ms = at_ms + 3600000 WHERE id = 5"],
+        "attempts id 5: edited (at_ms",
+        id="attempts-time-changed",
+    ),
+    pytest.param(
+        ['UPDATE journal SET body = replace(body, \'"recipient":"5521"\', \'"recipient":"1"\') WHERE seq = 3'],
         "journal seq 3: edited",
         id="journal-body-changed",
     ),
-    pytest.param(["UPDATE journal SET at_ms = at_ms - 1 WHERE seq = 7"], "journal seq 7: edited", id="journal-time-changed"),
-    pytest.param(["DELETE FROM attempts WHERE id = 3"], "attempts id 3: deleted (the journal records it at seq 5)", id="attempts-row-deleted"),
+    pytest.param(
+        ["UPDATE journal SET at_ms = at_ms - 1 WHERE seq = 7"], "journal seq 7: edited", id="journal-time-changed"
+    ),
+    pytest.param(
+        ["DELETE FROM attempts WHERE id = 3"],
+        "attempts id 3: deleted (the journal records it at seq 5)",
+        id="attempts-row-deleted",
+    ),
     pytest.param(["DELETE FROM journal WHERE seq = 5"], "journal seq 5: deleted", id="journal-row-deleted"),
     pytest.param(
         ["DELETE FROM journal WHERE seq = 5", "UPDATE journal SET seq = seq - 1 WHERE seq > 5"],
@@ -91,12 +117,20 @@ TAMPERING = [
         id="journal-row-inserted",
     ),
     pytest.param(
-        ["UPDATE attempts SET id = -1 WHERE id = 2", "UPDATE attempts SET id = 2 WHERE id = 5", "UPDATE attempts SET id = 5 WHERE id = -1"],
+        [
+            "UPDATE attempts SET id = -1 WHERE id = 2",
+            "UPDATE attempts SET id = 2 WHERE id = 5",
+            "UPDATE attempts SET id = 5 WHERE id = -1",
+        ],
         "attempts id 2: reordered (it holds the record of id 5)",
         id="attempts-rows-swapped",
     ),
     pytest.param(
-        ["UPDATE journal SET seq = -1 WHERE seq = 7", "UPDATE journal SET seq = 7 WHERE seq = 8", "UPDATE journal SET seq = 8 WHERE seq = -1"],
+        [
+            "UPDATE journal SET seq = -1 WHERE seq = 7",
+            "UPDATE journal SET seq = 7 WHERE seq = 8",
+            "UPDATE journal SET seq = 8 WHERE seq = -1",
+        ],
         "journal seq 7: reordered (it belongs after the entry now at seq 8)",
         id="journal-rows-swapped",
     ),
@@ -115,10 +149,15 @@ def test_verify_fails_and_names_the_first_row_that_does_not_fit(ledger, statemen
 def test_a_journal_entry_rewritten_with_a_correct_hash_is_caught_by_the_next_entry(ledger):
     config, db = ledger
     conn = sqlite3.connect(db)
-    seq, at_ms, kind, ref, body, prev = conn.execute("SELECT seq, at_ms, kind, ref, body, prev FROM journal WHERE seq = 3").fetchone()
+    seq, at_ms, kind, ref, body, prev = conn.execute(
+        "SELECT seq, at_ms, kind, ref, body, prev FROM journal WHERE seq = 3"
+    ).fetchone()
     conn.close()
     forged = body.replace('"30"', '"3"')
-    sql(db, f"UPDATE journal SET body = '{forged}', hash = '{journal.digest(prev, seq, at_ms, kind, ref, forged)}' WHERE seq = 3")
+    sql(
+        db,
+        f"UPDATE journal SET body = '{forged}', hash = '{journal.digest(prev, seq, at_ms, kind, ref, forged)}' WHERE seq = 3",
+    )
     code, out = run_verify(config)
     assert code == 1 and out.startswith("NOT intact: journal seq 3: edited (its hash was recomputed"), out
 
@@ -220,10 +259,23 @@ def test_a_ledger_from_before_the_mac_column_gains_it_and_still_verifies(tmp_pat
     assert old_schema != SCHEMA
     conn = sqlite3.connect(db, isolation_level=None)
     conn.executescript(old_schema)
-    row = {"at_ms": 1, "tz": "UTC", "client_ip": "10.0.0.2", "app": "bilibili", "kind": "gift", "rule": "r", "app_unit": "gold",
-           "amount_units": 0, "currency": "CNY", "decision": "blocked", "outcome": "never-contacted"}
+    row = {
+        "at_ms": 1,
+        "tz": "UTC",
+        "client_ip": "10.0.0.2",
+        "app": "bilibili",
+        "kind": "gift",
+        "rule": "r",
+        "app_unit": "gold",
+        "amount_units": 0,
+        "currency": "CNY",
+        "decision": "blocked",
+        "outcome": "never-contacted",
+    }
     conn.execute("BEGIN IMMEDIATE")
-    cur = conn.execute(f"INSERT INTO attempts ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
+    cur = conn.execute(
+        f"INSERT INTO attempts ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
+    )
     journal.append(conn, "attempt", cur.lastrowid, row, 1)
     conn.execute("COMMIT")
     conn.close()

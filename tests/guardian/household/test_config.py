@@ -69,7 +69,7 @@ def test_listen_parse_good(text: str, host: str, port: int) -> None:
 def test_listen_parse_bad(text: object) -> None:
     with pytest.raises(ValueError) as e:
         Listen.parse(text)  # type: ignore[arg-type]
-    assert str(e.value) == f"expected HOST:PORT like \"127.0.0.1:8080\", got {text!r}"
+    assert str(e.value) == f'expected HOST:PORT like "127.0.0.1:8080", got {text!r}'
 
 
 def cny(amount: str) -> Money:

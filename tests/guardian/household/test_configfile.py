@@ -154,34 +154,80 @@ CHILD = '[[child]]\nname = "Mia"\n'
     ("text", "key", "reason"),
     [
         # Household.
-        ('[household]\ntimezone = "Mars/Olympus"\n', "household.timezone",
-         "unknown time zone 'Mars/Olympus'; use a name like \"Asia/Shanghai\" or \"Europe/Berlin\""),
-        ('[household]\ntimezone = "../../etc/passwd"\n', "household.timezone",
-         "unknown time zone '../../etc/passwd'; use a name like \"Asia/Shanghai\" or \"Europe/Berlin\""),
+        (
+            '[household]\ntimezone = "Mars/Olympus"\n',
+            "household.timezone",
+            'unknown time zone \'Mars/Olympus\'; use a name like "Asia/Shanghai" or "Europe/Berlin"',
+        ),
+        (
+            '[household]\ntimezone = "../../etc/passwd"\n',
+            "household.timezone",
+            'unknown time zone \'../../etc/passwd\'; use a name like "Asia/Shanghai" or "Europe/Berlin"',
+        ),
         ('[household]\ntimezone = ""\n', "household.timezone", "expected text, got ''"),
         ("[household]\ntimezone = 8\n", "household.timezone", "expected text, got 8"),
-        ('[household]\ncurrency = "yuan"\n', "household.currency", "expected a three-letter currency code like \"CNY\", got 'yuan'"),
-        ('[household]\ncurrency = "C1Y"\n', "household.currency", "expected a three-letter currency code like \"CNY\", got 'C1Y'"),
-        ('[household]\nweek_starts = "funday"\n', "household.week_starts", "expected a weekday name like \"monday\", got 'funday'"),
+        (
+            '[household]\ncurrency = "yuan"\n',
+            "household.currency",
+            "expected a three-letter currency code like \"CNY\", got 'yuan'",
+        ),
+        (
+            '[household]\ncurrency = "C1Y"\n',
+            "household.currency",
+            "expected a three-letter currency code like \"CNY\", got 'C1Y'",
+        ),
+        (
+            '[household]\nweek_starts = "funday"\n',
+            "household.week_starts",
+            "expected a weekday name like \"monday\", got 'funday'",
+        ),
         ("[household]\nweek_starts = 1\n", "household.week_starts", "expected text, got 1"),
-        ('[household]\nunknown_devices = "Nobody"\n', "household.unknown_devices", "expected \"allow\" or a child's name (no children yet)"),
-        ('[household]\nunknown_devices = "Nobody"\n' + CHILD, "household.unknown_devices", "expected \"allow\" or a child's name (Mia)"),
-        ('[household]\nunknown_devices = "mia"\n' + CHILD, "household.unknown_devices", "expected \"allow\" or a child's name (Mia)"),
+        (
+            '[household]\nunknown_devices = "Nobody"\n',
+            "household.unknown_devices",
+            'expected "allow" or a child\'s name (no children yet)',
+        ),
+        (
+            '[household]\nunknown_devices = "Nobody"\n' + CHILD,
+            "household.unknown_devices",
+            'expected "allow" or a child\'s name (Mia)',
+        ),
+        (
+            '[household]\nunknown_devices = "mia"\n' + CHILD,
+            "household.unknown_devices",
+            'expected "allow" or a child\'s name (Mia)',
+        ),
         ('[household]\nrates = { USD = "0" }\n', "household.rates", "rate for USD must be above zero"),
-        ('[household]\nrates = { USD = "abc" }\n', "household.rates", "rate for USD: expected a positive number as text like \"7.2\", got 'abc'"),
-        ('[household]\nrates = { USD = "-7" }\n', "household.rates", "rate for USD: expected a positive number as text like \"7.2\", got '-7'"),
-        ("[household]\nrates = { USD = true }\n", "household.rates", "rate for USD: expected a positive number as text like \"7.2\", got True"),
-        ('[household]\nrates = "7.2"\n', "household.rates", "expected a table like { USD = \"7.2\" }"),
+        (
+            '[household]\nrates = { USD = "abc" }\n',
+            "household.rates",
+            "rate for USD: expected a positive number as text like \"7.2\", got 'abc'",
+        ),
+        (
+            '[household]\nrates = { USD = "-7" }\n',
+            "household.rates",
+            "rate for USD: expected a positive number as text like \"7.2\", got '-7'",
+        ),
+        (
+            "[household]\nrates = { USD = true }\n",
+            "household.rates",
+            'rate for USD: expected a positive number as text like "7.2", got True',
+        ),
+        ('[household]\nrates = "7.2"\n', "household.rates", 'expected a table like { USD = "7.2" }'),
         ('[household]\ncolour = "blue"\n', "household.colour", UNKNOWN),
         ("household = 5\n", "household", "expected a table, got int"),
         # Top level, storage, listeners.
         ("extra = 1\n", "extra", UNKNOWN),
-        ("[storage]\npath = \"\"\n", "storage.path", "expected text, got ''"),
-        ("[storage]\npaht = \"x.db\"\n", "storage.paht", UNKNOWN),
+        ('[storage]\npath = ""\n', "storage.path", "expected text, got ''"),
+        ('[storage]\npaht = "x.db"\n', "storage.paht", UNKNOWN),
         ('[proxy]\nlisten = "8080"\n', "proxy.listen", "expected HOST:PORT like \"127.0.0.1:8080\", got '8080'"),
-        ("[proxy]\nlisten = 8080\n", "proxy.listen", "expected HOST:PORT like \"127.0.0.1:8080\", got 8080"),
-        ('[proxy]\nport = 8080\n', "proxy.port", UNKNOWN),
-        ('[dashboard]\nlisten = "localhost:99999"\n', "dashboard.listen", "expected HOST:PORT like \"127.0.0.1:8080\", got 'localhost:99999'"),
+        ("[proxy]\nlisten = 8080\n", "proxy.listen", 'expected HOST:PORT like "127.0.0.1:8080", got 8080'),
+        ("[proxy]\nport = 8080\n", "proxy.port", UNKNOWN),
+        (
+            '[dashboard]\nlisten = "localhost:99999"\n',
+            "dashboard.listen",
+            "expected HOST:PORT like \"127.0.0.1:8080\", got 'localhost:99999'",
+        ),
         # Children.
         ("child = 5\n", "child", "write each child as a [[child]] table"),
         ("child = [5]\n", "child[0]", "expected a table, got int"),
@@ -190,17 +236,42 @@ CHILD = '[[child]]\nname = "Mia"\n'
         ('[[child]]\nname = "  "\n', "child[0].name", "expected text, got '  '"),
         (CHILD + "device = []\n", "child[0].device", UNKNOWN),
         (CHILD + 'devices = "192.168.1.2"\n', "child[0].devices", "expected a list, got '192.168.1.2'"),
-        (CHILD + 'devices = ["192.168.1.1/24"]\n', "child[0].devices",
-         "'192.168.1.1/24' is not an IP address, a CIDR range like 192.168.1.0/24, or user:NAME (192.168.1.1/24 has host bits set)"),
-        (CHILD + 'devices = ["user:mia lee"]\n', "child[0].devices",
-         "'user:mia lee': a proxy user is written user:NAME with letters, digits, . _ @ -"),
+        (
+            CHILD + 'devices = ["192.168.1.1/24"]\n',
+            "child[0].devices",
+            "'192.168.1.1/24' is not an IP address, a CIDR range like 192.168.1.0/24, or user:NAME (192.168.1.1/24 has host bits set)",
+        ),
+        (
+            CHILD + 'devices = ["user:mia lee"]\n',
+            "child[0].devices",
+            "'user:mia lee': a proxy user is written user:NAME with letters, digits, . _ @ -",
+        ),
         # Caps.
-        (CHILD + '[child.caps]\nday = "lots"\n', "child[0].caps.day", "expected a non-negative amount like \"30\" or \"18.8\", got 'lots'"),
-        (CHILD + "[child.caps]\nday = 30\n", "child[0].caps.day", "expected an amount as text like \"30\" or \"18.8\", got 30"),
-        (CHILD + '[child.caps]\nweek = "-5"\n', "child[0].caps.week", "expected a non-negative amount like \"30\" or \"18.8\", got '-5'"),
-        (CHILD + '[child.caps]\nmonth = "30 USD"\n', "child[0].caps.month", "amount '30 USD' is in USD, but the household currency is CNY"),
-        (CHILD + '[child.caps]\nper_purchase = "1e3"\n', "child[0].caps.per_purchase",
-         "expected a non-negative amount like \"30\" or \"18.8\", got '1e3'"),
+        (
+            CHILD + '[child.caps]\nday = "lots"\n',
+            "child[0].caps.day",
+            'expected a non-negative amount like "30" or "18.8", got \'lots\'',
+        ),
+        (
+            CHILD + "[child.caps]\nday = 30\n",
+            "child[0].caps.day",
+            'expected an amount as text like "30" or "18.8", got 30',
+        ),
+        (
+            CHILD + '[child.caps]\nweek = "-5"\n',
+            "child[0].caps.week",
+            'expected a non-negative amount like "30" or "18.8", got \'-5\'',
+        ),
+        (
+            CHILD + '[child.caps]\nmonth = "30 USD"\n',
+            "child[0].caps.month",
+            "amount '30 USD' is in USD, but the household currency is CNY",
+        ),
+        (
+            CHILD + '[child.caps]\nper_purchase = "1e3"\n',
+            "child[0].caps.per_purchase",
+            'expected a non-negative amount like "30" or "18.8", got \'1e3\'',
+        ),
         (CHILD + "[child.caps]\nper_minute = -1\n", "child[0].caps.per_minute", WHOLE + "-1"),
         (CHILD + "[child.caps]\nper_minute = 1001\n", "child[0].caps.per_minute", WHOLE + "1001"),
         (CHILD + "[child.caps]\nper_minute = true\n", "child[0].caps.per_minute", WHOLE + "True"),
@@ -208,36 +279,69 @@ CHILD = '[[child]]\nname = "Mia"\n'
         (CHILD + "[child.caps]\nper_minute = 2.5\n", "child[0].caps.per_minute", WHOLE + "2.5"),
         (CHILD + '[child.caps]\ndayly = "30"\n', "child[0].caps.dayly", UNKNOWN),
         (CHILD + 'caps = "30"\n', "child[0].caps", "expected a table, got str"),
-        (CHILD + CHILD.replace("Mia", "Leo") + '[child.caps]\nday = "lots"\n', "child[1].caps.day",
-         "expected a non-negative amount like \"30\" or \"18.8\", got 'lots'"),
+        (
+            CHILD + CHILD.replace("Mia", "Leo") + '[child.caps]\nday = "lots"\n',
+            "child[1].caps.day",
+            'expected a non-negative amount like "30" or "18.8", got \'lots\'',
+        ),
         # Windows.
-        (CHILD + '[child.windows]\npurchases = ["mon 25:00-26:00"]\n', "child[0].windows.purchases",
-         "'mon 25:00-26:00': '25:00' is not a time like 18:00"),
-        (CHILD + "[child.windows]\npurchases = 5\n", "child[0].windows.purchases",
-         "expected a list of windows like [\"mon-fri 18:00-20:00\"], got 5"),
+        (
+            CHILD + '[child.windows]\npurchases = ["mon 25:00-26:00"]\n',
+            "child[0].windows.purchases",
+            "'mon 25:00-26:00': '25:00' is not a time like 18:00",
+        ),
+        (
+            CHILD + "[child.windows]\npurchases = 5\n",
+            "child[0].windows.purchases",
+            'expected a list of windows like ["mon-fri 18:00-20:00"], got 5',
+        ),
         (CHILD + '[child.windows]\npurchase = ["daily 10:00-11:00"]\n', "child[0].windows.purchase", UNKNOWN),
-        (CHILD + '[child.windows.apps]\nkuaishou = ["someday 10:00-11:00"]\n', "child[0].windows.apps.kuaishou",
-         "'someday 10:00-11:00': 'someday' is not a day or day range like mon-fri (days: mon, tue, wed, thu, fri, sat, sun)"),
-        (CHILD + '[child.windows.apps]\ntiktok = ["daily 10:00-11:00"]\n', "child[0].windows.apps.tiktok",
-         "unknown app; known apps: bilibili, douyin, kuaishou"),
-        (CHILD + '[child.windows.apps]\nBilibili = ["daily 10:00-11:00"]\n', "child[0].windows.apps.Bilibili",
-         "unknown app; known apps: bilibili, douyin, kuaishou"),
+        (
+            CHILD + '[child.windows.apps]\nkuaishou = ["someday 10:00-11:00"]\n',
+            "child[0].windows.apps.kuaishou",
+            "'someday 10:00-11:00': 'someday' is not a day or day range like mon-fri (days: mon, tue, wed, thu, fri, sat, sun)",
+        ),
+        (
+            CHILD + '[child.windows.apps]\ntiktok = ["daily 10:00-11:00"]\n',
+            "child[0].windows.apps.tiktok",
+            "unknown app; known apps: bilibili, douyin, kuaishou",
+        ),
+        (
+            CHILD + '[child.windows.apps]\nBilibili = ["daily 10:00-11:00"]\n',
+            "child[0].windows.apps.Bilibili",
+            "unknown app; known apps: bilibili, douyin, kuaishou",
+        ),
         (CHILD + "[child.windows]\napps = 5\n", "child[0].windows.apps", "expected a table, got int"),
         # Duplicates across children.
         (CHILD + CHILD, "child[1].name", "two children are called 'Mia'"),
         (CHILD + CHILD.replace("Mia", "Leo") + CHILD, "child[2].name", "two children are called 'Mia'"),
-        (CHILD + 'devices = ["192.168.1.23"]\n' + CHILD.replace("Mia", "Leo") + 'devices = ["192.168.1.23"]\n',
-         "child[1].devices", "192.168.1.23 is already listed for Mia"),
-        (CHILD + 'devices = ["user:mia"]\n' + CHILD.replace("Mia", "Leo") + 'devices = ["user:mia"]\n',
-         "child[1].devices", "user:mia is already listed for Mia"),
+        (
+            CHILD + 'devices = ["192.168.1.23"]\n' + CHILD.replace("Mia", "Leo") + 'devices = ["192.168.1.23"]\n',
+            "child[1].devices",
+            "192.168.1.23 is already listed for Mia",
+        ),
+        (
+            CHILD + 'devices = ["user:mia"]\n' + CHILD.replace("Mia", "Leo") + 'devices = ["user:mia"]\n',
+            "child[1].devices",
+            "user:mia is already listed for Mia",
+        ),
         (CHILD + 'devices = ["10.0.0.2", "10.0.0.2"]\n', "child[0].devices", "10.0.0.2 is already listed for Mia"),
         # The same device written two ways is still the same device.
-        (CHILD + 'devices = ["192.168.1.23"]\n' + CHILD.replace("Mia", "Leo") + 'devices = ["192.168.1.23/32"]\n',
-         "child[1].devices", "192.168.1.23/32 is already listed for Mia"),
-        (CHILD + 'devices = ["fd00::1"]\n' + CHILD.replace("Mia", "Leo") + 'devices = ["fd00:0::1"]\n',
-         "child[1].devices", "fd00:0::1 is already listed for Mia"),
-        (CHILD + 'devices = ["10.0.0.0/24"]\n' + CHILD.replace("Mia", "Leo") + 'devices = ["10.0.0.0/24 "]\n',
-         "child[1].devices", "10.0.0.0/24 is already listed for Mia"),
+        (
+            CHILD + 'devices = ["192.168.1.23"]\n' + CHILD.replace("Mia", "Leo") + 'devices = ["192.168.1.23/32"]\n',
+            "child[1].devices",
+            "192.168.1.23/32 is already listed for Mia",
+        ),
+        (
+            CHILD + 'devices = ["fd00::1"]\n' + CHILD.replace("Mia", "Leo") + 'devices = ["fd00:0::1"]\n',
+            "child[1].devices",
+            "fd00:0::1 is already listed for Mia",
+        ),
+        (
+            CHILD + 'devices = ["10.0.0.0/24"]\n' + CHILD.replace("Mia", "Leo") + 'devices = ["10.0.0.0/24 "]\n',
+            "child[1].devices",
+            "10.0.0.0/24 is already listed for Mia",
+        ),
     ],
 )
 def test_config_errors_name_file_key_and_reason(text: str, key: str, reason: str) -> None:
@@ -253,7 +357,7 @@ def test_config_errors_name_file_key_and_reason(text: str, key: str, reason: str
         "[household\n",
         "[household]\ncurrency = CNY\n",
         '[household]\ncurrency = "CNY"\ncurrency = "USD"\n',
-        "[[child]]\nname = \"Mia\"\n[child.caps]\nday = \"1\"\n[child.caps]\nweek = \"2\"\n",
+        '[[child]]\nname = "Mia"\n[child.caps]\nday = "1"\n[child.caps]\nweek = "2"\n',
     ],
 )
 def test_bad_toml_names_the_file(text: str) -> None:
@@ -322,7 +426,9 @@ def test_shipped_template_parses(tmp_path: Path) -> None:
 def test_template_is_the_default_config_text() -> None:
     from guardian.household.home import default_config_text
 
-    assert default_config_text() == (REPO / "guardian" / "household" / "templates" / "guardian.toml").read_text(encoding="utf-8")
+    assert default_config_text() == (REPO / "guardian" / "household" / "templates" / "guardian.toml").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_shipped_example_parses(tmp_path: Path) -> None:
@@ -341,7 +447,10 @@ def test_shipped_example_parses(tmp_path: Path) -> None:
 
 def test_example_and_template_parse_with_catalog_app_ids() -> None:
     apps = Catalog.load().apps
-    for source in (REPO / "guardian" / "household" / "templates" / "guardian.toml", REPO / "examples" / "guardian.toml"):
+    for source in (
+        REPO / "guardian" / "household" / "templates" / "guardian.toml",
+        REPO / "examples" / "guardian.toml",
+    ):
         c = configfile.parse(source.read_text(encoding="utf-8"), source, apps)
         for child in c.children:
             assert set(child.apps) <= set(apps)

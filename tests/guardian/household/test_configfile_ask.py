@@ -33,18 +33,33 @@ def test_all_keys():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('over = "lots"', "guardian.toml: child[0].ask.over: expected a non-negative amount like \"30\" or \"18.8\", got 'lots'"),
-        ("over = 20", "guardian.toml: child[0].ask.over: expected an amount as text like \"30\" or \"18.8\", got 20"),
-        ('over = "5 USD"', "guardian.toml: child[0].ask.over: amount '5 USD' is in USD, but the household currency is CNY"),
-        ('apps = ["tiktok"]', "guardian.toml: child[0].ask.apps: unknown app 'tiktok'; known apps: bilibili, douyin, kuaishou"),
+        (
+            'over = "lots"',
+            'guardian.toml: child[0].ask.over: expected a non-negative amount like "30" or "18.8", got \'lots\'',
+        ),
+        ("over = 20", 'guardian.toml: child[0].ask.over: expected an amount as text like "30" or "18.8", got 20'),
+        (
+            'over = "5 USD"',
+            "guardian.toml: child[0].ask.over: amount '5 USD' is in USD, but the household currency is CNY",
+        ),
+        (
+            'apps = ["tiktok"]',
+            "guardian.toml: child[0].ask.apps: unknown app 'tiktok'; known apps: bilibili, douyin, kuaishou",
+        ),
         ('apps = "kuaishou"', "guardian.toml: child[0].ask.apps: expected a list, got 'kuaishou'"),
         ("wait = -1", "guardian.toml: child[0].ask.wait: expected a whole number of seconds from 0 to 300, got -1"),
         ("wait = 301", "guardian.toml: child[0].ask.wait: expected a whole number of seconds from 0 to 300, got 301"),
         ("wait = 2.5", "guardian.toml: child[0].ask.wait: expected a whole number of seconds from 0 to 300, got 2.5"),
         ("wait = true", "guardian.toml: child[0].ask.wait: expected a whole number of seconds from 0 to 300, got True"),
         ("valid = 0", "guardian.toml: child[0].ask.valid: expected a whole number of minutes from 1 to 1440, got 0"),
-        ('valid = "30"', "guardian.toml: child[0].ask.valid: expected a whole number of minutes from 1 to 1440, got '30'"),
-        ("ovr = \"20\"", "guardian.toml: child[0].ask.ovr: unknown key (check the spelling against the README's config reference)"),
+        (
+            'valid = "30"',
+            "guardian.toml: child[0].ask.valid: expected a whole number of minutes from 1 to 1440, got '30'",
+        ),
+        (
+            'ovr = "20"',
+            "guardian.toml: child[0].ask.ovr: unknown key (check the spelling against the README's config reference)",
+        ),
     ],
 )
 def test_errors_name_the_file_key_and_reason(text, message):

@@ -41,10 +41,30 @@ kuaishou = ["mon-fri 18:00-20:00"]
 """
 LINES = VALID.splitlines()
 toml_value = st.one_of(
-    st.integers(-10**20, 10**20).map(str), st.floats(allow_nan=True).map(lambda f: repr(f).replace("inf", "inf").replace("nan", "nan")),
-    st.booleans().map(lambda b: str(b).lower()), st.text(max_size=12).map(lambda t: '"' + t.replace("\\", "\\\\").replace('"', '\\"') + '"'),
-    st.sampled_from(['[]', '[1, "a"]', '{}', '{ a = 1 }', '"Asia/Nowhere"', '"../../etc/passwd"', '"\\u0000"', '"-5"', '"1e3"',
-                     '"  30  "', '"30 USD"', '"daily 22:00-01:00"', '["always"]', '"mia"', '1979-05-27', '"0.0.0.0:99999"']),
+    st.integers(-(10**20), 10**20).map(str),
+    st.floats(allow_nan=True).map(lambda f: repr(f).replace("inf", "inf").replace("nan", "nan")),
+    st.booleans().map(lambda b: str(b).lower()),
+    st.text(max_size=12).map(lambda t: '"' + t.replace("\\", "\\\\").replace('"', '\\"') + '"'),
+    st.sampled_from(
+        [
+            "[]",
+            '[1, "a"]',
+            "{}",
+            "{ a = 1 }",
+            '"Asia/Nowhere"',
+            '"../../etc/passwd"',
+            '"\\u0000"',
+            '"-5"',
+            '"1e3"',
+            '"  30  "',
+            '"30 USD"',
+            '"daily 22:00-01:00"',
+            '["always"]',
+            '"mia"',
+            "1979-05-27",
+            '"0.0.0.0:99999"',
+        ]
+    ),
 )
 
 

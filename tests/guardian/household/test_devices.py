@@ -45,8 +45,8 @@ IP_HINT = "is not an IP address, a CIDR range like 192.168.1.0/24, or user:NAME"
         ("mia", f"'mia' {IP_HINT} ("),
         ("", f"'' {IP_HINT} ("),
         ("192.168.001.1", f"'192.168.001.1' {IP_HINT} ("),
-        (5, "expected a device like \"192.168.1.23\", \"192.168.1.0/24\" or \"user:mia\", got 5"),
-        (None, "expected a device like \"192.168.1.23\", \"192.168.1.0/24\" or \"user:mia\", got None"),
+        (5, 'expected a device like "192.168.1.23", "192.168.1.0/24" or "user:mia", got 5'),
+        (None, 'expected a device like "192.168.1.23", "192.168.1.0/24" or "user:mia", got None'),
     ],
 )
 def test_device_parse_bad(text: object, error: str) -> None:

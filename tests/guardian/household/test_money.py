@@ -30,24 +30,24 @@ def test_money_parse_good(text: str, amount: str) -> None:
     [
         ("30 USD", "amount '30 USD' is in USD, but the household currency is CNY"),
         ("30 usd", "amount '30 usd' is in USD, but the household currency is CNY"),
-        ("-5", "expected a non-negative amount like \"30\" or \"18.8\", got '-5'"),
-        ("1e3", "expected a non-negative amount like \"30\" or \"18.8\", got '1e3'"),
-        ("1,000", "expected a non-negative amount like \"30\" or \"18.8\", got '1,000'"),
-        ("NaN", "expected a non-negative amount like \"30\" or \"18.8\", got 'NaN'"),
-        ("Infinity", "expected a non-negative amount like \"30\" or \"18.8\", got 'Infinity'"),
-        (".5", "expected a non-negative amount like \"30\" or \"18.8\", got '.5'"),
-        ("5.", "expected a non-negative amount like \"30\" or \"18.8\", got '5.'"),
-        ("1.1234567", "expected a non-negative amount like \"30\" or \"18.8\", got '1.1234567'"),
-        ("1234567890123", "expected a non-negative amount like \"30\" or \"18.8\", got '1234567890123'"),
-        ("+5", "expected a non-negative amount like \"30\" or \"18.8\", got '+5'"),
-        ("٣٠", "expected a non-negative amount like \"30\" or \"18.8\", got '٣٠'"),  # Arabic-Indic digits
-        ("３０", "expected a non-negative amount like \"30\" or \"18.8\", got '３０'"),  # full-width digits
-        ("", "expected an amount like \"30\" or \"18.8\", got ''"),
-        ("   ", "expected an amount like \"30\" or \"18.8\", got '   '"),
-        ("5 CNY extra", "expected an amount like \"30\" or \"18.8\", got '5 CNY extra'"),
-        (30, "expected an amount as text like \"30\" or \"18.8\", got 30"),
-        (30.5, "expected an amount as text like \"30\" or \"18.8\", got 30.5"),
-        (None, "expected an amount as text like \"30\" or \"18.8\", got None"),
+        ("-5", 'expected a non-negative amount like "30" or "18.8", got \'-5\''),
+        ("1e3", 'expected a non-negative amount like "30" or "18.8", got \'1e3\''),
+        ("1,000", 'expected a non-negative amount like "30" or "18.8", got \'1,000\''),
+        ("NaN", 'expected a non-negative amount like "30" or "18.8", got \'NaN\''),
+        ("Infinity", 'expected a non-negative amount like "30" or "18.8", got \'Infinity\''),
+        (".5", 'expected a non-negative amount like "30" or "18.8", got \'.5\''),
+        ("5.", 'expected a non-negative amount like "30" or "18.8", got \'5.\''),
+        ("1.1234567", 'expected a non-negative amount like "30" or "18.8", got \'1.1234567\''),
+        ("1234567890123", 'expected a non-negative amount like "30" or "18.8", got \'1234567890123\''),
+        ("+5", 'expected a non-negative amount like "30" or "18.8", got \'+5\''),
+        ("٣٠", 'expected a non-negative amount like "30" or "18.8", got \'٣٠\''),  # Arabic-Indic digits
+        ("３０", 'expected a non-negative amount like "30" or "18.8", got \'３０\''),  # full-width digits
+        ("", 'expected an amount like "30" or "18.8", got \'\''),
+        ("   ", 'expected an amount like "30" or "18.8", got \'   \''),
+        ("5 CNY extra", 'expected an amount like "30" or "18.8", got \'5 CNY extra\''),
+        (30, 'expected an amount as text like "30" or "18.8", got 30'),
+        (30.5, 'expected an amount as text like "30" or "18.8", got 30.5'),
+        (None, 'expected an amount as text like "30" or "18.8", got None'),
     ],
 )
 def test_money_parse_bad(text: object, error: str) -> None:

@@ -12,9 +12,17 @@ from guardian.household.money import ABSURD, Money, parse_amount
 FUZZ = settings(max_examples=300, deadline=None)
 numberish = st.from_regex(r"\A[ +-]?[0-9]{0,16}([.,][0-9]{0,9})?([eE][+-]?[0-9]{1,4})?( [A-Za-z]{0,4})?\s?\Z")
 anything = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
-    st.decimals(allow_nan=True, allow_infinity=True), st.text(), numberish, st.binary(), st.lists(st.integers(), max_size=3),
-    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2), st.sampled_from([Decimal("sNaN"), Decimal("-0"), Decimal("1E+999999")]),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.text(),
+    numberish,
+    st.binary(),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.sampled_from([Decimal("sNaN"), Decimal("-0"), Decimal("1E+999999")]),
 )
 
 

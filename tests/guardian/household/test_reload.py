@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from guardian.household import config, configfile
 from guardian import settings
 from guardian.catalog.index import Catalog
+from guardian.household import config, configfile
 from guardian.household.config import ConfigError
 from guardian.household.money import Money
 from guardian.household.reload import Follower
@@ -94,7 +94,7 @@ def test_bad_edit_keeps_the_last_good_config_and_a_good_edit_clears_the_error(pa
     write(path, GOOD.format(day="lots"))
     assert f.poll() is None
     assert f.current is good
-    assert f.error == f"{path}: child[0].caps.day: expected a non-negative amount like \"30\" or \"18.8\", got 'lots'"
+    assert f.error == f'{path}: child[0].caps.day: expected a non-negative amount like "30" or "18.8", got \'lots\''
     # Polling again without a change neither retries nor forgets the error.
     assert f.poll() is None
     assert f.error is not None and f.current is good
@@ -136,7 +136,10 @@ def test_follows_the_parents_rule_files(path: Path) -> None:
 
     write(rules / "acme.toml", RULE.format(app="acme", kind="bribe"))
     assert f.poll() is None
-    assert f.error == f"{rules / 'acme.toml'}: rule[0].kind: expected one of gift, recharge, superchat, tip, subscription, checkout"
+    assert (
+        f.error
+        == f"{rules / 'acme.toml'}: rule[0].kind: expected one of gift, recharge, superchat, tip, subscription, checkout"
+    )
     assert f.current is new
 
     write(rules / "acme.toml", RULE.format(app="acme", kind="gift"))
@@ -153,4 +156,7 @@ def test_a_config_naming_an_app_from_a_removed_rule_file_is_refused(path: Path) 
     assert f.current.config.children[0].app_schedule("acme").texts() == ["daily 10:00-11:00"]
     (rules / "acme.toml").unlink()
     assert f.poll() is None
-    assert f.error == f"{path}: child[0].windows.apps.acme: unknown app; known apps: {', '.join(sorted(Catalog.load().apps))}"
+    assert (
+        f.error
+        == f"{path}: child[0].windows.apps.acme: unknown app; known apps: {', '.join(sorted(Catalog.load().apps))}"
+    )

@@ -49,12 +49,12 @@ def test_read_names_what_it_could_not_read(tmp_path: Path):
 
 def test_text_that_is_not_toml_is_an_error_with_its_line():
     with pytest.raises(ShopError) as e:
-        table('a = 1\nb = [\n')
+        table("a = 1\nb = [\n")
     assert e.value.key == "" and e.value.line == 2 and str(e.value).startswith("shop.toml: not valid TOML: ")
 
 
 def test_get_parses_a_value_and_names_its_key_when_wrong():
-    t = table("[caps]\nday = 5\nweek = \"lots\"\n")
+    t = table('[caps]\nday = 5\nweek = "lots"\n')
     caps = t.table("caps")
     assert caps.get("day", number, 0) == 5
     assert caps.get("month", number, 0) == 0  # absent: the default, unparsed

@@ -9,12 +9,24 @@ import pytest
 from guardian.household.when import USUAL_HOURS, parse_quiet
 
 
-@pytest.mark.parametrize("text,want", [("2h", timedelta(hours=2)), ("90m", timedelta(minutes=90)), ("1h30m", timedelta(minutes=90)), ("1d", timedelta(days=1)), ("off", None)])
+@pytest.mark.parametrize(
+    "text,want",
+    [
+        ("2h", timedelta(hours=2)),
+        ("90m", timedelta(minutes=90)),
+        ("1h30m", timedelta(minutes=90)),
+        ("1d", timedelta(days=1)),
+        ("off", None),
+    ],
+)
 def test_parse_quiet(text, want):
     assert parse_quiet(text) == want
 
 
-@pytest.mark.parametrize("text,error", [("2 hours", "expected a duration"), ("", "expected a duration"), ("1m", "too short"), (2, "expected a duration")])
+@pytest.mark.parametrize(
+    "text,error",
+    [("2 hours", "expected a duration"), ("", "expected a duration"), ("1m", "too short"), (2, "expected a duration")],
+)
 def test_parse_quiet_refuses(text, error):
     with pytest.raises(ValueError, match=error):
         parse_quiet(text)

@@ -55,10 +55,16 @@ DAYS_HINT = "(days: mon, tue, wed, thu, fri, sat, sun)"
         ("mon 10:00-11:00 tue", "'mon 10:00-11:00 tue': expected a window like \"mon-fri 18:00-20:00\""),
         ("funday 18:00-20:00", f"'funday 18:00-20:00': 'funday' is not a day or day range like mon-fri {DAYS_HINT}"),
         ("monday 18:00-20:00", f"'monday 18:00-20:00': 'monday' is not a day or day range like mon-fri {DAYS_HINT}"),
-        ("mon-tue-wed 10:00-11:00", f"'mon-tue-wed 10:00-11:00': 'mon-tue-wed' is not a day or day range like mon-fri {DAYS_HINT}"),
+        (
+            "mon-tue-wed 10:00-11:00",
+            f"'mon-tue-wed 10:00-11:00': 'mon-tue-wed' is not a day or day range like mon-fri {DAYS_HINT}",
+        ),
         ("mon,,tue 10:00-11:00", f"'mon,,tue 10:00-11:00': '' is not a day or day range like mon-fri {DAYS_HINT}"),
         ("mon- 10:00-11:00", f"'mon- 10:00-11:00': 'mon-' is not a day or day range like mon-fri {DAYS_HINT}"),
-        ("daily,mon 10:00-11:00", f"'daily,mon 10:00-11:00': 'daily' is not a day or day range like mon-fri {DAYS_HINT}"),
+        (
+            "daily,mon 10:00-11:00",
+            f"'daily,mon 10:00-11:00': 'daily' is not a day or day range like mon-fri {DAYS_HINT}",
+        ),
         ("always 10:00-12:00", f"'always 10:00-12:00': 'always' is not a day or day range like mon-fri {DAYS_HINT}"),
         ("mon 25:00-26:00", "'mon 25:00-26:00': '25:00' is not a time like 18:00"),
         ("mon 9:00-10:00", "'mon 9:00-10:00': '9:00' is not a time like 18:00"),
@@ -68,8 +74,8 @@ DAYS_HINT = "(days: mon, tue, wed, thu, fri, sat, sun)"
         ("mon 10h-11h", "'mon 10h-11h': '10h' is not a time like 18:00"),
         ("mon 24:00-01:00", "'mon 24:00-01:00': a window cannot start at 24:00"),
         ("mon 10:00-10:00", "'mon 10:00-10:00': start and end are the same; use \"daily 00:00-24:00\" for all day"),
-        (5, "expected a window like \"mon-fri 18:00-20:00\", got 5"),
-        (None, "expected a window like \"mon-fri 18:00-20:00\", got None"),
+        (5, 'expected a window like "mon-fri 18:00-20:00", got 5'),
+        (None, 'expected a window like "mon-fri 18:00-20:00", got None'),
     ],
 )
 def test_window_parse_bad(text: object, error: str) -> None:
@@ -220,9 +226,9 @@ def test_schedule_is_the_union_of_its_windows() -> None:
 @pytest.mark.parametrize(
     ("value", "error"),
     [
-        (5, "expected a list of windows like [\"mon-fri 18:00-20:00\"], got 5"),
+        (5, 'expected a list of windows like ["mon-fri 18:00-20:00"], got 5'),
         ({"mon": "10:00"}, "expected a list of windows like [\"mon-fri 18:00-20:00\"], got {'mon': '10:00'}"),
-        (["mon 10:00-11:00", 7], "expected a window like \"mon-fri 18:00-20:00\", got 7"),
+        (["mon 10:00-11:00", 7], 'expected a window like "mon-fri 18:00-20:00", got 7'),
         (["mon 10:00-11:00", "tue 10:00"], "'tue 10:00': expected a window like \"mon-fri 18:00-20:00\""),
     ],
 )

@@ -12,7 +12,9 @@ from guardian.household.windows import DAYS, Schedule, Window
 FUZZ = settings(max_examples=300, deadline=None)
 day = st.sampled_from([*DAYS, "daily", "always", "Mon", "xyz", ""])
 days = st.lists(st.one_of(day, st.builds(lambda a, b: f"{a}-{b}", day, day)), min_size=1, max_size=3).map(",".join)
-clock = st.one_of(st.from_regex(r"\A[0-9]{1,2}:[0-9]{1,2}\Z"), st.sampled_from(["24:00", "24:01", "00:00", "-1:00", ""]))
+clock = st.one_of(
+    st.from_regex(r"\A[0-9]{1,2}:[0-9]{1,2}\Z"), st.sampled_from(["24:00", "24:01", "00:00", "-1:00", ""])
+)
 windowish = st.one_of(
     st.builds(lambda d, a, b, sp: f"{d}{sp}{a}-{b}", days, clock, clock, st.sampled_from([" ", "  ", "\t", "", " - "])),
     st.text(max_size=30),
@@ -35,8 +37,17 @@ def test_window_parse(text, local):
 
 
 @FUZZ
-@given(st.one_of(st.none(), windowish, st.lists(windowish, max_size=3), st.integers(), st.dictionaries(st.text(max_size=2), st.text(max_size=2), max_size=2)),
-       moments, st.integers(-12, 14))
+@given(
+    st.one_of(
+        st.none(),
+        windowish,
+        st.lists(windowish, max_size=3),
+        st.integers(),
+        st.dictionaries(st.text(max_size=2), st.text(max_size=2), max_size=2),
+    ),
+    moments,
+    st.integers(-12, 14),
+)
 def test_schedule_parse(value, local, hours):
     try:
         schedule = Schedule.parse(value)

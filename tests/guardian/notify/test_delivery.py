@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from guardian.notify import delivery
+from guardian.notify.desktop import NotifyError, PlyerNotifier, clean
 from guardian.store import outbox
 from guardian.store.ledger import Ledger
-from guardian.notify.desktop import NotifyError, PlyerNotifier, clean
 from tests.support.notifysend import FakeNotifySend
 
 T0 = 1_780_000_000_000
@@ -39,7 +39,9 @@ def test_each_event_is_delivered_once_and_none_is_lost_when_the_first_try_fails(
     fake.fail_next(1)
     first = delivery.deliver(conn, PlyerNotifier(), T0 + 1000)
     assert (first.delivered, first.failed) == (1, 1)  # the first notify-send call failed, the second worked
-    [(kind, state, tries, error)] = conn.execute("SELECT kind, state, tries, last_error FROM outbox WHERE state = 'pending'").fetchall()
+    [(kind, state, tries, error)] = conn.execute(
+        "SELECT kind, state, tries, last_error FROM outbox WHERE state = 'pending'"
+    ).fetchall()
     assert (kind, tries) == ("cap-80", 1) and "exited with 1" in error and "D-Bus" in error
     assert delivery.failing(conn) == (1, error)
     delivery.deliver(conn, PlyerNotifier(), T0 + 4000)
@@ -69,7 +71,10 @@ def test_a_burst_of_refusals_is_one_notification(conn, fake):
     assert (report.delivered, report.summarised) == (2, 5)
     sent = fake.sent()
     assert len(sent) == 2
-    assert ("5 purchases refused for Mia within a minute", "bilibili gift 0.00 CNY; bilibili gift 1.00 CNY; bilibili gift 2.00 CNY; bilibili gift 3.00 CNY; bilibili gift 4.00 CNY") in sent
+    assert (
+        "5 purchases refused for Mia within a minute",
+        "bilibili gift 0.00 CNY; bilibili gift 1.00 CNY; bilibili gift 2.00 CNY; bilibili gift 3.00 CNY; bilibili gift 4.00 CNY",
+    ) in sent
     assert ("Refused for Leo: douyin recharge 9.00 CNY", "day-cap") in sent
     assert [s for k, s, _ in states(conn) if k == "refused"] == ["summarised"] * 5 + ["delivered"]
     assert [k for k, s, _ in states(conn) if s == "delivered"] == ["refused", "burst"]

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.setup import devices_seen as ds
 from guardian.household.devices import Device
-from guardian.store.db import connect
 from guardian.household.windows import Schedule
+from guardian.setup import devices_seen as ds
+from guardian.store.db import connect
 
 SH = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -24,7 +24,9 @@ def local(tz, *args) -> datetime:
 def test_quiet_for_three_hours_in_usual_hours_is_flagged():
     last = local(SH, 2026, 3, 4, 14, 0)
     now = local(SH, 2026, 3, 4, 17, 0)
-    s = ds.status(Device.parse("wireguard:mia-phone"), {"wireguard:mia-phone": last}, now, DAYTIME, SH, timedelta(hours=2))
+    s = ds.status(
+        Device.parse("wireguard:mia-phone"), {"wireguard:mia-phone": last}, now, DAYTIME, SH, timedelta(hours=2)
+    )
     assert s.quiet and s.last == last
 
 
@@ -33,7 +35,9 @@ def test_quiet_all_night_is_not_flagged():
     now = local(SH, 2026, 3, 5, 7, 45)  # and 45 min of the morning: 1h15 in all
     s = ds.status(Device.parse("10.0.0.5"), {"10.0.0.5": last}, now, DAYTIME, SH, timedelta(hours=2))
     assert not s.quiet
-    later = ds.status(Device.parse("10.0.0.5"), {"10.0.0.5": last}, now + timedelta(hours=1), DAYTIME, SH, timedelta(hours=2))
+    later = ds.status(
+        Device.parse("10.0.0.5"), {"10.0.0.5": last}, now + timedelta(hours=1), DAYTIME, SH, timedelta(hours=2)
+    )
     assert later.quiet  # 2h15 of usual hours by 08:45
 
 
@@ -86,12 +90,19 @@ def test_record_upserts_and_ranges_take_their_latest_address(tmp_path):
     assert ds.last_for(Device.parse("192.168.1.0/24"), seen).timestamp() == t0 + 60
     assert ds.last_for(Device.parse("192.168.1.9"), seen).timestamp() == t0 + 30
     assert ds.last_for(Device.parse("10.0.0.0/8"), seen) is None
-    assert ds.unlisted([Device.parse("192.168.1.5"), Device.parse("wireguard:mia-phone")], seen) == [("192.168.1.9", seen["192.168.1.9"])]
+    assert ds.unlisted([Device.parse("192.168.1.5"), Device.parse("wireguard:mia-phone")], seen) == [
+        ("192.168.1.9", seen["192.168.1.9"])
+    ]
     first = conn.execute("SELECT first_ms FROM devices_seen WHERE device = '192.168.1.5'").fetchone()[0]
     assert first == int(t0 * 1000)
 
 
 def test_ago():
     now = datetime(2026, 3, 4, 8, 0, tzinfo=UTC)
-    assert [ds.ago(now - timedelta(seconds=s), now) for s in (10, 600, 3 * 3600, 5 * 86400)] == ["just now", "10 min ago", "3 h ago", "5 days ago"]
+    assert [ds.ago(now - timedelta(seconds=s), now) for s in (10, 600, 3 * 3600, 5 * 86400)] == [
+        "just now",
+        "10 min ago",
+        "3 h ago",
+        "5 days ago",
+    ]
     assert ds.ago(None, now) == "never"

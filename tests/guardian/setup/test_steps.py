@@ -43,7 +43,9 @@ def scratch(tmp_path: Path):
     (home / ".config").mkdir()
     data.mkdir()
     (data / "ca.pem").write_bytes(CA)
-    paths = Paths(config=data / "guardian.toml", ca=data / "ca.pem", guardian="/opt/guardian/bin/guardian", home=home, root=root)
+    paths = Paths(
+        config=data / "guardian.toml", ca=data / "ca.pem", guardian="/opt/guardian/bin/guardian", home=home, root=root
+    )
     return tmp_path, paths
 
 
@@ -72,11 +74,16 @@ def test_linux_apply_then_undo_restores_everything_exactly(scratch):
     assert runner.calls == [
         ("update-ca-certificates",),
         ("certutil", "-d", nss, "-A", "-t", "C,,", "-n", "Guardian", "-i", str(paths.ca)),
-        ("gsettings", "get", proxy, "mode"), ("gsettings", "set", proxy, "mode", "'manual'"),
-        ("gsettings", "get", f"{proxy}.http", "host"), ("gsettings", "set", f"{proxy}.http", "host", "'127.0.0.1'"),
-        ("gsettings", "get", f"{proxy}.http", "port"), ("gsettings", "set", f"{proxy}.http", "port", "8080"),
-        ("gsettings", "get", f"{proxy}.https", "host"), ("gsettings", "set", f"{proxy}.https", "host", "'127.0.0.1'"),
-        ("gsettings", "get", f"{proxy}.https", "port"), ("gsettings", "set", f"{proxy}.https", "port", "8080"),
+        ("gsettings", "get", proxy, "mode"),
+        ("gsettings", "set", proxy, "mode", "'manual'"),
+        ("gsettings", "get", f"{proxy}.http", "host"),
+        ("gsettings", "set", f"{proxy}.http", "host", "'127.0.0.1'"),
+        ("gsettings", "get", f"{proxy}.http", "port"),
+        ("gsettings", "set", f"{proxy}.http", "port", "8080"),
+        ("gsettings", "get", f"{proxy}.https", "host"),
+        ("gsettings", "set", f"{proxy}.https", "host", "'127.0.0.1'"),
+        ("gsettings", "get", f"{proxy}.https", "port"),
+        ("gsettings", "set", f"{proxy}.https", "port", "8080"),
         ("systemctl", "--user", "daemon-reload"),
         ("systemctl", "--user", "enable", "guardian.service"),
     ]
@@ -116,7 +123,9 @@ def test_refused_and_admin_steps_are_skipped_and_said(scratch):
     said: list[str] = []
     state = paths.config.parent / "setup-state.json"
     steps = plan("linux", paths, Answers(tools=frozenset({"systemctl"})))
-    applied = system.apply(steps, state, Recorder(), ask=lambda s, i, n: s.id != "autostart", say=said.append, admin=False)
+    applied = system.apply(
+        steps, state, Recorder(), ask=lambda s, i, n: s.id != "autostart", say=said.append, admin=False
+    )
     assert applied == []
     assert any("needs administrator rights" in line and "certificate" in line for line in said)
     assert any(line.startswith("  Skipped: Start Guardian") for line in said)
@@ -139,42 +148,100 @@ def commands(steps):
 
 
 def test_windows_plan_uses_certutil_the_registry_netsh_and_task_scheduler():
-    paths = Paths(config=Path("C:/Users/mum/guardian/guardian.toml"), ca=Path("C:/Users/mum/guardian/mitmproxy/mitmproxy-ca-cert.cer"),
-                  guardian="C:/Guardian/guardian.exe", home=Path("C:/Users/mum"))
+    paths = Paths(
+        config=Path("C:/Users/mum/guardian/guardian.toml"),
+        ca=Path("C:/Users/mum/guardian/mitmproxy/mitmproxy-ca-cert.cer"),
+        guardian="C:/Guardian/guardian.exe",
+        home=Path("C:/Users/mum"),
+    )
     steps = plan("windows", paths, Answers(proxy_port=8081))
-    assert [(s.id, s.admin) for s in steps] == [("ca", True), ("proxy", False), ("proxy-system", True), ("autostart", False)]
+    assert [(s.id, s.admin) for s in steps] == [
+        ("ca", True),
+        ("proxy", False),
+        ("proxy-system", True),
+        ("autostart", False),
+    ]
     key = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings"
     assert commands(steps) == [
         (("certutil", "-addstore", "-f", "Root", str(paths.ca)), ("certutil", "-delstore", "Root", "mitmproxy")),
-        (("reg", "add", key, "/v", "ProxyServer", "/t", "REG_SZ", "/d", "127.0.0.1:8081", "/f"), ("reg", "delete", key, "/v", "ProxyServer", "/f")),
-        (("reg", "add", key, "/v", "ProxyOverride", "/t", "REG_SZ", "/d", "<local>", "/f"), ("reg", "delete", key, "/v", "ProxyOverride", "/f")),
-        (("reg", "add", key, "/v", "ProxyEnable", "/t", "REG_DWORD", "/d", "1", "/f"), ("reg", "add", key, "/v", "ProxyEnable", "/t", "REG_DWORD", "/d", "0", "/f")),
+        (
+            ("reg", "add", key, "/v", "ProxyServer", "/t", "REG_SZ", "/d", "127.0.0.1:8081", "/f"),
+            ("reg", "delete", key, "/v", "ProxyServer", "/f"),
+        ),
+        (
+            ("reg", "add", key, "/v", "ProxyOverride", "/t", "REG_SZ", "/d", "<local>", "/f"),
+            ("reg", "delete", key, "/v", "ProxyOverride", "/f"),
+        ),
+        (
+            ("reg", "add", key, "/v", "ProxyEnable", "/t", "REG_DWORD", "/d", "1", "/f"),
+            ("reg", "add", key, "/v", "ProxyEnable", "/t", "REG_DWORD", "/d", "0", "/f"),
+        ),
         (("netsh", "winhttp", "set", "proxy", "127.0.0.1:8081", "<local>"), ("netsh", "winhttp", "reset", "proxy")),
-        (("schtasks", "/Create", "/TN", "Guardian", "/TR", f'"C:/Guardian/guardian.exe" "run" "--config" "{paths.config}"', "/SC", "ONLOGON", "/RL", "LIMITED", "/F"),
-         ("schtasks", "/Delete", "/TN", "Guardian", "/F")),
+        (
+            (
+                "schtasks",
+                "/Create",
+                "/TN",
+                "Guardian",
+                "/TR",
+                f'"C:/Guardian/guardian.exe" "run" "--config" "{paths.config}"',
+                "/SC",
+                "ONLOGON",
+                "/RL",
+                "LIMITED",
+                "/F",
+            ),
+            ("schtasks", "/Delete", "/TN", "Guardian", "/F"),
+        ),
     ]
 
 
 def test_macos_plan_uses_security_networksetup_and_a_launch_agent():
     home = Path("/Users/mum")
-    paths = Paths(config=home / "guardian/guardian.toml", ca=home / "guardian/mitmproxy/mitmproxy-ca-cert.pem",
-                  guardian="/Applications/Guardian/bin/guardian", home=home)
+    paths = Paths(
+        config=home / "guardian/guardian.toml",
+        ca=home / "guardian/mitmproxy/mitmproxy-ca-cert.pem",
+        guardian="/Applications/Guardian/bin/guardian",
+        home=home,
+    )
     steps = plan("darwin", paths, Answers(network_service="Ethernet"))
     assert [(s.id, s.admin) for s in steps] == [("ca", True), ("proxy", True), ("autostart", False)]
     plist = home / "Library/LaunchAgents/org.guardian.proxy.plist"
     assert commands(steps) == [
         ((), ("security", "delete-certificate", "-c", "mitmproxy", "/Library/Keychains/System.keychain")),
-        (("security", "add-trusted-cert", "-d", "-r", "trustRoot", "-k", "/Library/Keychains/System.keychain", str(paths.ca)),
-         ("security", "remove-trusted-cert", "-d", str(paths.ca))),
-        (("networksetup", "-setwebproxy", "Ethernet", "127.0.0.1", "8080"), ("networksetup", "-setwebproxystate", "Ethernet", "off")),
-        (("networksetup", "-setsecurewebproxy", "Ethernet", "127.0.0.1", "8080"), ("networksetup", "-setsecurewebproxystate", "Ethernet", "off")),
+        (
+            (
+                "security",
+                "add-trusted-cert",
+                "-d",
+                "-r",
+                "trustRoot",
+                "-k",
+                "/Library/Keychains/System.keychain",
+                str(paths.ca),
+            ),
+            ("security", "remove-trusted-cert", "-d", str(paths.ca)),
+        ),
+        (
+            ("networksetup", "-setwebproxy", "Ethernet", "127.0.0.1", "8080"),
+            ("networksetup", "-setwebproxystate", "Ethernet", "off"),
+        ),
+        (
+            ("networksetup", "-setsecurewebproxy", "Ethernet", "127.0.0.1", "8080"),
+            ("networksetup", "-setsecurewebproxystate", "Ethernet", "off"),
+        ),
         (("launchctl", "load", "-w", str(plist)), ("launchctl", "unload", "-w", str(plist))),
     ]
     [write] = [a for a in steps[2].actions if not isinstance(a, Run)]
     assert write.path == plist and "<string>/Applications/Guardian/bin/guardian</string>" in write.text
     import plistlib
 
-    assert plistlib.loads(write.text.encode())["ProgramArguments"] == [paths.guardian, "run", "--config", str(paths.config)]
+    assert plistlib.loads(write.text.encode())["ProgramArguments"] == [
+        paths.guardian,
+        "run",
+        "--config",
+        str(paths.config),
+    ]
 
 
 def test_unknown_platform_is_a_clear_error(scratch):
@@ -183,10 +250,17 @@ def test_unknown_platform_is_a_clear_error(scratch):
 
 
 def test_without_administrator_rights_windows_trusts_the_certificate_for_the_user():
-    paths = Paths(config=Path("C:/g/guardian.toml"), ca=Path("C:/g/ca.cer"), guardian="guardian", home=Path("C:/Users/kid"))
+    paths = Paths(
+        config=Path("C:/g/guardian.toml"), ca=Path("C:/g/ca.cer"), guardian="guardian", home=Path("C:/Users/kid")
+    )
     [ca, *_] = plan("windows", paths, Answers(admin=False))
     assert not ca.admin
-    assert commands([ca]) == [(("certutil", "-user", "-addstore", "-f", "Root", "C:/g/ca.cer"), ("certutil", "-user", "-delstore", "Root", "mitmproxy"))]
+    assert commands([ca]) == [
+        (
+            ("certutil", "-user", "-addstore", "-f", "Root", "C:/g/ca.cer"),
+            ("certutil", "-user", "-delstore", "Root", "mitmproxy"),
+        )
+    ]
 
 
 def test_a_mac_without_root_runs_the_administrator_steps_through_sudo(tmp_path):
@@ -199,22 +273,36 @@ def test_a_mac_without_root_runs_the_administrator_steps_through_sudo(tmp_path):
     assert all(call[0] == "sudo" for call in runner.calls) and len(runner.calls) == 3
     runner.calls.clear()
     system.undo(state, runner, say=lambda _: None)
-    assert runner.calls[-1] == ("sudo", "security", "delete-certificate", "-c", "mitmproxy", "/Library/Keychains/System.keychain")
+    assert runner.calls[-1] == (
+        "sudo",
+        "security",
+        "delete-certificate",
+        "-c",
+        "mitmproxy",
+        "/Library/Keychains/System.keychain",
+    )
     assert all(call[0] == "sudo" for call in runner.calls) and len(runner.calls) == 4
     # Linux's certificate step writes a system file: sudo cannot help, so it is skipped and said.
     said: list[str] = []
-    linux = plan("linux", Paths(config=tmp_path / "g.toml", ca=tmp_path / "ca.pem", guardian="g", home=home, root=tmp_path / "r"),
-                 Answers(set_proxy=False, autostart=False))
+    linux = plan(
+        "linux",
+        Paths(config=tmp_path / "g.toml", ca=tmp_path / "ca.pem", guardian="g", home=home, root=tmp_path / "r"),
+        Answers(set_proxy=False, autostart=False),
+    )
     assert system.apply(linux, tmp_path / "other.json", Recorder(), say=said.append, admin=False, sudo=True) == []
     assert any("needs administrator rights" in line for line in said)
 
 
 def test_without_administrator_rights_windows_starts_guardian_from_the_startup_folder(tmp_path):
-    paths = Paths(config=Path("C:/g/guardian.toml"), ca=Path("C:/g/ca.cer"), guardian="C:/g/guardian.exe", home=tmp_path)
+    paths = Paths(
+        config=Path("C:/g/guardian.toml"), ca=Path("C:/g/ca.cer"), guardian="C:/g/guardian.exe", home=tmp_path
+    )
     steps = plan("windows", paths, Answers(admin=False, trust_ca=False, set_proxy=False))
     state = tmp_path / "state.json"
     system.apply(steps, state, Recorder(), say=lambda _: None, admin=False)
     startup = tmp_path / "AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/Guardian.cmd"
-    assert startup.read_bytes() == b'@start "Guardian" /min "C:/g/guardian.exe" "run" "--config" "C:/g/guardian.toml"\r\n'
+    assert (
+        startup.read_bytes() == b'@start "Guardian" /min "C:/g/guardian.exe" "run" "--config" "C:/g/guardian.toml"\r\n'
+    )
     system.undo(state, Recorder(), say=lambda _: None)
     assert sorted(p.name for p in tmp_path.iterdir()) == []

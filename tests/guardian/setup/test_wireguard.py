@@ -15,8 +15,8 @@ import pytest
 
 from guardian.household import configfile
 from guardian.household.config import ConfigError
-from guardian.setup import phones, wireguard
 from guardian.household.devices import Device
+from guardian.setup import phones, wireguard
 from tests.conftest import household_config
 
 CONFIG = household_config() + '# keep this comment\n[[child]]\nname = "Leo"\ndevices = ["10.0.0.0/8"]\n'
@@ -105,7 +105,10 @@ def test_qr_code_decodes_to_the_same_text(config: Path, tmp_path: Path):
 
 @pytest.mark.parametrize(
     "data,name",
-    [("/home/a/.local/share/guardian/wireguard/mia-phone.conf", "mia-phone"), (r"C:\Users\a\guardian\wireguard\leo.conf", "leo")],
+    [
+        ("/home/a/.local/share/guardian/wireguard/mia-phone.conf", "mia-phone"),
+        (r"C:\Users\a\guardian\wireguard\leo.conf", "leo"),
+    ],
 )
 def test_tunnel_name_from_mode_data(data: str, name: str):
     assert wireguard.tunnel_name(data) == name

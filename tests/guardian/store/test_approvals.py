@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from guardian.catalog.index import Catalog
+from guardian.catalog.request import Request
+from guardian.enforce.guard import Guard
+from guardian.household.configfile import parse
 from guardian.store import approvals, journal, outbox
 from guardian.store.approvals import ApprovalError
-from guardian.catalog.index import Catalog
-from guardian.household.configfile import parse
-from guardian.enforce.guard import Guard
 from guardian.store.ledger import Ledger
-from guardian.catalog.request import Request
 from tests.support.ledgers import spending
 
 NOW = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)  # 14:00 on a Saturday in Shanghai
@@ -74,7 +74,14 @@ def test_a_purchase_above_the_threshold_asks_a_parent_once(guard):
     again = buy(guard, "25", NOW + timedelta(seconds=30))  # the child taps again: the same question
     assert again.approval == first.approval
     [asked] = approvals.pending(guard.ledger.conn)
-    assert (asked.child, asked.app, asked.kind, asked.recipient, asked.amount, asked.currency) == ("Mia", "bilibili", "gift", "7", "25", "CNY")
+    assert (asked.child, asked.app, asked.kind, asked.recipient, asked.amount, asked.currency) == (
+        "Mia",
+        "bilibili",
+        "gift",
+        "7",
+        "25",
+        "CNY",
+    )
     assert (asked.device, asked.attempt_id, asked.at_ms) == ("10.0.0.2", first.attempt_id, ms(NOW))
     [note] = outbox.pending(guard.ledger.conn)
     assert (note.kind, note.child, note.link) == ("approval", "Mia", "/approvals")
@@ -88,11 +95,24 @@ def test_a_yes_is_used_exactly_once_then_the_next_try_asks_again(guard):
     allowed = buy(guard, "25", NOW + timedelta(minutes=2))
     assert allowed.decision.allowed and allowed.answer is None
     used = approvals.get(guard.ledger.conn, asked.approval)
-    assert (used.state, used.used_attempt, used.decided_by, used.decided_via) == ("used", allowed.attempt_id, "mum", "test")
+    assert (used.state, used.used_attempt, used.decided_by, used.decided_via) == (
+        "used",
+        allowed.attempt_id,
+        "mum",
+        "test",
+    )
     third = buy(guard, "25", NOW + timedelta(minutes=3))
     assert third.decision.reason == "waiting-for-parent" and third.approval != asked.approval
     kinds = [k for (k,) in guard.ledger.conn.execute("SELECT kind FROM journal ORDER BY seq")]
-    assert kinds == ["attempt", "approval-asked", "approval-decided", "attempt", "approval-used", "attempt", "approval-asked"]
+    assert kinds == [
+        "attempt",
+        "approval-asked",
+        "approval-decided",
+        "attempt",
+        "approval-used",
+        "attempt",
+        "approval-asked",
+    ]
     assert journal.verify_chain(guard.ledger.conn) is None
 
 
@@ -170,13 +190,17 @@ def test_decisions_are_journaled_and_may_change_until_used(guard):
     assert answer(guard, asked.approval, False).state == "denied"
     changed = answer(guard, asked.approval, True, NOW + timedelta(minutes=1), over_cap=True)
     assert (changed.state, changed.over_cap, changed.decided_ms) == ("approved", True, ms(NOW + timedelta(minutes=1)))
-    bodies = [b for (b,) in guard.ledger.conn.execute("SELECT body FROM journal WHERE kind = 'approval-decided' ORDER BY seq")]
+    bodies = [
+        b for (b,) in guard.ledger.conn.execute("SELECT body FROM journal WHERE kind = 'approval-decided' ORDER BY seq")
+    ]
     assert bodies == [
         '{"by":"mum","over_cap":false,"state":"denied","via":"test","was":"pending"}',
         '{"by":"mum","over_cap":true,"state":"approved","via":"test","was":"denied"}',
     ]
     buy(guard, "25", NOW + timedelta(minutes=2))
-    with pytest.raises(ApprovalError, match=rf"^approval #{asked.approval} was already used by a purchase; it cannot be changed$"):
+    with pytest.raises(
+        ApprovalError, match=rf"^approval #{asked.approval} was already used by a purchase; it cannot be changed$"
+    ):
         answer(guard, asked.approval, False)
     with pytest.raises(ApprovalError, match=r"^there is no approval #999$"):
         answer(guard, 999, True)
@@ -236,7 +260,9 @@ def test_wait_zero_asks_without_holding(tmp_path, catalog):
 def checkout(streamer: str = "UCabc") -> Request:
     """A YouTube Super Chat checkout: the request carries no amount."""
     body = b'{"context": {}, "params": "opaque", "channelId": "' + streamer.encode() + b'"}'
-    return Request("10.0.0.2", None, "POST", "www.youtube.com", "/youtubei/v1/ypc/get_cart", (), "application/json", body)
+    return Request(
+        "10.0.0.2", None, "POST", "www.youtube.com", "/youtubei/v1/ypc/get_cart", (), "application/json", body
+    )
 
 
 def asking_guard(path: Path, catalog: Catalog, extra: str = "") -> Guard:

@@ -25,8 +25,20 @@ def test_connect_creates_every_table_index_and_trigger_once(path: Path) -> None:
     conn = db.connect(path)
     tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert tables == {
-        "attempts", "journal", "outbox", "overrides", "changes", "approvals", "spend_buckets", "devices_seen",
-        "parent_login", "login_failures", "gift_prices", "unrecognised", "reports", "checkpoints",
+        "attempts",
+        "journal",
+        "outbox",
+        "overrides",
+        "changes",
+        "approvals",
+        "spend_buckets",
+        "devices_seen",
+        "parent_login",
+        "login_failures",
+        "gift_prices",
+        "unrecognised",
+        "reports",
+        "checkpoints",
     }
     assert {"spend_insert", "spend_delete", "spend_update", "attempts_allowed", "journal_ref"} <= names(conn)
     assert db.NAMES <= names(conn)
@@ -43,14 +55,18 @@ def test_the_buckets_in_the_schema_are_the_spend_modules_buckets() -> None:
 def test_an_older_file_gains_the_missing_tables_and_columns(path: Path) -> None:
     path.parent.mkdir(parents=True)
     old = sqlite3.connect(path)
-    old.execute("CREATE TABLE attempts (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, tz TEXT NOT NULL,"
-                " client_ip TEXT NOT NULL, proxy_user TEXT, child TEXT, app TEXT NOT NULL, kind TEXT NOT NULL,"
-                " rule TEXT NOT NULL, app_amount TEXT, app_unit TEXT NOT NULL, amount TEXT,"
-                " amount_units INTEGER NOT NULL DEFAULT 0, currency TEXT NOT NULL, recipient TEXT,"
-                " decision TEXT NOT NULL, reason TEXT, problem TEXT, outcome TEXT NOT NULL DEFAULT 'pending')")
-    old.execute("INSERT INTO attempts (at_ms, tz, client_ip, child, app, kind, rule, app_unit, amount_units, currency,"
-                " decision, outcome) VALUES (0, 'UTC', '10.0.0.2', 'Mia', 'bilibili', 'gift', 'r', 'gold', 50000, 'CNY',"
-                " 'allowed', 'accepted')")
+    old.execute(
+        "CREATE TABLE attempts (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, tz TEXT NOT NULL,"
+        " client_ip TEXT NOT NULL, proxy_user TEXT, child TEXT, app TEXT NOT NULL, kind TEXT NOT NULL,"
+        " rule TEXT NOT NULL, app_amount TEXT, app_unit TEXT NOT NULL, amount TEXT,"
+        " amount_units INTEGER NOT NULL DEFAULT 0, currency TEXT NOT NULL, recipient TEXT,"
+        " decision TEXT NOT NULL, reason TEXT, problem TEXT, outcome TEXT NOT NULL DEFAULT 'pending')"
+    )
+    old.execute(
+        "INSERT INTO attempts (at_ms, tz, client_ip, child, app, kind, rule, app_unit, amount_units, currency,"
+        " decision, outcome) VALUES (0, 'UTC', '10.0.0.2', 'Mia', 'bilibili', 'gift', 'r', 'gold', 50000, 'CNY',"
+        " 'allowed', 'accepted')"
+    )
     old.commit()
     old.close()
     conn = db.connect(path)
@@ -102,7 +118,9 @@ def test_transactions_on_two_connections_racing_a_cap_are_serialised(path: Path)
                 spent = conn.execute("SELECT COALESCE(SUM(amount_units), 0) FROM overrides").fetchone()[0]
                 threading.Event().wait(0.005)  # widen the gap between the read and the write
                 if spent + amount <= cap:
-                    conn.execute("INSERT INTO overrides (kind, amount_units, created_ms) VALUES ('extra', ?, 0)", (amount,))
+                    conn.execute(
+                        "INSERT INTO overrides (kind, amount_units, created_ms) VALUES ('extra', ?, 0)", (amount,)
+                    )
         except BaseException as e:  # noqa: BLE001 - reported below
             errors.append(e)
         finally:

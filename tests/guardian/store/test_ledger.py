@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guardian.household.config import Caps, Child
 from guardian.catalog.detect import Purchase
-from guardian.store.ledger import ACCEPTED, FAILED, NEVER, PENDING, Attempt, Ledger
+from guardian.enforce.policy import ALLOW, Decision, Reason, decide
+from guardian.household.config import Caps, Child
 from guardian.household.money import Money
 from guardian.household.periods import Calendar
-from guardian.enforce.policy import ALLOW, Decision, Reason, decide
+from guardian.store.ledger import ACCEPTED, FAILED, NEVER, PENDING, Attempt, Ledger
 from guardian.store.spend import Spending
 from tests.support.ledgers import judged, spending
 
@@ -27,12 +27,16 @@ def cny(amount: str) -> Money:
 
 def gift(amount: str | None = "10", recipient: str | None = "672328094") -> Purchase:
     if amount is None:
-        return Purchase("bilibili", "gift", "bilibili.gift.sendGold", None, "gold", None, None, "the field 'gift_num' is missing")
+        return Purchase(
+            "bilibili", "gift", "bilibili.gift.sendGold", None, "gold", None, None, "the field 'gift_num' is missing"
+        )
     money = cny(amount)
     return Purchase("bilibili", "gift", "bilibili.gift.sendGold", money.amount * 1000, "gold", money, recipient)
 
 
-def attempt(at: datetime, purchase: Purchase | None = None, child: str | None = "Mia", client: str = "10.0.0.2") -> Attempt:
+def attempt(
+    at: datetime, purchase: Purchase | None = None, child: str | None = "Mia", client: str = "10.0.0.2"
+) -> Attempt:
     return Attempt(at, client, None, child, purchase or gift())
 
 
@@ -78,7 +82,13 @@ def test_record_inserts_and_returns_the_decision(ledger: Ledger, path: Path) -> 
     assert (row.client_ip, row.proxy_user, row.child) == ("10.0.0.2", None, "Mia")
     assert (row.app, row.kind, row.rule) == ("bilibili", "gift", "bilibili.gift.sendGold")
     assert (row.app_amount, row.app_unit, row.amount, row.currency) == ("1500.0", "gold", "1.5", "CNY")
-    assert (row.recipient, row.decision, row.reason, row.problem, row.outcome) == ("672328094", "allowed", None, None, PENDING)
+    assert (row.recipient, row.decision, row.reason, row.problem, row.outcome) == (
+        "672328094",
+        "allowed",
+        None,
+        None,
+        PENDING,
+    )
 
 
 def test_record_blocked_attempt(ledger: Ledger) -> None:
@@ -95,7 +105,12 @@ def test_record_unreadable_attempt(ledger: Ledger) -> None:
     at = local(2024, 6, 8, 12, 0)
     judged(ledger, attempt(at, gift(None)), CAL, "CNY", lambda s: Decision(False, Reason.UNREADABLE))
     (row,) = ledger.rows()
-    assert (row.app_amount, row.amount, row.reason, row.problem) == (None, None, "unreadable", "the field 'gift_num' is missing")
+    assert (row.app_amount, row.amount, row.reason, row.problem) == (
+        None,
+        None,
+        "unreadable",
+        "the field 'gift_num' is missing",
+    )
 
 
 def test_ids_increase(ledger: Ledger) -> None:
@@ -196,7 +211,9 @@ def test_unlisted_device_is_judged_against_nothing(ledger: Ledger) -> None:
     at = local(2024, 6, 8, 12, 0)
     judged(ledger, attempt(at, gift("50")), CAL, "CNY", allow)
     seen: list[Spending] = []
-    judged(ledger, attempt(at, gift("5"), child=None, client="10.0.0.99"), CAL, "CNY", lambda s: seen.append(s) or ALLOW)
+    judged(
+        ledger, attempt(at, gift("5"), child=None, client="10.0.0.99"), CAL, "CNY", lambda s: seen.append(s) or ALLOW
+    )
     assert seen == [Spending.zero("CNY")]
     assert ledger.rows(limit=1)[0].child is None
 
@@ -252,7 +269,9 @@ def test_rows_filters(ledger: Ledger) -> None:
     assert [r.child for r in ledger.rows()] == ["Mia", "Mia", "Leo", "Mia"]  # newest first
     assert len(ledger.rows(limit=2)) == 2
     assert [r.at for r in ledger.rows(child="Mia")] == [base + timedelta(minutes=m) for m in (3, 2, 0)]
-    assert [r.at for r in ledger.rows(since=base + timedelta(minutes=2))] == [base + timedelta(minutes=m) for m in (3, 2)]
+    assert [r.at for r in ledger.rows(since=base + timedelta(minutes=2))] == [
+        base + timedelta(minutes=m) for m in (3, 2)
+    ]
     assert ledger.rows(child="Leo", since=base + timedelta(minutes=2)) == []
 
 

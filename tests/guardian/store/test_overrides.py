@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from guardian.store import db, outbox, overrides
-from guardian.household import configfile
-from guardian.catalog.index import Catalog
 from guardian.catalog.detect import Purchase
-from guardian.enforce.guard import Guard
-from guardian.store.ledger import Ledger
-from guardian.household.money import Money
-from guardian.enforce.policy import Reason, decide
-from guardian.store.spend import Spending
+from guardian.catalog.index import Catalog
 from guardian.catalog.request import Request
+from guardian.enforce.guard import Guard
+from guardian.enforce.policy import Reason, decide
+from guardian.household import configfile
+from guardian.household.money import Money
+from guardian.store import db, outbox, overrides
+from guardian.store.ledger import Ledger
+from guardian.store.spend import Spending
 
 NOW = datetime(2026, 3, 4, 4, 0, tzinfo=UTC)  # Wednesday 12:00 in Shanghai
 CONFIG = """
@@ -33,7 +33,9 @@ week = "200"
 
 
 def gift(yuan: str, recipient: str = "7734") -> Purchase:
-    return Purchase("bilibili", "gift", "bilibili-gift", Decimal(yuan) * 1000, "gold", Money(Decimal(yuan), "CNY"), recipient)
+    return Purchase(
+        "bilibili", "gift", "bilibili-gift", Decimal(yuan) * 1000, "gold", Money(Decimal(yuan), "CNY"), recipient
+    )
 
 
 @pytest.fixture
@@ -55,8 +57,14 @@ def test_decide_lock_beats_everything_and_extra_raises_the_day_cap(tmp_path, sha
     spent = Spending(Money(Decimal(45), "CNY"), Money(Decimal(45), "CNY"), Money(Decimal(45), "CNY"), 0)
     assert decide(gift("10"), mia, spent, NOW, shanghai).reason == Reason.DAY_CAP
     assert decide(gift("10"), mia, spent, NOW, shanghai, overrides.Overrides(extra_day=Decimal(5))).allowed
-    assert decide(gift("10.01"), mia, spent, NOW, shanghai, overrides.Overrides(extra_day=Decimal(5))).reason == Reason.DAY_CAP
-    assert decide(gift("1"), mia, Spending.zero("CNY"), NOW, shanghai, overrides.Overrides(locked=True)).reason == Reason.LOCKED
+    assert (
+        decide(gift("10.01"), mia, spent, NOW, shanghai, overrides.Overrides(extra_day=Decimal(5))).reason
+        == Reason.DAY_CAP
+    )
+    assert (
+        decide(gift("1"), mia, Spending.zero("CNY"), NOW, shanghai, overrides.Overrides(locked=True)).reason
+        == Reason.LOCKED
+    )
     # An unlisted device the household allows is never limited.
     assert decide(gift("1"), None, Spending.zero("CNY"), NOW, shanghai, overrides.Overrides(locked=True)).allowed
 
@@ -122,4 +130,7 @@ def test_cap_80_is_posted_once_per_period_when_crossed(guard):
     assert titles == ["Mia has spent 80 % of the day cap", "Mia has spent 80 % of the day cap"]
     assert judge(guard, "40", at=tomorrow + timedelta(days=1)).allowed  # week: 125 of 200
     assert judge(guard, "40", at=tomorrow + timedelta(days=2)).allowed  # week: 165 of 200
-    assert [e.title for e in outbox.pending(conn)][-2:] == ["Mia has spent 80 % of the day cap", "Mia has spent 80 % of the week cap"]
+    assert [e.title for e in outbox.pending(conn)][-2:] == [
+        "Mia has spent 80 % of the day cap",
+        "Mia has spent 80 % of the week cap",
+    ]

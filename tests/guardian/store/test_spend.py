@@ -10,12 +10,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from guardian.household.periods import Calendar
 from guardian.store import spend
 from guardian.store.ledger import Ledger
-from guardian.household.periods import Calendar
 from tests.support.ledgers import spending
 
-ZONES = ["Asia/Shanghai", "Asia/Kathmandu", "Australia/Lord_Howe", "America/St_Johns", "Europe/Berlin", "Pacific/Chatham"]
+ZONES = [
+    "Asia/Shanghai",
+    "Asia/Kathmandu",
+    "Australia/Lord_Howe",
+    "America/St_Johns",
+    "Europe/Berlin",
+    "Pacific/Chatham",
+]
 START = datetime(2026, 3, 1, tzinfo=UTC)
 
 
@@ -50,8 +57,12 @@ change = st.tuples(st.integers(0, 10**6), st.sampled_from(["outcome", "delete", 
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(attempts=st.lists(attempt, max_size=40), changes=st.lists(change, max_size=10), zone=st.sampled_from(ZONES),
-       probe=st.integers(0, 70 * 24 * 60))
+@given(
+    attempts=st.lists(attempt, max_size=40),
+    changes=st.lists(change, max_size=10),
+    zone=st.sampled_from(ZONES),
+    probe=st.integers(0, 70 * 24 * 60),
+)
 def test_buckets_equal_the_sum_of_attempts(tmp_path_factory, attempts, changes, zone, probe):
     ledger = Ledger(tmp_path_factory.mktemp("spend") / "g.db")
     ids = [insert(ledger, c, START + timedelta(minutes=m), u, d, o) for c, m, u, d, o in attempts]
@@ -69,7 +80,9 @@ def test_buckets_equal_the_sum_of_attempts(tmp_path_factory, attempts, changes, 
             ledger.conn.execute("UPDATE attempts SET decision = 'allowed', outcome = 'pending' WHERE id = ?", (target,))
     calendar = Calendar(ZoneInfo(zone), 0)
     now = START + timedelta(minutes=probe)
-    starts = tuple(int(f(now).timestamp() * 1000) for f in (calendar.day_start, calendar.week_start, calendar.month_start))
+    starts = tuple(
+        int(f(now).timestamp() * 1000) for f in (calendar.day_start, calendar.week_start, calendar.month_start)
+    )
     for child in ("Mia", "Leo"):
         assert spend.totals(ledger.conn, child, starts) == raw_totals(ledger, child, starts)
         got = spending(ledger, child, now, calendar, "CNY")
