@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/last_seen.py [--calls 200000]
 
-Times Guardian's `request` hook on an ordinary flow with last-seen recording on,
+Times Guardian's last-seen `request` hook (addons/devices.py) on an ordinary flow with last-seen recording on,
 and with it off (the map full, so only the size check runs), alternating rounds;
 prints microseconds per call and the difference.
 """
@@ -40,7 +40,7 @@ def main() -> None:
         with taddons.context() as tctx:
             script = tctx.script(str(ROOT / "addons" / "guardian_addon.py"))
             tctx.configure(script)
-            addon = script.addons[0]
+            addon = script.devices
             module = addon.request.__func__.__globals__  # the script's module namespace
             regular = tflow.tflow()
             phone = tflow.tflow()
@@ -56,7 +56,8 @@ def main() -> None:
                 print(
                     f"{name:17} with last-seen {a:.3f} µs/call, without {b:.3f} µs/call, cost {a - b:+.3f} µs ({a / b:.2f}x)"
                 )
-            addon.done()
+            for each in (script.devices, script.runtime):  # the ones with a `done`
+                each.done()
 
 
 if __name__ == "__main__":

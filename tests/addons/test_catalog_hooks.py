@@ -13,7 +13,7 @@ from mitmproxy.test import taddons, tflow
 from mitmproxy.websocket import WebSocketMessage
 
 from guardian.store.ledger import Ledger
-from tests.addons.test_guardian_addon import load
+from tests.addons.test_guardian_addon import done, load
 from tests.conftest import closed_window, household_config
 
 RATES = 'rates = { BITS = "0.1" }\n'
@@ -49,14 +49,14 @@ async def run(result):
 async def test_a_cheer_over_the_cap_is_dropped_and_one_under_it_goes_through(tmp_path):
     config = write(tmp_path, '[child.caps]\nper_purchase = "10"\n')
     with taddons.context() as tctx:
-        addon = load(tctx, config)
+        guardian = load(tctx, config)
         big = chat("PRIVMSG #mia :Cheer100 Cheer1")  # 101 bits = 10.1 CNY
-        await run(addon.websocket_message(big))
+        await run(guardian.cheers.websocket_message(big))
         small = chat("PRIVMSG #mia :Cheer50 hi")
-        await run(addon.websocket_message(small))
+        await run(guardian.cheers.websocket_message(small))
         plain = chat("PRIVMSG #mia :hello Cheer")
-        assert addon.websocket_message(plain) is None
-        addon.done()
+        assert guardian.cheers.websocket_message(plain) is None
+        done(guardian)
     assert big.websocket.messages[-1].dropped
     assert not small.websocket.messages[-1].dropped and not plain.websocket.messages[-1].dropped
     rows = sorted(Ledger(tmp_path / "guardian.db").rows(), key=lambda r: r.id)
@@ -73,14 +73,14 @@ async def test_a_cheer_through_a_phone_tunnel_belongs_to_that_phones_child(tmp_p
         config.read_text(encoding="utf-8") + '[[child]]\nname = "Leo"\ndevices = ["10.0.0.0/8"]\n', encoding="utf-8"
     )
     with taddons.context() as tctx:
-        addon = load(tctx, config)
+        guardian = load(tctx, config)
         cheer = chat("PRIVMSG #mia :Cheer50")  # 5 CNY: over Mia's 1 CNY per purchase, no limit for Leo
         cheer.client_conn.peername = ("10.0.0.1", 5000)
         cheer.client_conn.proxy_mode = mode_specs.ProxyMode.parse(
             f"wireguard:{tmp_path / 'wireguard' / 'mia-phone.conf'}@51821"
         )
-        await run(addon.websocket_message(cheer))
-        addon.done()
+        await run(guardian.cheers.websocket_message(cheer))
+        done(guardian)
     assert cheer.websocket.messages[-1].dropped
     [row] = Ledger(tmp_path / "guardian.db").rows()
     assert (row.child, row.client_ip, row.reason) == ("Mia", "wireguard:mia-phone", "per-purchase")
@@ -89,13 +89,13 @@ async def test_a_cheer_through_a_phone_tunnel_belongs_to_that_phones_child(tmp_p
 async def test_messages_from_the_server_and_other_hosts_are_not_judged(tmp_path):
     config = write(tmp_path, '[child.caps]\nper_purchase = "0"\n')
     with taddons.context() as tctx:
-        addon = load(tctx, config)
+        guardian = load(tctx, config)
         echoed = chat("@bits=100 :x!x@x PRIVMSG #mia :Cheer100")
         echoed.websocket.messages[-1].from_client = False
-        assert addon.websocket_message(echoed) is None
+        assert guardian.cheers.websocket_message(echoed) is None
         elsewhere = chat("PRIVMSG #mia :Cheer100", host="chat.example")
-        assert addon.websocket_message(elsewhere) is None
-        addon.done()
+        assert guardian.cheers.websocket_message(elsewhere) is None
+        done(guardian)
     assert not echoed.websocket.messages[-1].dropped and not elsewhere.websocket.messages[-1].dropped
 
 
@@ -128,12 +128,12 @@ def tutils_client_hello(sni: str | None) -> bytes:
 async def test_pass_through_hosts_are_not_decrypted(tmp_path):
     config = write(tmp_path, "")
     with taddons.context() as tctx:
-        addon = load(tctx, config)
+        guardian = load(tctx, config)
         apple = hello_data("p12-buy.itunes.apple.com")
-        addon.tls_clienthello(apple)
+        guardian.host_control.tls_clienthello(apple)
         bilibili = hello_data("api.live.bilibili.com")
-        addon.tls_clienthello(bilibili)
-        addon.done()
+        guardian.host_control.tls_clienthello(bilibili)
+        done(guardian)
     assert apple.ignore_connection is True
     assert bilibili.ignore_connection is False
 
@@ -151,16 +151,16 @@ def server_data(host: str, mode: str) -> server_hooks.ServerConnectionHookData:
 async def test_other_modes_refuse_the_server_connection_of_a_closed_app(tmp_path, mode):
     config = write(tmp_path, f'[child.caps]\nday = "1"\n[child.windows.apps]\napple = ["{closed_window()}"]\n')
     with taddons.context() as tctx:
-        addon = load(tctx, config)
+        guardian = load(tctx, config)
         closed = server_data("buy.itunes.apple.com", mode)
-        await run(addon.server_connect(closed))
+        await run(guardian.host_control.server_connect(closed))
         open_ = server_data("android.clients.google.com", mode)
-        await run(addon.server_connect(open_))
+        await run(guardian.host_control.server_connect(open_))
         ordinary = server_data("news.example", mode)
-        assert addon.server_connect(ordinary) is None
+        assert guardian.host_control.server_connect(ordinary) is None
         regular = server_data("buy.itunes.apple.com", "regular")  # judged at CONNECT instead
-        assert addon.server_connect(regular) is None
-        addon.done()
+        assert guardian.host_control.server_connect(regular) is None
+        done(guardian)
     assert "app-window" in closed.server.error
     assert open_.server.error is None and ordinary.server.error is None and regular.server.error is None
 
@@ -168,11 +168,11 @@ async def test_other_modes_refuse_the_server_connection_of_a_closed_app(tmp_path
 async def test_other_modes_refuse_payment_hosts_once_a_cap_is_spent(tmp_path):
     config = write(tmp_path, '[child.caps]\nday = "0"\n')
     with taddons.context() as tctx:
-        addon = load(tctx, config)
+        guardian = load(tctx, config)
         data = server_data("android.clients.google.com", "wireguard:/keys/mia-phone.conf")
-        await run(addon.server_connect(data))
+        await run(guardian.host_control.server_connect(data))
         stranger = server_data("android.clients.google.com", "wireguard:/keys/guest.conf")  # an unlisted tunnel
-        await run(addon.server_connect(stranger))
-        addon.done()
+        await run(guardian.host_control.server_connect(stranger))
+        done(guardian)
     assert "day-cap" in data.server.error
     assert stranger.server.error is None
