@@ -7,7 +7,6 @@ import inspect
 from pathlib import Path
 
 import pytest
-from mitmproxy import exceptions
 from mitmproxy.test import taddons, tflow, tutils
 
 from guardian.store.ledger import Ledger
@@ -136,18 +135,6 @@ async def test_connect_to_an_app_outside_its_window_is_refused(tmp_path):
         guardian.host_control.http_connect(other)
         assert other.response is None
         done(guardian)
-
-
-def test_a_bad_config_is_an_options_error_naming_the_key(tmp_path):
-    path = tmp_path / "guardian.toml"
-    path.write_text(household_config('[child.caps]\nper_minute = "three"\n'), encoding="utf-8")
-    from addons.runtime import Runtime
-
-    runtime = Runtime()
-    with taddons.context(runtime) as tctx:
-        with pytest.raises(exceptions.OptionsError, match=r"child\[0\]\.caps\.per_minute"):
-            tctx.configure(runtime, guardian_config=str(path))
-    runtime.done()
 
 
 async def test_the_config_is_followed_while_running(config):

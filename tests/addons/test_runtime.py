@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 
@@ -13,24 +12,17 @@ from mitmproxy.test import taddons
 from addons.runtime import Runtime
 from guardian.setup import devices_seen
 from guardian.store.db import connect
+from tests.addons.test_holding import wait_for
 from tests.conftest import household_config
 from tests.support.addons import write_config
 
 
-async def wait_for(predicate, timeout: float = 10) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if predicate():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("timed out")
-
-
 def test_a_bad_config_is_an_options_error_naming_the_key(tmp_path):
     path = tmp_path / "guardian.toml"
-    path.write_text(household_config('[child.caps]\nday = "lots"\n'), encoding="utf-8")
+    path.write_text(household_config('[child.caps]\nper_minute = "three"\n'), encoding="utf-8")
     runtime = Runtime()
     with taddons.context(runtime) as tctx:
-        with pytest.raises(exceptions.OptionsError, match=r"Guardian config rejected: .*child\[0\]\.caps\.day"):
+        with pytest.raises(exceptions.OptionsError, match=r"child\[0\]\.caps\.per_minute"):
             tctx.configure(runtime, guardian_config=str(path))
     runtime.done()
 
