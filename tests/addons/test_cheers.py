@@ -8,7 +8,7 @@ from mitmproxy.websocket import WebSocketMessage
 
 from addons.cheers import Cheers
 from guardian.store.ledger import Ledger
-from tests.support.addons import alone, run, write_config
+from tests.support.one_addon import alone, run, write_config
 
 
 def chat(text: str, host: str = "irc-ws.chat.twitch.tv"):

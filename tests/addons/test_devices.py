@@ -10,7 +10,7 @@ from addons import devices as devices_module
 from addons.devices import Devices
 from guardian.setup import devices_seen, wireguard
 from guardian.store.db import connect
-from tests.support.addons import alone, flow, write_config
+from tests.support.one_addon import alone, flow, write_config
 
 
 def seen_from(tmp_path) -> set[str]:

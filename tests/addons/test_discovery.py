@@ -6,7 +6,7 @@ from addons import flows
 from addons.discovery import Discovery
 from guardian.store import unrecognised
 from guardian.store.db import connect
-from tests.support.addons import alone, flow, write_config
+from tests.support.one_addon import alone, flow, write_config
 
 
 def handed_over(method: str, host: str, path: str, app: str = "douyu"):

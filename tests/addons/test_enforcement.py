@@ -11,7 +11,7 @@ from addons import flows
 from addons.enforcement import META, Enforcement
 from guardian.store.ledger import Ledger
 from tests.conftest import closed_window, household_config
-from tests.support.addons import alone, flow, run
+from tests.support.one_addon import alone, flow, run
 
 GIFT = "/xlive/revenue/v2/gift/sendGoldMultiUser?price={}&gift_num=1&ruid=5"
 

@@ -17,7 +17,7 @@ from guardian.enforce.guard import Guard
 from guardian.household import configfile
 from guardian.store.ledger import Ledger
 from tests.conftest import household_config
-from tests.support.addons import flow
+from tests.support.one_addon import flow
 
 CATALOG = Catalog.load()
 

@@ -11,7 +11,7 @@ from addons import flows
 from addons.giftlists import GiftLists
 from guardian.store import gift_prices
 from guardian.store.db import connect
-from tests.support.addons import alone, flow, run, write_config
+from tests.support.one_addon import alone, flow, run, write_config
 
 LIST = "/webcast/gift/list/?aid=6383&room_id=7"
 GIFTS = {"data": {"gifts": [{"id": 3389, "diamond_count": 1200}, {"id": 77, "diamond_count": 52}]}}

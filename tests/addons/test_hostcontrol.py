@@ -12,7 +12,7 @@ from mitmproxy.test import tflow, tutils
 
 from addons.hostcontrol import HostControl
 from tests.conftest import closed_window
-from tests.support.addons import alone, run, write_config
+from tests.support.one_addon import alone, run, write_config
 
 
 def connect(host: str, user: str | None = None):

@@ -14,7 +14,7 @@ from guardian.setup import devices_seen
 from guardian.store.db import connect
 from tests.addons.test_holding import wait_for
 from tests.conftest import household_config
-from tests.support.addons import write_config
+from tests.support.one_addon import write_config
 
 
 def test_a_bad_config_is_an_options_error_naming_the_key(tmp_path):

@@ -1,4 +1,8 @@
-"""One of Guardian's addons alone with its runtime, the way mitmproxy's taddons runs an addon."""
+"""One of Guardian's addons alone with its runtime, the way mitmproxy's taddons runs an addon.
+
+Not called addons.py: mitmdump leaves a script's folder on sys.path (route_addon.py's is this one), where a
+module of that name would hide the `addons` package from the next script.
+"""
 
 from __future__ import annotations
 
