@@ -16,7 +16,6 @@ import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Optional
 
 from mitmproxy import ctx, exceptions, http
 
@@ -164,7 +163,7 @@ class Guardian(CatalogHooks):
         logging.getLogger("guardian").setLevel(logging.INFO)
         loader.add_option(
             "guardian_config",
-            Optional[str],
+            str | None,
             None,
             "Guardian's config file (TOML). Default: GUARDIAN_CONFIG, else guardian.toml in the data directory.",
         )

@@ -1,4 +1,5 @@
-"""The catalog hooks of Guardian's addon (WebSocket cheers, pass-through, server connections), with mitmproxy's test helpers."""
+"""The catalog hooks of Guardian's addon (WebSocket cheers, pass-through, server connections),
+with mitmproxy's test helpers."""
 
 from __future__ import annotations
 
