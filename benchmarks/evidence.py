@@ -47,7 +47,8 @@ def main() -> None:
     per_attempt = (time.perf_counter() - t) / n
     ledger.close()
     print(
-        f"{n} attempts over a year, {db.stat().st_size / 1e6:.1f} MB; recording one (attempt + outcome, 2 transactions): {per_attempt * 1e3:.2f} ms"
+        f"{n} attempts over a year, {db.stat().st_size / 1e6:.1f} MB; recording one (attempt + outcome, 2 "
+        f"transactions): {per_attempt * 1e3:.2f} ms"
     )
 
     conn = connect(db)
@@ -78,6 +79,7 @@ def main() -> None:
         zip(
             [d[0] for d in plain.execute("SELECT * FROM attempts LIMIT 1").description],
             plain.execute("SELECT * FROM attempts LIMIT 1").fetchone(),
+            strict=True,
         )
     )
     row.pop("id")
@@ -94,7 +96,8 @@ def main() -> None:
         timings.setdefault(with_journal, []).append((time.perf_counter() - t) / rounds)
     bare, chained = min(timings[False]), min(timings[True])
     print(
-        f"insert an attempt: {bare * 1e6:.0f} us bare, {chained * 1e6:.0f} us with its journal entry; ratio {chained / bare:.2f}"
+        f"insert an attempt: {bare * 1e6:.0f} us bare, {chained * 1e6:.0f} us with its journal entry; ratio "
+        f"{chained / bare:.2f}"
     )
     plain.close()
 

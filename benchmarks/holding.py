@@ -42,7 +42,8 @@ apps = ["bilibili"]
 wait = 300
 """
 GIFT = (
-    "POST http://api.live.bilibili.com/xlive/revenue/v2/gift/sendGoldMultiUser?price={price}&gift_num=1&ruid=5 HTTP/1.1\r\n"
+    "POST http://api.live.bilibili.com/xlive/revenue/v2/gift/sendGoldMultiUser?price={price}&gift_num=1&ruid=5 "
+    "HTTP/1.1\r\n"
     "Host: api.live.bilibili.com\r\nContent-Length: 0\r\n\r\n"
 )
 

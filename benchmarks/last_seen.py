@@ -54,7 +54,8 @@ def main() -> None:
                     off.append(per_call(addon.request, flow, args.calls))
                 a, b = min(on), min(off)  # the least disturbed round: the machine is shared
                 print(
-                    f"{name:17} with last-seen {a:.3f} µs/call, without {b:.3f} µs/call, cost {a - b:+.3f} µs ({a / b:.2f}x)"
+                    f"{name:17} with last-seen {a:.3f} µs/call, without {b:.3f} µs/call, cost {a - b:+.3f} µs "
+                    f"({a / b:.2f}x)"
                 )
             for each in (script.devices, script.runtime):  # the ones with a `done`
                 each.done()

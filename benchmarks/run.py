@@ -120,7 +120,8 @@ class Traffic:
                         rate = traffic.measure(proxies[name], mode, self.origins, ca, a.seconds, a.connections)
                         results.setdefault((section, name), []).append(rate)
                         print(
-                            f"  round {r + 1}: {section:9} {name:10} {rate.per_second:7.0f}/s {rate.per_cpu_second:7.0f}/cpu-s",
+                            f"  round {r + 1}: {section:9} {name:10} {rate.per_second:7.0f}/s "
+                            f"{rate.per_cpu_second:7.0f}/cpu-s",
                             file=sys.stderr,
                             flush=True,
                         )
@@ -138,7 +139,8 @@ def report_traffic(
     cpu = {k: statistics.median(r.per_cpu_second for r in v) for k, v in results.items()}
     runs = {k: ", ".join(f"{r.per_second:.0f}" for r in v) for k, v in results.items()}
     lines = [
-        f"Ordinary requests ({args.connections} keep-alive connections, median of {args.rounds} rounds of {args.seconds:g} s)",
+        f"Ordinary requests ({args.connections} keep-alive connections, median of {args.rounds} rounds of "
+        f"{args.seconds:g} s)",
         "  req/s = per wall-clock second (each round in brackets); req/cpu-s = per second of the proxy's own CPU time,",
         "  which stays steady when other work shares the machine (mitmdump is CPU-bound on one core)",
     ]
@@ -149,7 +151,8 @@ def report_traffic(
     ):
         for m in ("http", "https"):
             lines.append(
-                f"  {label:34} {m.upper():5} {wall[(m, name)]:6.0f} req/s {cpu[(m, name)]:6.0f} req/cpu-s   [{runs[(m, name)]}]"
+                f"  {label:34} {m.upper():5} {wall[(m, name)]:6.0f} req/s {cpu[(m, name)]:6.0f} req/cpu-s   "
+                f"[{runs[(m, name)]}]"
             )
 
     def ratio(label: str, a: tuple[str, str], b: tuple[str, str], target: str) -> None:
@@ -163,15 +166,18 @@ def report_traffic(
         ratio(f"{m.upper()} Guardian / bare", (m, "guardian"), (m, "bare"), "ordinary")
         ratio(f"{m.upper()} Guardian / block_list", (m, "guardian"), (m, "block_list"), "block_list")
         lines.append(
-            f"  {'':30} (the most any addon could reach, bare / block_list: {cpu[(m, 'bare')] / cpu[(m, 'block_list')]:.3f} req/cpu-s, "
+            f"  {'':30} (the most any addon could reach, bare / block_list: "
+            f"{cpu[(m, 'bare')] / cpu[(m, 'block_list')]:.3f} req/cpu-s, "
             f"{wall[(m, 'bare')] / wall[(m, 'block_list')]:.3f} req/s)"
         )
     lines.append(
-        "Allowed purchases over HTTPS (form POST to the Bilibili gift endpoint, routed to the local origin; each judged, recorded, settled)"
+        "Allowed purchases over HTTPS (form POST to the Bilibili gift endpoint, routed to the local origin; each "
+        "judged, recorded, settled)"
     )
     for name, label in (("bare", "bare mitmdump"), ("guardian", "mitmdump + Guardian")):
         lines.append(
-            f"  {label:34} {wall[('purchases', name)]:6.0f} req/s {cpu[('purchases', name)]:6.0f} req/cpu-s   [{runs[('purchases', name)]}]"
+            f"  {label:34} {wall[('purchases', name)]:6.0f} req/s {cpu[('purchases', name)]:6.0f} req/cpu-s   "
+            f"[{runs[('purchases', name)]}]"
         )
     ratio("purchases Guardian / bare", ("purchases", "guardian"), ("purchases", "bare"), "purchases")
     return lines
@@ -192,21 +198,25 @@ def report_micro(work: Path, hosts: list[str]) -> list[str]:
     for kind in micro.REQUESTS:
         small, big = det[10][kind], det[1000][kind]
         lines.append(
-            f"  {kind:28} {small * 1e6:8.2f} us {big * 1e6:9.2f} us  {big / small:.2f}   {verdict(big / small, TARGETS['detection'], False)}"
+            f"  {kind:28} {small * 1e6:8.2f} us {big * 1e6:9.2f} us  {big / small:.2f}   "
+            f"{verdict(big / small, TARGETS['detection'], False)}"
         )
     name, ledger = micro.ledger_queries(work)
     lines.append(
-        f"Ledger queries (median of 15; {micro.WEEK_ROWS} attempts in the reviewed week and {micro.WEEK_ROWS} earlier in its month at both sizes, the rest older history)"
+        f"Ledger queries (median of 15; {micro.WEEK_ROWS} attempts in the reviewed week and {micro.WEEK_ROWS} earlier "
+        "in its month at both sizes, the rest older history)"
     )
     lines.append(f"  weekly review = {name}")
     lines.append(f"  {'query':28} {'10,000':>10} {'1,000,000':>12}  ratio")
     for q in ("weekly review", "cap check (spending)"):
         small, big = ledger[10_000][q], ledger[1_000_000][q]
         lines.append(
-            f"  {q:28} {small * 1e3:7.3f} ms {big * 1e3:9.3f} ms  {big / small:.2f}   {verdict(big / small, TARGETS['weekly'], False)}"
+            f"  {q:28} {small * 1e3:7.3f} ms {big * 1e3:9.3f} ms  {big / small:.2f}   "
+            f"{verdict(big / small, TARGETS['weekly'], False)}"
         )
     lines.append(
-        f"  (filling the ledgers took {ledger[10_000]['fill seconds']:.1f} s and {ledger[1_000_000]['fill seconds']:.1f} s)"
+        f"  (filling the ledgers took {ledger[10_000]['fill seconds']:.1f} s and "
+        f"{ledger[1_000_000]['fill seconds']:.1f} s)"
     )
     return lines
 
@@ -223,7 +233,8 @@ def main() -> None:
     rules = sum(len(a.rules) for a in catalog.apps.values())
     began = time.monotonic()
     lines = [
-        f"Guardian benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {os.cpu_count()} CPUs, load average "
+        f"Guardian benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {os.cpu_count()} CPUs, load "
+        "average "
         f"{os.getloadavg()[0]:.1f}, Python {platform.python_version()}, mitmproxy {version('mitmproxy')}",
         f"catalog: {len(catalog.apps)} apps, {rules} rules, {len(hosts)} hosts",
     ]

@@ -22,7 +22,8 @@ def bars(
     span = width - left - right
     height = row * len(items) + 6
     parts = [
-        f'<svg class="chart" role="img" aria-label="{escape(label)}" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
+        f'<svg class="chart" role="img" aria-label="{escape(label)}" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}"'
         ' xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(label)}</title>",
     ]
@@ -34,7 +35,8 @@ def bars(
         )
         parts.append(f'<rect x="{left}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" fill="{BAR}" rx="2"/>')
         parts.append(
-            f'<text x="{left + w + 4:.1f}" y="{y + row * 0.65:.1f}" font-size="12">{escape(format_amount(amount))}</text>'
+            f'<text x="{left + w + 4:.1f}" y="{y + row * 0.65:.1f}" '
+            f'font-size="12">{escape(format_amount(amount))}</text>'
         )
     if mark is not None and top:
         x = left + float(mark / top) * span

@@ -1,4 +1,5 @@
-"""Write docs/screenshots/{live,week,limits,approvals,evidence,devices,apps}.png: the dashboard with demo data, in headless Chromium.
+"""Write docs/screenshots/{live,week,limits,approvals,evidence,devices,apps}.png:
+the dashboard with demo data, in headless Chromium.
 
 Usage: .venv/bin/python docs/screenshots.py
 Everything runs on 127.0.0.1 in a temporary directory; nothing is sent anywhere.
@@ -23,12 +24,12 @@ from dashboard import create_app  # noqa: E402
 from guardian.catalog.detect import Purchase  # noqa: E402
 from guardian.enforce.alerts import refused  # noqa: E402
 from guardian.enforce.policy import decide  # noqa: E402
-from guardian.household import configfile
+from guardian.household import configfile  # noqa: E402
 from guardian.household.money import Money  # noqa: E402
 from guardian.setup import logins  # noqa: E402
 from guardian.store import approvals, changes, outbox, overrides  # noqa: E402
 from guardian.store.db import ms as to_ms  # noqa: E402
-from guardian.store.db import transaction
+from guardian.store.db import transaction  # noqa: E402
 from guardian.store.ledger import ACCEPTED, Attempt, Ledger  # noqa: E402
 from tests.support.dashboard import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 

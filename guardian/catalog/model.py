@@ -32,7 +32,7 @@ the parser is rulefile.py, the index by host index.py. In short::
     requires = "pay_gold"                  # optional: only when this field is present
     when = { method = ["alipay.trade.page.pay"] }  # optional: only when a field has one of these values
     free_when = { coin_type = ["silver"] } # optional: not a purchase then
-    operations = ["*Purchase*"]            # optional: GraphQL operationName globs; every matching operation in a batch counts
+    operations = ["*Purchase*"]            # optional: GraphQL operationName globs (each match in a batch counts)
     transport = "websocket"                # optional: a WebSocket message rule (message = "irc-cheer")
 
     [[gift_list]]                          # a response the app downloads that lists gift prices

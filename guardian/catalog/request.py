@@ -45,7 +45,8 @@ def _normalize_once(host: str) -> str:
 
 
 def normalize_path(path: str) -> str:
-    """Decode percent-escapes, drop ;parameters, fold repeated slashes and dot segments, drop a trailing slash, lower case.
+    """Decode percent-escapes, drop ;parameters, fold repeated slashes and dot segments, drop a trailing slash,
+    lower case.
 
     Rules match the normalised path, so "/A//b/%2e%2e/c/" or "/a/c;x=1" cannot slip past a rule for "/a/c"
     (many servers ignore path parameters after ";"); back-slashes count as slashes.

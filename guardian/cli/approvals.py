@@ -31,7 +31,8 @@ def _when(at_ms: int | None, tz: ZoneInfo) -> str:
 
 def describe(a: Approval, tz: ZoneInfo) -> str:
     to = f" to {a.recipient}" if a.recipient else ""
-    line = f"#{a.id}  {_when(a.at_ms, tz)}  {a.child}  {a.amount} {a.currency}  {a.app} {a.kind}{to}  ({a.device})  {a.state}"
+    what = f"{a.amount} {a.currency}  {a.app} {a.kind}{to}"
+    line = f"#{a.id}  {_when(a.at_ms, tz)}  {a.child}  {what}  ({a.device})  {a.state}"
     if a.state != approvals.PENDING:
         line += f" by {a.decided_by} ({a.decided_via}) at {_when(a.decided_ms, tz)}"
         line += ", allowed over the cap" if a.over_cap else ""

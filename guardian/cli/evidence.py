@@ -1,4 +1,4 @@
-"""`guardian verify` and `guardian export`: the evidence commands. Core in guardian.evidence (verify, export, formats)."""
+"""`guardian verify` and `guardian export`: the evidence commands (core: guardian.evidence)."""
 
 from __future__ import annotations
 

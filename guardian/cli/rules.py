@@ -1,4 +1,6 @@
-"""Commands for rule authors: `guardian detect FILE.har`, `guardian rules check [DIR]`, `guardian rules unrecognised`."""
+"""Commands for rule authors: `guardian detect FILE.har`, `guardian rules check [DIR]`,
+`guardian rules unrecognised`.
+"""
 
 from __future__ import annotations
 
@@ -63,8 +65,14 @@ def _setting(config: Path | None, extra: tuple[Path, ...]) -> tuple[Catalog, Hou
 
 @click.command("detect")
 @click.argument("har", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Use this config's household (currency, rates) and its rules/ folder (default: built-in rules, CNY, no rates).")  # fmt: skip
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Use this config's household (currency, rates) and its rules/ folder "
+    "(default: built-in rules, CNY, no rates).",
+)
 @click.option(
     "--rules",
     "extra",
@@ -163,7 +171,8 @@ def _rates_warning(path: Path, folder: Path) -> None:
         return
     for code, apps in sorted(catalog.currencies().items()):
         if code != household.currency and code not in household.rates:
-            click.echo(f"warning: {path}: household.rates has no {code} rate; purchases in {', '.join(apps)} will be refused as unreadable", err=True)  # fmt: skip
+            refused = f"purchases in {', '.join(apps)} will be refused as unreadable"
+            click.echo(f"warning: {path}: household.rates has no {code} rate; {refused}", err=True)
 
 
 @rules_group.command("unrecognised")

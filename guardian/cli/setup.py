@@ -90,7 +90,8 @@ def setup(
                     click.echo(f"    {line}")
             return
         click.echo(
-            f"Guardian will make {len(steps)} change(s) to this computer. Each can be undone with `guardian setup --undo`."
+            f"Guardian will make {len(steps)} change(s) to this computer. "
+            "Each can be undone with `guardian setup --undo`."
         )
         admin = system.is_admin()
         done = system.apply(steps, state, ask=_ask(yes), say=click.echo, admin=admin, sudo=system.sudo_available())

@@ -143,7 +143,7 @@ def build(
             "SELECT * FROM attempts WHERE child = ? AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, id", (child, lo, hi)
         )
         names = [d[0] for d in cur.description]
-        rows = [dict(zip(names, r)) for r in cur.fetchall()]
+        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
         entries = {
             ref: (seq, h)
             for ref, seq, h in conn.execute(
@@ -160,7 +160,9 @@ def build(
         day = a["time"][:10]
         per_day[day] = per_day.get(day, Totals()).add(a)
         total = total.add(a)
-    spent_rows = [(r, a) for r, a in zip(rows, attempts) if a["decision"] == "allowed" and a["outcome"] in COUNTED]
+    spent_rows = [
+        (r, a) for r, a in zip(rows, attempts, strict=True) if a["decision"] == "allowed" and a["outcome"] in COUNTED
+    ]
     recipients: dict[str, list] = {}
     for a in attempts:
         if a["recipient"]:

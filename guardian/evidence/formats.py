@@ -27,7 +27,8 @@ def cover(pack: Pack) -> list[tuple[str, str]]:
     """The plain-language cover, paragraph by paragraph: (English, Chinese)."""
     r, t = pack.report, pack.total
     check_en = (
-        f"The record was checked when this pack was made and is intact: its {r.entries} journal entries chain together and every attempt matches its entry."
+        f"The record was checked when this pack was made and is intact: its {r.entries} journal entries chain "
+        "together and every attempt matches its entry."
         if r.intact
         else f"WARNING: the record does NOT verify: {r.problems[0]}. Treat the rows after that point with care."
     )
@@ -43,34 +44,45 @@ def cover(pack: Pack) -> list[tuple[str, str]]:
     return [
         (
             "How this record was made. Guardian is a parental-control proxy on this family's home network. "
-            "Each payment request from the child's device to a streaming app passed through it and was recorded at that moment, "
-            "before it reached the app: time with time zone, the device's IP address (and proxy user and hardware MAC address when known), "
-            "the app, the kind of purchase, the recipient, the amount, Guardian's decision and how the app's server answered. "
+            "Each payment request from the child's device to a streaming app passed through it and was recorded "
+            "at that moment, before it reached the app: time with time zone, the device's IP address (and proxy "
+            "user and hardware MAC address when known), the app, the kind of purchase, the recipient, the amount, "
+            "Guardian's decision and how the app's server answered. "
             "Nothing else from the traffic (no cookies, passwords or other pages) is kept. "
-            "Each entry carries a SHA-256 hash over its content and the previous entry's hash, so any later edit, deletion, insertion or reordering is detectable.",
-            "记录方式：Guardian 是安装在本家庭网络中的家长控制代理。孩子设备向直播应用发出的每一个支付请求都经过它，并在到达应用之前当场记录："
-            "带时区的时间、设备 IP 地址（以及已知时的代理用户名和硬件 MAC 地址）、应用、购买类型、收款主播、金额、Guardian 的决定以及应用服务器的答复。"
-            "除此之外不保存任何流量内容（不保存 Cookie、密码或其他网页）。每条记录都带有对其内容和上一条记录哈希值计算的 SHA-256 哈希，"
+            "Each entry carries a SHA-256 hash over its content and the previous entry's hash, so any later edit, "
+            "deletion, insertion or reordering is detectable.",
+            "记录方式：Guardian 是安装在本家庭网络中的家长控制代理。"
+            "孩子设备向直播应用发出的每一个支付请求都经过它，并在到达应用之前当场记录："
+            "带时区的时间、设备 IP 地址（以及已知时的代理用户名和硬件 MAC 地址）、"
+            "应用、购买类型、收款主播、金额、Guardian 的决定以及应用服务器的答复。"
+            "除此之外不保存任何流量内容（不保存 Cookie、密码或其他网页）。"
+            "每条记录都带有对其内容和上一条记录哈希值计算的 SHA-256 哈希，"
             "因此事后的任何修改、删除、插入或重新排序都可以被发现。",
         ),
         (
-            f"What it shows. Child: {pack.child}. Period: {period}. {t.attempts} purchase attempts: {t.allowed} allowed, {t.blocked} refused. "
-            f"Spent (allowed and not refused by the app): {_m(pack, t.spent)}; refused by Guardian: {_m(pack, t.refused)}.",
-            f"记录内容：孩子：{pack.child}。期间：{period}。共 {t.attempts} 次购买尝试：放行 {t.allowed} 次，拦截 {t.blocked} 次。"
+            f"What it shows. Child: {pack.child}. Period: {period}. "
+            f"{t.attempts} purchase attempts: {t.allowed} allowed, {t.blocked} refused. "
+            f"Spent (allowed and not refused by the app): {_m(pack, t.spent)}; "
+            f"refused by Guardian: {_m(pack, t.refused)}.",
+            f"记录内容：孩子：{pack.child}。期间：{period}。"
+            f"共 {t.attempts} 次购买尝试：放行 {t.allowed} 次，拦截 {t.blocked} 次。"
             f"已消费（放行且未被应用拒绝）：{_m(pack, t.spent)}；被 Guardian 拦截：{_m(pack, t.refused)}。",
         ),
         (
-            f"Which devices: {devices}. Which hours (local time, attempts): {hours}. Which streamers (attempts, spent): {streamers}.",
+            f"Which devices: {devices}. Which hours (local time, attempts): {hours}. "
+            f"Which streamers (attempts, spent): {streamers}.",
             f"设备：{devices}。时段（当地时间，次数）：{hours}。主播（次数，消费）：{streamers}。",
         ),
         (
-            f"How fast: at most {pack.max_per_minute} attempts within one minute; at most {_m(pack, pack.max_hour_amount)} spent within one hour.",
+            f"How fast: at most {pack.max_per_minute} attempts within one minute; at most "
+            f"{_m(pack, pack.max_hour_amount)} spent within one hour.",
             f"速度：一分钟内最多 {pack.max_per_minute} 次尝试；一小时内最多消费 {_m(pack, pack.max_hour_amount)}。",
         ),
         (
             f"{check_en} Head digest: {r.head} (journal seq {r.head_seq or 0}). Keep a copy of this digest: "
             "anyone holding the database can run `guardian verify` and compare its head digest with this one.",
-            f"{check_zh} 链头摘要：{r.head}（日志序号 {r.head_seq or 0}）。请另行保存此摘要：持有数据库的任何人都可以运行 `guardian verify`，并将其链头摘要与此对照。",
+            f"{check_zh} 链头摘要：{r.head}（日志序号 {r.head_seq or 0}）。"
+            "请另行保存此摘要：持有数据库的任何人都可以运行 `guardian verify`，并将其链头摘要与此对照。",
         ),
     ]
 
@@ -159,7 +171,7 @@ def read_csv(text: str) -> list[dict]:
     for row in rows[1:]:
         if not row:
             break
-        attempts.append({k: _uncell(v) for k, v in zip(header, row)})
+        attempts.append({k: _uncell(v) for k, v in zip(header, row, strict=True)})
     return attempts
 
 
@@ -170,7 +182,8 @@ table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: .5em 0
 th, td { border: 1px solid #999; padding: 2px 4px; text-align: left; vertical-align: top; }
 #attempts { font-size: 7pt; } #attempts th { word-break: break-all; }
 td.wrap { word-break: break-all; min-width: 6em; } td.wrap.hash { font: 6.5pt monospace; min-width: 8em; }
-th { background: #eee; } .bad { color: #a00; font-weight: bold; } .digest { font-family: monospace; overflow-wrap: anywhere; }
+th { background: #eee; } .bad { color: #a00; font-weight: bold; }
+.digest { font-family: monospace; overflow-wrap: anywhere; }
 .cover p { margin: .4em 0; } .zh { color: #222; }
 @media print {
   @page { size: A4 landscape; margin: 12mm; }
@@ -188,7 +201,9 @@ def _table(head: list[str], rows: list[list[object]], ident: str = "") -> str:
     h = "".join(f"<th>{escape(str(c))}</th>" for c in head)
     classes = [f' class="{_WRAP[c]}"' if c in _WRAP else "" for c in head]
     body = "".join(
-        "<tr>" + "".join(f"<td{k}>{escape('' if c is None else str(c))}</td>" for k, c in zip(classes, row)) + "</tr>\n"
+        "<tr>"
+        + "".join(f"<td{k}>{escape('' if c is None else str(c))}</td>" for k, c in zip(classes, row, strict=True))
+        + "</tr>\n"
         for row in rows
     )
     attr = f' id="{ident}"' if ident else ""

@@ -60,8 +60,9 @@ def _prefix(conn: sqlite3.Connection, before_ms: int) -> tuple[list[tuple[int, s
     """The longest run of oldest entries all before the cutoff that splits no attempt from its outcomes."""
     last_of: dict[int, int] = {}  # attempt id -> seq of its last entry
     for ref, last in conn.execute(
-        "SELECT ref, MAX(seq) FROM journal WHERE ref IS NOT NULL AND kind IN ('attempt', %s) GROUP BY ref"
-        % ", ".join(f"'{k}'" for k in sorted(verify.PATCHES))
+        "SELECT ref, MAX(seq) FROM journal WHERE ref IS NOT NULL AND kind IN ('attempt', {}) GROUP BY ref".format(
+            ", ".join(f"'{k}'" for k in sorted(verify.PATCHES))
+        )
     ):
         last_of[ref] = last
     run: list[tuple[int, str, int, str, int | None]] = []

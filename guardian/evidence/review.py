@@ -52,7 +52,7 @@ def attempts(
     args.append(max(1, min(limit, MAX_LIMIT)))
     cur = conn.execute(sql, args)
     names = [d[0] for d in cur.description]
-    rows = [_row(dict(zip(names, r))) for r in cur.fetchall()]
+    rows = [_row(dict(zip(names, r, strict=True))) for r in cur.fetchall()]
     return rows[::-1] if after_id else rows
 
 
@@ -67,7 +67,8 @@ def choices(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
 
 def spent(conn: sqlite3.Connection, child: str, start: datetime, end: datetime) -> Decimal:
     units = conn.execute(
-        f"SELECT COALESCE(SUM(amount_units), 0) FROM attempts WHERE child = ? AND {COUNTS} AND at_ms >= ? AND at_ms < ?",
+        f"SELECT COALESCE(SUM(amount_units), 0) FROM attempts "
+        f"WHERE child = ? AND {COUNTS} AND at_ms >= ? AND at_ms < ?",
         (child, db.ms(start), db.ms(end)),
     ).fetchone()[0]
     return _amount(units)
@@ -165,7 +166,8 @@ def week(
         per_recipient: dict[tuple[str, str], int] = defaultdict(int)
         counts: Counter[tuple[str, str]] = Counter()
         for at_ms, app, recipient, units in conn.execute(
-            f"SELECT at_ms, app, recipient, amount_units FROM attempts WHERE child = ? AND {COUNTS} AND at_ms >= ? AND at_ms < ?",
+            f"SELECT at_ms, app, recipient, amount_units FROM attempts "
+            f"WHERE child = ? AND {COUNTS} AND at_ms >= ? AND at_ms < ?",
             (child, db.ms(start), db.ms(end)),
         ):
             local = calendar.local(datetime.fromtimestamp(at_ms / 1000, UTC)).date()
@@ -176,7 +178,8 @@ def week(
                 counts[(app, recipient)] += 1
         ranked = sorted(per_recipient.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
         cur = conn.execute(
-            "SELECT * FROM attempts WHERE child = ? AND decision = 'blocked' AND at_ms >= ? AND at_ms < ? ORDER BY id DESC LIMIT 200",
+            "SELECT * FROM attempts WHERE child = ? AND decision = 'blocked' AND at_ms >= ? AND at_ms < ? "
+            "ORDER BY id DESC LIMIT 200",
             (child, db.ms(start), db.ms(end)),
         )
         names = [d[0] for d in cur.description]
@@ -186,7 +189,7 @@ def week(
                 [(d, _amount(per_day[d])) for d in dates],
                 sorted(((a, _amount(u)) for a, u in per_app.items()), key=lambda kv: (-kv[1], kv[0])),
                 [Recipient(app, name, _amount(u), counts[(app, name)]) for (app, name), u in ranked],
-                [_row(dict(zip(names, r))) for r in cur.fetchall()],
+                [_row(dict(zip(names, r, strict=True))) for r in cur.fetchall()],
             )
         )
     return result

@@ -71,7 +71,7 @@ def _rows(conn: sqlite3.Connection, table: str) -> dict[int, dict]:
         return {}
     cur = conn.execute(f"SELECT * FROM {table} ORDER BY id")  # noqa: S608 (fixed table names)
     names = [d[0] for d in cur.description]
-    return {r[0]: dict(zip(names[1:], r[1:])) for r in cur}
+    return {r[0]: dict(zip(names[1:], r[1:], strict=True)) for r in cur}
 
 
 def start_point(conn: sqlite3.Connection) -> tuple[int, str]:
@@ -242,7 +242,11 @@ def find_head(conn: sqlite3.Connection, digest: str) -> str:
         cp = conn.execute("SELECT id, last_seq FROM checkpoints ORDER BY id DESC LIMIT 1").fetchone()
         if cp is not None:
             return (
-                f"NOT found: {digest} is not in the record; entries up to seq {cp[1]} were purged (checkpoint {cp[0]}), "
+                f"NOT found: {digest} is not in the record; "
+                f"entries up to seq {cp[1]} were purged (checkpoint {cp[0]}), "
                 "so it may have been purged, or the record was rewritten"
             )
-    return f"NOT found: {digest} is not in the record: the record was rewritten after it was copied, or it belongs to another ledger"
+    return (
+        f"NOT found: {digest} is not in the record: "
+        "the record was rewritten after it was copied, or it belongs to another ledger"
+    )

@@ -45,7 +45,10 @@ class Caps:
 
 @dataclass(frozen=True, slots=True)
 class Ask:
-    """When a purchase waits for a parent: above `over`, or always for `apps`; held `wait` s, a late yes usable `valid` min."""
+    """When a purchase waits for a parent: above `over`, or always for `apps`.
+
+    The request is held `wait` seconds; a late yes stays usable for `valid` minutes.
+    """
 
     over: Money | None = None
     apps: tuple[str, ...] = ()

@@ -104,7 +104,7 @@ def _unknown_amount(value: object) -> str:
     return str(value)
 
 
-def _list(parse: Callable[[Any], T]) -> Callable[[Any], tuple[T, ...]]:
+def _list[T](parse: Callable[[Any], T]) -> Callable[[Any], tuple[T, ...]]:
     def parse_list(value: object) -> tuple[T, ...]:
         if not isinstance(value, list):
             raise ValueError(f"expected a list, got {value!r}")

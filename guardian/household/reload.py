@@ -6,13 +6,13 @@ import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
-class Follower(Generic[T]):
+class Follower[T]:
     """Loads `path` with `load` when its stat signature changes.
 
     `poll()` returns the new value when a changed file loaded cleanly, else None.

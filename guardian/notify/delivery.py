@@ -30,7 +30,8 @@ class Report:
 
 def _last_refusal_note(conn: sqlite3.Connection, child: str | None, since_ms: int) -> int | None:
     row = conn.execute(
-        "SELECT MAX(delivered_ms) FROM outbox WHERE state = 'delivered' AND kind IN (?, ?) AND child IS ? AND delivered_ms > ?",
+        "SELECT MAX(delivered_ms) FROM outbox "
+        "WHERE state = 'delivered' AND kind IN (?, ?) AND child IS ? AND delivered_ms > ?",
         (outbox.REFUSED, outbox.BURST, child, since_ms),
     ).fetchone()
     return row[0]

@@ -164,7 +164,8 @@ def apply(
             elevated = with_sudo(step) if sudo else None
             if elevated is None:
                 say(
-                    f"  Skipped: {step.what} needs administrator rights. Run `guardian setup` again as an administrator for it."
+                    f"  Skipped: {step.what} needs administrator rights. "
+                    "Run `guardian setup` again as an administrator for it."
                 )
                 continue
             say("  You may be asked for your password (administrator rights).")

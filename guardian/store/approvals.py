@@ -120,7 +120,10 @@ def _key(purchase: Purchase) -> tuple[str, int, str] | None:
 
 
 def find(conn: sqlite3.Connection, child: str, purchase: Purchase, now_ms: int, valid_ms: int) -> Approval | None:
-    """What answers an identical purchase now: an unused yes given within `valid_ms`, else such a no, else a pending question."""
+    """What answers an identical purchase now.
+
+    An unused yes given within `valid_ms`, else such a no, else a pending question.
+    """
     key = _key(purchase)
     if key is None:
         return None
@@ -147,7 +150,10 @@ def create(
     at_ms: int,
     app_name: str,
 ) -> int:
-    """Ask a parent: a pending approval, its journal entry and the parent's notification. Inside the caller's transaction."""
+    """Ask a parent: a pending approval, its journal entry and the parent's notification.
+
+    Runs inside the caller's transaction.
+    """
     key = _key(purchase)
     if key is None:
         raise ValueError("an unreadable purchase cannot be put to a parent")
@@ -177,7 +183,8 @@ def create(
         f"{child} 请求消费 / asks to spend {row['amount']} {row['currency']}"
         if purchase.money is not None
         else f"{child} 请求消费（金额未知）/ asks to spend an unknown amount",
-        f"{what}. 批准或拒绝 / Approve or deny: dashboard, 'Waiting for you', or `guardian approvals approve {approval_id}`",
+        f"{what}. 批准或拒绝 / Approve or deny: dashboard, 'Waiting for you', "
+        f"or `guardian approvals approve {approval_id}`",
         at_ms,
         link="/approvals",
     )
@@ -215,7 +222,8 @@ def decide(
         if current.state == USED:
             raise ApprovalError(f"approval #{approval_id} was already used by a purchase; it cannot be changed")
         conn.execute(
-            "UPDATE approvals SET state = ?, over_cap = ?, decided_by = ?, decided_via = ?, decided_ms = ? WHERE id = ?",
+            "UPDATE approvals SET state = ?, over_cap = ?, decided_by = ?, decided_via = ?, decided_ms = ? "
+            "WHERE id = ?",
             (new_state, int(over), who, via, at_ms, approval_id),
         )
         body = {"state": new_state, "over_cap": over, "by": who, "via": via, "was": current.state}

@@ -37,6 +37,7 @@ from guardian.store.spend import Spending
 # How the app's server answered an attempt. Only pending and accepted purchases count towards caps:
 # pending ones may have reached the server (the proxy died, the connection broke after sending).
 PENDING, ACCEPTED, FAILED, NEVER = "pending", "accepted", "failed", "never-contacted"
+COUNTED = f"outcome IN ('{PENDING}', '{ACCEPTED}')"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,15 +95,16 @@ class Reading:
         if sums is not None:  # pre-added buckets: the cost no longer grows with the month's purchases
             # Counted only as far as the largest per-minute cap needs, so a busy minute costs no more than a quiet one.
             count = self.conn.execute(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM attempts WHERE child = ? AND decision = 'allowed' AND at_ms > ? LIMIT ?)",
+                "SELECT COUNT(*) FROM "
+                "(SELECT 1 FROM attempts WHERE child = ? AND decision = 'allowed' AND at_ms > ? LIMIT ?)",
                 (child, minute, MAX_PER_MINUTE + 1),
             ).fetchone()[0]
             return Spending(*(Money.from_units(units, currency) for units in sums), count)
         row = self.conn.execute(
-            """SELECT
-                 COALESCE(SUM(CASE WHEN at_ms >= :day AND outcome IN ('pending', 'accepted') THEN amount_units END), 0),
-                 COALESCE(SUM(CASE WHEN at_ms >= :week AND outcome IN ('pending', 'accepted') THEN amount_units END), 0),
-                 COALESCE(SUM(CASE WHEN at_ms >= :month AND outcome IN ('pending', 'accepted') THEN amount_units END), 0),
+            f"""SELECT
+                 COALESCE(SUM(CASE WHEN at_ms >= :day AND {COUNTED} THEN amount_units END), 0),
+                 COALESCE(SUM(CASE WHEN at_ms >= :week AND {COUNTED} THEN amount_units END), 0),
+                 COALESCE(SUM(CASE WHEN at_ms >= :month AND {COUNTED} THEN amount_units END), 0),
                  COUNT(CASE WHEN at_ms > :minute THEN 1 END)
                FROM attempts
                WHERE child = :child AND decision = 'allowed' AND at_ms >= :earliest""",
@@ -200,7 +202,7 @@ class Ledger:
         with self._lock:
             cur = self.conn.execute(sql, args)
             names = [d[0] for d in cur.description]
-            raw = [dict(zip(names, r)) for r in cur.fetchall()]
+            raw = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
         return [_row(r) for r in raw]
 
 

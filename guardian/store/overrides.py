@@ -72,7 +72,8 @@ def lock(conn: sqlite3.Connection, now: datetime, until: datetime | None = None)
 def unlock(conn: sqlite3.Connection, now: datetime) -> int:
     """Lift every lock; returns how many were in force."""
     cur = conn.execute(
-        "UPDATE overrides SET cleared_ms = ? WHERE kind = 'lock' AND cleared_ms IS NULL AND (until_ms IS NULL OR until_ms > ?)",
+        "UPDATE overrides SET cleared_ms = ? "
+        "WHERE kind = 'lock' AND cleared_ms IS NULL AND (until_ms IS NULL OR until_ms > ?)",
         (db.ms(now), db.ms(now)),
     )
     return cur.rowcount

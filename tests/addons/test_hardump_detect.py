@@ -15,8 +15,16 @@ from tests.guardian.cli.test_rules import config_with_rates
 
 def flow(method: str, host: str, path: str, body: bytes = b"", ctype: str = "", answer: object = None):
     f = tflow.tflow(resp=True)
-    f.request = tutils.treq(method=method.encode(), host=host, port=443, scheme=b"https", path=path.encode(),
-                            authority=host.encode(), headers=((b"host", host.encode()), (b"content-type", ctype.encode())), content=body)  # fmt: skip
+    f.request = tutils.treq(
+        method=method.encode(),
+        host=host,
+        port=443,
+        scheme=b"https",
+        path=path.encode(),
+        authority=host.encode(),
+        headers=((b"host", host.encode()), (b"content-type", ctype.encode())),
+        content=body,
+    )
     f.response = tutils.tresp(content=json.dumps(answer if answer is not None else {"ok": 1}).encode())
     return f
 

@@ -31,7 +31,8 @@ def test_failing_delivery_is_explained_and_delivered_ones_listed(parent, ledger)
 
 def test_weekly_summaries_are_listed(parent, ledger):
     ledger.conn.execute(
-        "INSERT INTO reports (week, at_ms, title, body) VALUES ('2026-03-02', 1, 'Guardian week of 2026-03-02', '[\"Mia: spent 5.00 CNY\"]')"
+        "INSERT INTO reports (week, at_ms, title, body) VALUES ('2026-03-02', 1, 'Guardian week of 2026-03-02', "
+        "'[\"Mia: spent 5.00 CNY\"]')"
     )
     page = parent.get("/notifications").text
     assert "Guardian week of 2026-03-02" in page and "Mia: spent 5.00 CNY" in page and "every sun 19:00" in page

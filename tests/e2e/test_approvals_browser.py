@@ -1,4 +1,5 @@
-"""End to end in a real browser: headless Chromium through the proxy gets the waiting page, which reloads itself until a parent says yes."""
+"""End to end in a real browser: headless Chromium through the proxy gets the waiting page,
+which reloads itself until a parent says yes."""
 
 from __future__ import annotations
 

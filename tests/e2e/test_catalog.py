@@ -290,7 +290,8 @@ def test_a_parents_rule_file_in_the_data_directory_is_enforced(start_proxy, fake
     (rules / "douyu.toml").write_text(
         'app = "douyu"\ncurrency = "CNY"\nhosts = ["*.douyu.com"]\n'
         'refusal = { json = \'{"error": 1, "msg": "$message"}\' }\nsuccess = { path = "error", values = [0] }\n'
-        '[[rule]]\nid = "mine.douyu.fishcard"\nkind = "gift"\nhost = "www.douyu.com"\npath = "/japi/prop/fishcard/buy"\n'
+        '[[rule]]\nid = "mine.douyu.fishcard"\nkind = "gift"\nhost = "www.douyu.com"\npath = '
+        '"/japi/prop/fishcard/buy"\n'
         'amount = "yuan"\n',
         encoding="utf-8",
     )  # fmt: skip

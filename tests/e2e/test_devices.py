@@ -1,4 +1,5 @@
-"""A real mitmdump: phones' WireGuard listeners start and stop with the config, and last-seen times reach the database."""
+"""A real mitmdump: phones' WireGuard listeners start and stop with the config,
+and last-seen times reach the database."""
 
 from __future__ import annotations
 

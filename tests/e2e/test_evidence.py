@@ -91,7 +91,8 @@ def test_no_cookie_token_or_password_reaches_the_ledger_file(start_proxy, fake_a
     assert blocked.headers["Guardian-Reason"] == "per-purchase"
     assert unreadable.headers["Guardian-Reason"] == "unreadable"
     assert app_page.status_code == 200 and other.status_code == 200
-    # The app's server and the ordinary site got their secrets: Guardian does not strip traffic, it just does not keep it.
+    # The app's server and the ordinary site got their secrets:
+    # Guardian does not strip traffic, it just does not keep it.
     assert SECRETS["cookie"] in fake_apps.received("sendGoldMultiUser")[0].headers["cookie"]
     db = tmp_path / "guardian.db"
     wait_settled(db, 3)

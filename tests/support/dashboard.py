@@ -1,4 +1,5 @@
-"""The real dashboard process (`python -m dashboard.serve`: waitress plus the scheduled jobs) and a headless Chromium."""
+"""The real dashboard process (`python -m dashboard.serve`: waitress plus the scheduled jobs)
+and a headless Chromium."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Property tests: reading fields from any request raises only Unreadable, and ambiguity is never resolved by guessing."""
+"""Property tests: reading fields from any request raises only Unreadable;
+ambiguity is never resolved by guessing."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ def respelled(draw, segments: list[str]) -> str:
             seg = "".join(c.upper() if draw(st.booleans()) else c for c in seg)
         if draw(st.booleans()):
             i = draw(st.integers(0, len(seg) - 1))
-            enc = "%%%02X" % ord(seg[i])
+            enc = f"%{ord(seg[i]):02X}"
             seg = seg[:i] + (quote(enc) if draw(st.booleans()) else enc) + seg[i + 1 :]  # once or twice encoded
         if draw(st.booleans()):
             seg += ";" + draw(st.sampled_from(["jsessionid=1", "x", ""]))

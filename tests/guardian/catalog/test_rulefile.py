@@ -84,7 +84,9 @@ def test_exact_paths_are_indexed_and_patterns_keep_file_order():
 
 def test_shipped_catalog_loads_and_a_parents_file_replaces_an_app(tmp_path):
     (tmp_path / "bilibili.toml").write_text(
-        'app = "bilibili"\ncurrency = "CNY"\nhosts = ["*.bilibili.com"]\nrefusal = { json = \'{}\' }\n' + RULE.replace("api.shop.example", "api.bilibili.com") + 'amount = "n"\n',
+        'app = "bilibili"\ncurrency = "CNY"\nhosts = ["*.bilibili.com"]\nrefusal = { json = \'{}\' }\n'
+        + RULE.replace("api.shop.example", "api.bilibili.com")
+        + 'amount = "n"\n',
         encoding="utf-8",
     )  # fmt: skip
     catalog = Catalog.load([tmp_path])

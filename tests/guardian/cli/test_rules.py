@@ -58,13 +58,25 @@ def test_ordinary_requests_and_free_gifts_print_null(tmp_path):
     entries = [
         har_entry("GET", "https://news.example/"),
         har_entry("GET", "https://api.live.bilibili.com/xlive/web-room/v1/index/getInfoByRoom?room_id=1"),
-        har_entry("POST", "https://api.live.bilibili.com/xlive/revenue/v1/gift/sendGold", "application/x-www-form-urlencoded",
-                  b"gift_id=1&price=100&gift_num=1&coin_type=silver"),
-        har_entry("POST", "https://www.douyu.com/japi/prop/donate/mainsite/v2", "application/x-www-form-urlencoded",
-                  b"propId=268&propCount=1&roomId=1"),
-        har_entry("POST", "https://openapi.alipay.com/gateway.do", "application/x-www-form-urlencoded",
-                  b"method=alipay.trade.query&biz_content=%7B%7D"),
-    ]  # fmt: skip
+        har_entry(
+            "POST",
+            "https://api.live.bilibili.com/xlive/revenue/v1/gift/sendGold",
+            "application/x-www-form-urlencoded",
+            b"gift_id=1&price=100&gift_num=1&coin_type=silver",
+        ),
+        har_entry(
+            "POST",
+            "https://www.douyu.com/japi/prop/donate/mainsite/v2",
+            "application/x-www-form-urlencoded",
+            b"propId=268&propCount=1&roomId=1",
+        ),
+        har_entry(
+            "POST",
+            "https://openapi.alipay.com/gateway.do",
+            "application/x-www-form-urlencoded",
+            b"method=alipay.trade.query&biz_content=%7B%7D",
+        ),
+    ]
     assert detect_lines(tmp_path, entries) == [None] * 5
 
 
@@ -73,10 +85,16 @@ def test_gift_list_in_the_har_prices_a_later_gift_and_an_understated_price_is_ra
     form = "application/x-www-form-urlencoded"
     entries = [
         har_entry("POST", gift, form, b"gift_id=31039&price=1&gift_num=3&ruid=1"),
-        har_entry("GET", "https://api.live.bilibili.com/xlive/web-room/v1/giftPanel/roomGiftList?room_id=1",
-                  response={"code": 0, "data": {"gift_config": {"base_config": {"list": [{"id": 31039, "price": 1000, "coin_type": "gold"}]}}}}),
+        har_entry(
+            "GET",
+            "https://api.live.bilibili.com/xlive/web-room/v1/giftPanel/roomGiftList?room_id=1",
+            response={
+                "code": 0,
+                "data": {"gift_config": {"base_config": {"list": [{"id": 31039, "price": 1000, "coin_type": "gold"}]}}},
+            },
+        ),
         har_entry("POST", gift, form, b"gift_id=31039&price=1&gift_num=3&ruid=1"),
-    ]  # fmt: skip
+    ]
     before, listed, after = detect_lines(tmp_path, entries)
     assert before["household_amount"] == "0.003" and listed is None
     assert (after["household_amount"], after["app_amount"], after["unit"]) == ("3", "3000", "gold")
@@ -113,12 +131,32 @@ def test_twitch_batch_with_two_purchase_operations_hidden_after_harmless_ones(tm
 
 def test_malformed_and_rate_less_requests_are_unreadable(tmp_path):
     entries = [
-        har_entry("POST", "https://openapi.alipay.com/gateway.do", "application/x-www-form-urlencoded",
-                  b"method=alipay.trade.page.pay&biz_content=%7B%22total_amount%22%3A"),  # biz_content is cut short
-        har_entry("POST", "https://www.paypal.com/v2/checkout/orders", "application/json",
-                  json.dumps({"purchase_units": [{"amount": {"currency_code": "USD", "value": "1"}}, {"amount": {"currency_code": "EUR", "value": "1"}}]}).encode()),
-        har_entry("POST", "https://store.steampowered.com/steamaccount/addfunds", "application/x-www-form-urlencoded", b"amount=500&currency=JPY"),
-    ]  # fmt: skip
+        har_entry(
+            "POST",
+            "https://openapi.alipay.com/gateway.do",
+            "application/x-www-form-urlencoded",
+            b"method=alipay.trade.page.pay&biz_content=%7B%22total_amount%22%3A",
+        ),  # biz_content is cut short
+        har_entry(
+            "POST",
+            "https://www.paypal.com/v2/checkout/orders",
+            "application/json",
+            json.dumps(
+                {
+                    "purchase_units": [
+                        {"amount": {"currency_code": "USD", "value": "1"}},
+                        {"amount": {"currency_code": "EUR", "value": "1"}},
+                    ]
+                }
+            ).encode(),
+        ),
+        har_entry(
+            "POST",
+            "https://store.steampowered.com/steamaccount/addfunds",
+            "application/x-www-form-urlencoded",
+            b"amount=500&currency=JPY",
+        ),
+    ]
     cut, mixed, no_rate = detect_lines(tmp_path, entries)
     assert cut["status"] == "unreadable" and "not valid JSON" in cut["problem"]
     assert mixed["status"] == "unreadable" and "several currencies" in mixed["problem"]

@@ -21,7 +21,10 @@ CATALOG = Catalog.load()
 
 
 def guard(tmp_path: Path, lines: str, unknown: str = "allow") -> Guard:
-    text = f'[household]\ntimezone = "Asia/Shanghai"\nunknown_devices = "{unknown}"\n[[child]]\nname = "Mia"\ndevices = ["10.0.0.2"]\n{lines}'
+    text = (
+        f'[household]\ntimezone = "Asia/Shanghai"\nunknown_devices = "{unknown}"\n'
+        f'[[child]]\nname = "Mia"\ndevices = ["10.0.0.2"]\n{lines}'
+    )
     config = parse(text, tmp_path / "g.toml", known_apps=CATALOG.apps)
     return Guard(config, CATALOG, Ledger(tmp_path / "g.db"))
 

@@ -81,7 +81,10 @@ def test_an_app_the_parent_is_asked_about_still_follows_the_unknown_amount_setti
     from guardian.store.ledger import Ledger
 
     catalog = Catalog.load()
-    text = f'[[child]]\nname = "Mia"\ndevices = ["10.0.0.2"]\nunknown_amount = "{setting}"\n[child.ask]\napps = ["youtube"]\n'
+    text = (
+        f'[[child]]\nname = "Mia"\ndevices = ["10.0.0.2"]\nunknown_amount = "{setting}"\n'
+        '[child.ask]\napps = ["youtube"]\n'
+    )
     guard = Guard(parse(text, tmp_path / "g.toml", catalog.apps), catalog, Ledger(tmp_path / "g.db"))
     try:
         verdict = guard.judge(

@@ -110,7 +110,7 @@ def db_attempts(db: Path) -> list[dict]:
 
 
 def same(exported: list[dict], expected: list[dict]) -> None:
-    assert [{k: a[k] for k in e} for a, e in zip(exported, expected)] == expected
+    assert [{k: a[k] for k in e} for a, e in zip(exported, expected, strict=True)] == expected
     assert len(exported) == len(expected)
 
 
@@ -195,7 +195,7 @@ def test_html_parses_back_to_the_same_attempts_with_everything_escaped(setup, tm
     parser.feed(page)
     header, *rows = parser.tables["attempts"]
     assert header == list(FIELDS)
-    same([{k: (v or None) for k, v in zip(header, row)} for row in rows], db_attempts(db))
+    same([{k: (v or None) for k, v in zip(header, row, strict=True)} for row in rows], db_attempts(db))
     assert "script" not in parser.tags and "img" not in parser.tags
     assert "&lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#x27;" in page
     assert "@media print" in page and "thead { display: table-header-group; }" in page

@@ -145,7 +145,8 @@ def purged(db: Path) -> Path:
         ),
         (
             [
-                "INSERT INTO attempts (id, at_ms, tz, client_ip, app, kind, rule, app_unit, currency, decision, outcome)"
+                "INSERT INTO attempts (id, at_ms, tz, client_ip, app, kind, rule, app_unit, currency, decision, "
+                "outcome)"
                 " VALUES (2, 1, 'UTC', '1.2.3.4', 'bilibili', 'gift', 'x', 'gold', 'CNY', 'allowed', 'accepted')"
             ],
             "attempts id 2: inserted",

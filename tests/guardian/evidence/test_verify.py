@@ -23,9 +23,8 @@ def ledger(tmp_path: Path) -> tuple[Path, Path]:
     config = tmp_path / "guardian.toml"
     config.write_text(household_config(), encoding="utf-8")
     db = tmp_path / "guardian.db"
-    five(
-        db
-    )  # attempts 1-5; journal: 1 attempt 1, 2 outcome 1, 3 attempt 2, 4 outcome 2, 5 attempt 3, 6 outcome 3, 7 attempt 4, 8 attempt 5, 9 outcome 5
+    five(db)  # attempts 1-5; journal: 1 attempt 1, 2 outcome 1, 3 attempt 2, 4 outcome 2, 5 attempt 3,
+    # 6 outcome 3, 7 attempt 4, 8 attempt 5, 9 outcome 5
     return config, db
 
 
@@ -101,8 +100,10 @@ TAMPERING = [
     ),
     pytest.param(
         [
-            "INSERT INTO attempts (at_ms, tz, client_ip, child, app, kind, rule, app_unit, amount, currency, decision, outcome)"
-            " VALUES (1772884800000, 'Asia/Shanghai', '192.168.1.40', 'Mia', 'douyin', 'recharge', 'x', 'fen', '648', 'CNY', 'allowed', 'accepted')"
+            "INSERT INTO attempts (at_ms, tz, client_ip, child, app, kind, rule, app_unit, amount, currency, "
+            "decision, outcome)"
+            " VALUES (1772884800000, 'Asia/Shanghai', '192.168.1.40', 'Mia', 'douyin', 'recharge', 'x', 'fen', '648', "
+            "'CNY', 'allowed', 'accepted')"
         ],
         "attempts id 6: inserted",
         id="attempts-row-inserted",
@@ -111,7 +112,8 @@ TAMPERING = [
         [
             "UPDATE journal SET seq = seq + 100 WHERE seq >= 4",
             "UPDATE journal SET seq = seq - 99 WHERE seq >= 100",
-            "INSERT INTO journal VALUES (4, 1772885400000, 'outcome', 2, '{\"outcome\":\"failed\"}', (SELECT hash FROM journal WHERE seq = 3), 'f00d')",
+            "INSERT INTO journal VALUES (4, 1772885400000, 'outcome', 2, '{\"outcome\":\"failed\"}', (SELECT hash "
+            "FROM journal WHERE seq = 3), 'f00d')",
         ],
         "journal seq 4: inserted",
         id="journal-row-inserted",
@@ -156,14 +158,15 @@ def test_a_journal_entry_rewritten_with_a_correct_hash_is_caught_by_the_next_ent
     forged = body.replace('"30"', '"3"')
     sql(
         db,
-        f"UPDATE journal SET body = '{forged}', hash = '{journal.digest(prev, seq, at_ms, kind, ref, forged)}' WHERE seq = 3",
+        f"UPDATE journal SET body = '{forged}', hash = '{journal.digest(prev, seq, at_ms, kind, ref, forged)}' WHERE "
+        "seq = 3",
     )
     code, out = run_verify(config)
     assert code == 1 and out.startswith("NOT intact: journal seq 3: edited (its hash was recomputed"), out
 
 
 def test_a_whole_rewrite_is_caught_by_the_head_digest_copied_outside(ledger, tmp_path):
-    """Rewriting every hash after an edit passes the chain; the new head then differs from the one in an earlier export."""
+    """Rewriting every hash after an edit passes the chain; the new head then differs from an earlier export's."""
     _, db = ledger
     conn = sqlite3.connect(db)
     published = journal.head(conn)

@@ -239,7 +239,8 @@ CHILD = '[[child]]\nname = "Mia"\n'
         (
             CHILD + 'devices = ["192.168.1.1/24"]\n',
             "child[0].devices",
-            "'192.168.1.1/24' is not an IP address, a CIDR range like 192.168.1.0/24, or user:NAME (192.168.1.1/24 has host bits set)",
+            "'192.168.1.1/24' is not an IP address, a CIDR range like 192.168.1.0/24, or user:NAME (192.168.1.1/24 "
+            "has host bits set)",
         ),
         (
             CHILD + 'devices = ["user:mia lee"]\n',
@@ -299,7 +300,8 @@ CHILD = '[[child]]\nname = "Mia"\n'
         (
             CHILD + '[child.windows.apps]\nkuaishou = ["someday 10:00-11:00"]\n',
             "child[0].windows.apps.kuaishou",
-            "'someday 10:00-11:00': 'someday' is not a day or day range like mon-fri (days: mon, tue, wed, thu, fri, sat, sun)",
+            "'someday 10:00-11:00': 'someday' is not a day or day range like mon-fri (days: mon, tue, wed, thu, fri, "
+            "sat, sun)",
         ),
         (
             CHILD + '[child.windows.apps]\ntiktok = ["daily 10:00-11:00"]\n',

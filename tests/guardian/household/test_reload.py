@@ -137,8 +137,8 @@ def test_follows_the_parents_rule_files(path: Path) -> None:
     write(rules / "acme.toml", RULE.format(app="acme", kind="bribe"))
     assert f.poll() is None
     assert (
-        f.error
-        == f"{rules / 'acme.toml'}: rule[0].kind: expected one of gift, recharge, superchat, tip, subscription, checkout"
+        f.error == f"{rules / 'acme.toml'}: rule[0].kind: "
+        "expected one of gift, recharge, superchat, tip, subscription, checkout"
     )
     assert f.current is new
 

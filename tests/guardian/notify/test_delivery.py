@@ -1,4 +1,5 @@
-"""Outbox delivery through plyer's Linux backend and a recording notify-send: once each, nothing lost, bursts summarised."""
+"""Outbox delivery through plyer's Linux backend and a recording notify-send:
+once each, nothing lost, bursts summarised."""
 
 from __future__ import annotations
 
@@ -73,7 +74,8 @@ def test_a_burst_of_refusals_is_one_notification(conn, fake):
     assert len(sent) == 2
     assert (
         "5 purchases refused for Mia within a minute",
-        "bilibili gift 0.00 CNY; bilibili gift 1.00 CNY; bilibili gift 2.00 CNY; bilibili gift 3.00 CNY; bilibili gift 4.00 CNY",
+        "bilibili gift 0.00 CNY; bilibili gift 1.00 CNY; bilibili gift 2.00 CNY; bilibili gift 3.00 CNY; bilibili "
+        "gift 4.00 CNY",
     ) in sent
     assert ("Refused for Leo: douyin recharge 9.00 CNY", "day-cap") in sent
     assert [s for k, s, _ in states(conn) if k == "refused"] == ["summarised"] * 5 + ["delivered"]

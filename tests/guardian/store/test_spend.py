@@ -28,7 +28,8 @@ START = datetime(2026, 3, 1, tzinfo=UTC)
 
 def insert(ledger: Ledger, child: str | None, at: datetime, units: int, decision: str, outcome: str) -> int:
     cur = ledger.conn.execute(
-        "INSERT INTO attempts (at_ms, tz, client_ip, child, app, kind, rule, app_unit, amount_units, currency, decision, outcome)"
+        "INSERT INTO attempts (at_ms, tz, client_ip, child, app, kind, rule, app_unit, amount_units, currency, "
+        "decision, outcome)"
         " VALUES (?, 'UTC', '10.0.0.2', ?, 'bilibili', 'gift', 'r', 'gold', ?, 'CNY', ?, ?)",
         (int(at.timestamp() * 1000), child, units, decision, outcome),
     )
