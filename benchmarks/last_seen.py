@@ -41,7 +41,7 @@ def main() -> None:
             script = tctx.script(str(ROOT / "addons" / "guardian_addon.py"))
             tctx.configure(script)
             addon = script.devices
-            module = addon.request.__func__.__globals__  # the script's module namespace
+            module = addon.request.__func__.__globals__  # addons/devices.py, which holds MAX_SEEN
             regular = tflow.tflow()
             phone = tflow.tflow()
             phone.client_conn.proxy_mode = ProxyMode.parse(f"wireguard:{tmp}/wireguard/kid-phone.conf@51821")
