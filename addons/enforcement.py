@@ -74,7 +74,9 @@ class Enforcement:
         else:
             flow.metadata[META] = (verdict.attempt_id, purchase.rule)
 
-    async def _hold(self, flow, guard: Guard, req: Request, purchase: Purchase, verdict: Verdict) -> Verdict:
+    async def _hold(
+        self, flow: http.HTTPFlow, guard: Guard, req: Request, purchase: Purchase, verdict: Verdict
+    ) -> Verdict:
         """Hold this one request (nothing else waits) until the parent answers or `verdict.wait` runs out."""
         loop = asyncio.get_running_loop()
         end = loop.time() + verdict.wait
