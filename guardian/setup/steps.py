@@ -20,11 +20,23 @@ LABEL = "org.guardian.proxy"
 
 @dataclass(frozen=True, slots=True)
 class Write:
-    """Write `path` (from `source`'s bytes, or `text`); undo restores what was there, or removes it."""
+    """Write `path` (`data`, else `source`'s bytes, else `text`); undo restores what was there, or removes it.
+
+    `mode` and `owner` (an account name) are set on the file before its bytes go in, so a secret is
+    never readable by others, not even for a moment.
+    """
 
     path: Path
     text: str = ""
     source: Path | None = None
+    data: bytes | None = None
+    mode: int | None = None
+    owner: str | None = None
+
+    def content(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        return self.source.read_bytes() if self.source is not None else self.text.encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,7 +409,10 @@ def describe(step: Step) -> list[str]:
     lines = []
     for a in step.actions:
         if isinstance(a, Write):
-            lines.append(f"write {a.path}" + (f" (a copy of {a.source})" if a.source else ""))
+            extra = [f"a copy of {a.source}"] if a.source else []
+            extra += [f"owned by {a.owner}"] if a.owner else []
+            extra += [f"mode {a.mode:04o}"] if a.mode is not None else []
+            lines.append(f"write {a.path}" + (f" ({', '.join(extra)})" if extra else ""))
         elif isinstance(a, Append):
             lines.append(f"add {len(a.lines)} lines to {a.path}")
         elif a.argv:
