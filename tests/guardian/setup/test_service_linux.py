@@ -18,6 +18,7 @@ from tests.guardian.setup.test_steps import Recorder, snapshot
 
 TOKEN = "t0k3n-for-the-parents-agent"
 CONFIG = '[household]\ncurrency = "CNY"\n\n[notifications]\ndesktop_user = "dad"\n'
+MADE = ("install", "-d", "-m", "0700", "-o", "guardian", "-g", "guardian")
 FIREFOX_BEFORE = '{"policies": {"DisableTelemetry": true}}'
 
 
@@ -104,8 +105,8 @@ def test_install_then_undo_restores_the_scratch_root_byte_for_byte(scratch):
          "/usr/sbin/nologin", "--comment", "Guardian parental controls", "guardian"),
         ("/usr/bin/python3.12", "-m", "venv", str(venv)),
         (f"{venv}/bin/python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "/src/guardian"),
-        ("install", "-d", "-m", "0700", "-o", "guardian", "-g", "guardian", str(data)),
-        ("install", "-d", "-m", "0700", "-o", "guardian", "-g", "guardian", str(data / "mitmproxy"), str(data / "rules")),
+        (*MADE, str(data)),
+        (*MADE, str(data / "mitmproxy"), str(data / "rules")),
         ("update-ca-certificates",),
         ("systemctl", "daemon-reload"),
         ("systemctl", "enable", "guardian-firewall.service"),
