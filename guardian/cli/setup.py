@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from guardian import settings
+from guardian.cli.authority import parent_only
 from guardian.cli.common import config_option, load_settings
 from guardian.household.home import config_path, ensure_config, mitmproxy_dir
 from guardian.setup import phones, system, wireguard
@@ -114,6 +115,7 @@ def phone_add(config: Path | None, child: str, name: str) -> None:
     path = config_path(config)
     ensure_config(path)
     s: settings.Settings = load_settings(path)
+    parent_only(s.config.storage, "add a phone")
     try:
         tunnel = phones.add(path, child, name, s.catalog.apps)
     except ValueError as e:
@@ -126,9 +128,11 @@ def phone_add(config: Path | None, child: str, name: str) -> None:
 @config_option
 @click.argument("name")
 def phone_show(config: Path | None, name: str) -> None:
-    """Print device NAME's QR code and WireGuard configuration again."""
+    """Print device NAME's QR code and WireGuard configuration again (it holds the tunnel's key)."""
+    path = config_path(config)
+    parent_only(load_settings(path).config.storage, "see a phone's key")
     try:
-        tunnel = wireguard.read(wireguard.folder(config_path(config)) / f"{wireguard.check_name(name)}.conf")
+        tunnel = wireguard.read(wireguard.folder(path) / f"{wireguard.check_name(name)}.conf")
     except ValueError as e:
         raise click.ClickException(str(e)) from None
     _show(tunnel)
@@ -141,6 +145,7 @@ def phone_remove(config: Path | None, name: str) -> None:
     """Revoke device NAME's tunnel: its keys are deleted and the proxy stops listening for it."""
     path = config_path(config)
     s = load_settings(path)
+    parent_only(s.config.storage, "remove a phone")
     try:
         child, revoked = phones.remove(path, name, s.catalog.apps)
     except ValueError as e:
