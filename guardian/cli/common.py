@@ -20,6 +20,10 @@ config_option = click.option(
 )
 
 
+# Tests point install and setup at a scratch folder instead of "/".
+root_option = click.option("--root", type=click.Path(path_type=Path), default=Path("/"), hidden=True)
+
+
 def load_settings(path: Path) -> settings.Settings:
     """The config and the catalog at `path`; a mistake in either exits with its file, key and reason."""
     try:

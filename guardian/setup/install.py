@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from guardian.setup import service_linux, service_macos, service_windows
-from guardian.setup.service import Install
+from guardian.setup.service import LINUX, Install
 from guardian.setup.steps import Step
 
 PLANNERS = {"linux": service_linux.plan, "windows": service_windows.plan, "darwin": service_macos.plan}
@@ -18,7 +18,11 @@ def plan(platform: str, install: Install) -> list[Step]:
     return PLANNERS[platform](install)
 
 
-def state_path(admin_dir: Path) -> Path:
-    """The record of what install changed: in a folder only administrators can write, because undoing it runs
-    the commands it lists as an administrator."""
-    return admin_dir / "install.json"
+def admin_dir(root: Path) -> Path:
+    """Where install and setup keep their records: only administrators may write there, because undoing a
+    record runs the commands it lists as an administrator."""
+    return root / LINUX.admin.lstrip("/")
+
+
+def state_path(root: Path) -> Path:
+    return admin_dir(root) / "install.json"
