@@ -15,6 +15,7 @@ from guardian.cli import main
 ROOT = Path(__file__).resolve().parents[3]
 CLI = ROOT / "guardian" / "cli"
 COMMANDS = [
+    "agent",
     "approvals",
     "check",
     "detect",
