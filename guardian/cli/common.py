@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from guardian import settings
+from guardian.household.tomlfile import FileError
 
 config_option = click.option(
     "--config",
@@ -33,7 +34,7 @@ def load_settings(path: Path) -> settings.Settings:
     except ValueError as e:
         if isinstance(e.__cause__, PermissionError) or "Permission denied" in str(e):
             raise not_readable(path) from None
-        raise click.ClickException(str(e)) from None
+        raise click.ClickException(e.located if isinstance(e, FileError) else str(e)) from None
 
 
 def not_readable(path: Path) -> click.ClickException:

@@ -28,7 +28,8 @@ def check(config: Path | None) -> None:
     """Check the config and the app rules; exit non-zero with the file, key and reason if wrong."""
     path = config_path(config)
     s = load_settings(path)
-    click.echo(f"{path}: OK ({len(s.config.children)} children, {len(s.catalog.apps)} apps)")
+    children, apps = len(s.config.children), len(s.catalog.apps)
+    click.echo(f"{path}: OK ({children} {'child' if children == 1 else 'children'}, {apps} apps)")
 
 
 @click.command()

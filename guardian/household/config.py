@@ -63,6 +63,10 @@ class Ask:
 
 @dataclass(frozen=True, slots=True)
 class Child:
+    """One child's limits. `id` is the stable key of everything recorded about the child (spending, history,
+    approvals, evidence); it defaults to the name, so a ledger written before ids existed keeps its meaning,
+    and a rename changes only `name`, what parents read."""
+
     name: str
     devices: tuple[Device, ...] = ()
     caps: Caps = Caps()
@@ -71,6 +75,11 @@ class Child:
     usual_hours: Schedule | None = None  # when its devices are normally in use; None: the household's
     ask: Ask = Ask()
     unknown_amount: str = "refuse"  # a purchase whose amount the request does not carry: refuse, ask or allow
+    id: str = ""  # "" means the name
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            object.__setattr__(self, "id", self.name)
 
     def app_schedule(self, app: str) -> Schedule:
         return self.apps.get(app, UNRESTRICTED)
@@ -96,7 +105,7 @@ class Household:
     currency: str = "CNY"
     timezone: str = "Asia/Shanghai"
     week_starts: int = 0
-    unknown_devices: str = ALLOW  # "allow" or a child's name
+    unknown_devices: str = ALLOW  # "allow" or a child's name (or id)
     rates: dict[str, Decimal] = field(default_factory=dict)  # 1 unit of key = value household money
     quiet_warning: timedelta | None = timedelta(hours=2)  # warn when a device is silent this long in usual hours
     usual_hours: Schedule = USUAL_HOURS
@@ -119,12 +128,21 @@ class Config:
     keep_days: int = 730  # [storage] keep_days: records older than this are purged (0: keep all)
     desktop_user: str | None = None  # [notifications] desktop_user: the parent's OS account shown desktop alerts
 
-    def child(self, name: str | None) -> Child | None:
-        return next((c for c in self.children if c.name == name), None)
+    def child(self, child_id: str | None) -> Child | None:
+        """The child with this id (the key the ledger and every table use)."""
+        return next((c for c in self.children if c.id == child_id), None)
+
+    def named(self, text: str | None) -> Child | None:
+        """The child a parent means by `text`: a current name first, else an id."""
+        return next((c for c in self.children if c.name == text), None) or self.child(text)
+
+    def names(self) -> dict[str, str]:
+        """Each child's id with the name parents read."""
+        return {c.id: c.name for c in self.children}
 
     def child_for(self, address: str, user: str | None, tunnel: str | None = None) -> Child | None:
         """The child a client belongs to, or None for an unlisted device that is allowed."""
-        name = self.devices.owner(address, user, tunnel)
-        if name is None and self.household.unknown_devices != ALLOW:
-            name = self.household.unknown_devices
-        return self.child(name)
+        owner = self.devices.owner(address, user, tunnel)
+        if owner is None and self.household.unknown_devices != ALLOW:
+            return self.named(self.household.unknown_devices)
+        return self.child(owner)

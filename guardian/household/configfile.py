@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from guardian.household import tomlfile
+from guardian.household import labels, tomlfile
 from guardian.household.config import (
     ALLOW,
     MAX_PER_MINUTE,
@@ -44,6 +44,25 @@ def _text(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"expected text, got {value!r}")
     return value.strip()
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_NAME = 40  # a name is shown in notifications and tables
+MAX_ID = 64
+
+
+def _name(value: object) -> str:
+    text = _text(value)
+    if len(text) > MAX_NAME or _CONTROL.search(text):
+        raise ValueError(f"expected a name of at most {MAX_NAME} characters on one line, got {value!r}")
+    return text
+
+
+def _child_id(value: object) -> str:
+    text = _text(value)
+    if len(text) > MAX_ID or _CONTROL.search(text):
+        raise ValueError(f"expected an id of at most {MAX_ID} characters on one line, got {value!r}")
+    return text
 
 
 def _account(value: object) -> str:
@@ -123,9 +142,10 @@ def _list[T](parse: Callable[[Any], T]) -> Callable[[Any], tuple[T, ...]]:
 
 
 def _child(t: Table, currency: str, known_apps: Iterable[str]) -> Child:
-    name = t.get("name", _text, "")
+    name = t.get("name", _name, "")
     if not name:
         raise t.error("name", "every child needs a name")
+    child_id = t.get("id", _child_id, name)
     devices = t.get("devices", _list(Device.parse), ())
     unknown_amount = t.get("unknown_amount", _unknown_amount, "refuse")
     c = t.table("caps")
@@ -152,7 +172,7 @@ def _child(t: Table, currency: str, known_apps: Iterable[str]) -> Child:
     usual_hours = t.get("usual_hours", Schedule.parse, None)
     ask = _ask(t.table("ask"), currency, known)
     t.done()
-    return Child(name, devices, caps, purchases, apps, usual_hours, ask, unknown_amount=unknown_amount)
+    return Child(name, devices, caps, purchases, apps, usual_hours, ask, unknown_amount=unknown_amount, id=child_id)
 
 
 def _ask(t: Table, currency: str, known: set[str]) -> Ask:
@@ -173,8 +193,27 @@ def _ask(t: Table, currency: str, known: set[str]) -> Ask:
 
 
 def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:
-    """Parse config text; `path` names the file in errors and anchors relative paths."""
+    """Parse config text; `path` names the file in errors and anchors relative paths.
+
+    Errors say the key in a parent's words ("Mia's day cap", guardian.household.labels).
+    """
     root = Table.parse(text, path, ConfigError, UNKNOWN_KEY)
+    try:
+        return _config(root, path, known_apps)
+    except ConfigError as e:
+        words = labels.label(e.key, _names(root.data))
+        raise (e.labelled(words) if words and e.label is None else e) from None
+
+
+def _names(data: dict) -> list[str]:
+    """The children's names as written, in file order ("" where there is none), for error labels."""
+    raw = data.get("child")
+    if not isinstance(raw, list):
+        return []
+    return [c["name"].strip() if isinstance(c, dict) and isinstance(c.get("name"), str) else "" for c in raw]
+
+
+def _config(root: Table, path: Path, known_apps: Iterable[str]) -> Config:
     h = root.table("household")
     household = Household(
         currency=h.get("currency", _currency, "CNY"),
@@ -207,11 +246,10 @@ def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:
     children = tuple(_child(root.at("child", i, c), household.currency, known_apps) for i, c in enumerate(raw_children))
     root.done()
 
+    _unique(children, path, root.source.text)
     names = [c.name for c in children]
-    for i, name in enumerate(names):
-        if name in names[:i]:
-            raise ConfigError(path, f"child[{i}].name", f"two children are called {name!r}")
-    if household.unknown_devices != ALLOW and household.unknown_devices not in names:
+    unknown = household.unknown_devices
+    if unknown != ALLOW and unknown not in names and unknown not in {c.id for c in children}:
         raise ConfigError(
             path,
             "household.unknown_devices",
@@ -226,11 +264,28 @@ def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:
             if same in seen:
                 raise ConfigError(path, f"child[{i}].devices", f"{device.text} is already listed for {seen[same]}")
             seen[same] = child.name
-            owners.append((device, child.name))
+            owners.append((device, child.id))
     if not storage.is_absolute():
         storage = path.parent / storage
     devices = DeviceMap(owners)
     return Config(path, household, children, storage, proxy, dashboard, devices, weekly, keep, desktop_user)
+
+
+def _unique(children: tuple[Child, ...], path: Path, text: str) -> None:
+    """Names and ids are each one child's: an id is what the ledger keys the child's spending by."""
+    for i, child in enumerate(children):
+        for earlier in children[:i]:
+            if child.name == earlier.name:
+                raise ConfigError(path, f"child[{i}].name", f"two children are called {child.name!r}")
+            if child.id == earlier.id:
+                given = "its id" if child.id != child.name else "its name, its id unless it has one"
+                raise ConfigError(
+                    path,
+                    f"child[{i}].id",
+                    f"{child.id!r} ({given}) is already the id of {earlier.name}, whose spending and history are "
+                    f'kept under it; give this child an id of its own, like id = "{child.id}-2"',
+                    tomlfile.locate(text, f"child[{i}]"),
+                )
 
 
 def load(path: Path | str, known_apps: Iterable[str] = ()) -> Config:

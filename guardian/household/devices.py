@@ -80,7 +80,7 @@ def _address_key(address: str) -> str:
 
 
 class DeviceMap:
-    """Maps (address, proxy user) to an owner name. Built once per config."""
+    """Maps (address, proxy user, tunnel) to its owner (a child's id). Built once per config."""
 
     def __init__(self, owners: list[tuple[Device, str]]):
         self._users: dict[str, str] = {}

@@ -18,16 +18,30 @@ T = TypeVar("T")
 
 
 class FileError(ValueError):
-    """A mistake in a file: `str()` names the file, the key and the reason; `located` adds the line."""
+    """A mistake in a file: `str()` names the file, the key and the reason; `located` adds the line.
 
-    def __init__(self, file: Path | str, key: str, reason: str, line: int | None = None):
-        self.file, self.key, self.reason, self.line = str(file), key, reason, line
-        super().__init__(f"{file}: {key}: {reason}" if key else f"{file}: {reason}")
+    `label` says the key in a parent's words ("Mia's day cap" for ``child[0].caps.day``); when given,
+    messages use it instead of the key, which stays in `key`.
+    """
+
+    def __init__(self, file: Path | str, key: str, reason: str, line: int | None = None, label: str | None = None):
+        self.file, self.key, self.reason, self.line, self.label = str(file), key, reason, line, label
+        super().__init__(f"{file}: {self.plain}")
+
+    @property
+    def plain(self) -> str:
+        """What is wrong without the file: for a parent who changed it on the dashboard."""
+        what = self.label or self.key
+        return f"{what}: {self.reason}" if what else self.reason
 
     @property
     def located(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.key}: {self.reason}" if self.key else f"{where}: {self.reason}"
+        return f"{where}: {self.plain}"
+
+    def labelled(self, label: str) -> FileError:
+        """The same error, its key said as `label`."""
+        return type(self)(self.file, self.key, self.reason, self.line, label)
 
 
 def read(path: Path, what: str, error: type[FileError]) -> str:
@@ -152,7 +166,7 @@ def locate(text: str, key: str) -> int | None:
             return None
         if not rest:
             return start + 1
-        return _find_key(lines, start + 1, rest.split(".")[0]) or start + 1
+        return _in_element(lines, start, table, rest.split(".")) or start + 1
     first, _, sub = key.partition(".")
     found = _find_key(lines, 0, first)
     if found is None:
@@ -161,6 +175,21 @@ def locate(text: str, key: str) -> int | None:
             if h and h.group(1) == first:
                 return (_find_key(lines, n + 1, sub.split(".")[0]) if sub else None) or n + 1
     return found
+
+
+def _in_element(lines: list[str], start: int, table: str, parts: list[str]) -> int | None:
+    """The line of a key inside one [[table]] element, its sub-tables ([table.caps]) included."""
+    end = next(
+        (n for n in range(start + 1, len(lines)) if lines[n].lstrip().startswith("[[") and _HEADER.match(lines[n])),
+        len(lines),
+    )
+    for k in range(len(parts) - 1, 0, -1):
+        header = ".".join([table, *parts[:k]])
+        for n in range(start + 1, end):
+            h = _HEADER.match(lines[n])
+            if h and not lines[n].lstrip().startswith("[[") and h.group(1) == header:
+                return _find_key(lines[:end], n + 1, parts[k]) or n + 1
+    return _find_key(lines[:end], start + 1, parts[0])
 
 
 def _find_key(lines: list[str], start: int, name: str) -> int | None:

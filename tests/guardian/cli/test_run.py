@@ -46,7 +46,16 @@ def test_check_names_the_config_or_its_mistake(tmp_path: Path):
     config = tmp_path / "guardian.toml"
     config.write_text(household_config())
     r = CliRunner().invoke(main, ["check", "--config", str(config)])
-    assert r.exit_code == 0 and r.output.startswith(f"{config}: OK (1 children, ")
+    assert r.exit_code == 0 and r.output.startswith(f"{config}: OK (1 child, ")
+    config.write_text(household_config() + '[[child]]\nname = "Leo"\n')
+    r = CliRunner().invoke(main, ["check", "--config", str(config)])
+    assert r.exit_code == 0 and r.output.startswith(f"{config}: OK (2 children, ")
     config.write_text(household_config().replace('currency = "CNY"', 'currency = "yuan"'))
     r = CliRunner().invoke(main, ["check", "--config", str(config)])
-    assert r.exit_code == 1 and f"Error: {config}: household.currency: expected a three-letter currency" in r.output
+    assert r.exit_code == 1
+    assert f"Error: {config}:2: the household's currency: expected a three-letter currency" in r.output
+    # A child's setting is named as the parent knows it, with the line to find it.
+    config.write_text(household_config('[child.caps]\nday = "fifty"\n'))
+    r = CliRunner().invoke(main, ["check", "--config", str(config)])
+    assert r.exit_code == 1 and "child[" not in r.output
+    assert f"Error: {config}:12: Mia's day cap: expected a non-negative amount" in r.output

@@ -350,7 +350,32 @@ def test_config_errors_name_file_key_and_reason(text: str, key: str, reason: str
     with pytest.raises(ConfigError) as e:
         configfile.parse(text, FILE, KNOWN)
     assert (e.value.file, e.value.key, e.value.reason) == (str(FILE), key, reason)
-    assert str(e.value) == f"{FILE}: {key}: {reason}"
+    assert str(e.value) == f"{FILE}: {e.value.label or key}: {reason}"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (CHILD + '[child.caps]\nday = "lots"\n', "Mia's day cap"),
+        (CHILD + '[child.caps]\nper_purchase = "-1"\n', "Mia's per-purchase cap"),
+        (CHILD + "[child.caps]\nper_minute = -1\n", "Mia's purchases-per-minute limit"),
+        (CHILD + '[child.caps]\ndayly = "30"\n', "Mia's caps.dayly"),
+        (CHILD + '[child.windows]\npurchases = ["weekends 10:00-11:00"]\n', "Mia's purchase hours"),
+        (CHILD + '[child.windows.apps]\nkuaishou = ["x"]\n', "Mia's hours for kuaishou"),
+        (CHILD + 'devices = "192.168.1.2"\n', "Mia's devices"),
+        (CHILD + CHILD.replace("Mia", "Leo") + "[child.ask]\nwait = 999\n", "Leo's ask-a-parent wait"),
+        (CHILD + "[[child]]\ndevices = []\n", "child 2's name"),
+        ('[household]\ntimezone = "Mars/Olympus"\n', "the household's time zone"),
+        ('[proxy]\nlisten = "8080"\n', "the proxy's address"),
+        ("extra = 1\n", None),
+    ],
+)
+def test_errors_say_the_key_in_a_parents_words(text: str, said: str | None) -> None:
+    with pytest.raises(ConfigError) as e:
+        configfile.parse(text, FILE, KNOWN)
+    assert e.value.label == said
+    assert e.value.plain == f"{said or e.value.key}: {e.value.reason}"
+    assert str(e.value) == f"{FILE}: {e.value.plain}" and "child[" not in str(e.value)
 
 
 @pytest.mark.parametrize(
@@ -397,7 +422,7 @@ def test_load_non_utf8_file(tmp_path: Path) -> None:
 def test_load_error_in_a_file_names_that_file(tmp_path: Path) -> None:
     path = tmp_path / "guardian.toml"
     path.write_text('[[child]]\nname = "Mia"\n[child.caps]\nday = "lots"\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"guardian\.toml: child\[0\]\.caps\.day: expected a non-negative amount"):
+    with pytest.raises(ConfigError, match=r"guardian\.toml: Mia's day cap: expected a non-negative amount"):
         configfile.load(path)
 
 
@@ -473,3 +498,51 @@ def test_desktop_user_is_an_account_name(tmp_path, value, error):
     assert parse("", tmp_path / "g.toml").desktop_user is None
     with pytest.raises(ValueError, match=error):
         parse(f"[notifications]\ndesktop_user = {value}\n", tmp_path / "g.toml")
+
+
+# A child's stable id: what the ledger keys spending, approvals and evidence by.
+
+
+def test_a_childs_id_defaults_to_the_name_and_can_be_given() -> None:
+    c = configfile.parse(
+        CHILD + 'devices = ["10.0.0.2"]\n[[child]]\nid = "Leo"\nname = "Leon"\ndevices = ["10.0.0.3"]\n', FILE
+    )
+    assert [(ch.id, ch.name) for ch in c.children] == [("Mia", "Mia"), ("Leo", "Leon")]
+    assert c.child("Leo").name == "Leon" and c.child("Leon") is None  # by id
+    assert c.named("Leon").id == "Leo" and c.named("Leo").id == "Leo"  # a parent's word: name, else id
+    assert c.child_for("10.0.0.3", None).name == "Leon"
+    assert c.names() == {"Mia": "Mia", "Leo": "Leon"}
+
+
+def test_unlisted_devices_may_name_a_child_by_name_or_id() -> None:
+    two = '[[child]]\nid = "Leo"\nname = "Leon"\n'
+    assert (
+        configfile.parse('[household]\nunknown_devices = "Leon"\n' + two, FILE).child_for("1.2.3.4", None).id == "Leo"
+    )
+    assert configfile.parse('[household]\nunknown_devices = "Leo"\n' + two, FILE).child_for("1.2.3.4", None).id == "Leo"
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "reason"),
+    [
+        (
+            '[[child]]\nid = "Mia"\nname = "Lily"\n[[child]]\nname = "Mia"\n',
+            "child[1].id",
+            "'Mia' (its name, its id unless it has one) is already the id of Lily, whose spending and history are "
+            'kept under it; give this child an id of its own, like id = "Mia-2"',
+        ),
+        (
+            '[[child]]\nid = "k1"\nname = "Lily"\n[[child]]\nid = "k1"\nname = "Mia"\n',
+            "child[1].id",
+            "'k1' (its id) is already the id of Lily, whose spending and history are "
+            'kept under it; give this child an id of its own, like id = "k1-2"',
+        ),
+        ('[[child]]\nid = ""\nname = "Mia"\n', "child[0].id", "expected text, got ''"),
+        ('[[child]]\nname = "' + "M" * 41 + '"\n', "child[0].name", "expected a name of at most 40 characters"),
+        ('[[child]]\nname = "Mia\\nLee"\n', "child[0].name", "expected a name of at most 40 characters"),
+    ],
+)
+def test_ids_are_each_one_childs(text: str, key: str, reason: str) -> None:
+    with pytest.raises(ConfigError) as e:
+        configfile.parse(text, FILE)
+    assert e.value.key == key and e.value.reason.startswith(reason)

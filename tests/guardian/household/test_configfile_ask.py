@@ -35,39 +35,58 @@ def test_all_keys():
     [
         (
             'over = "lots"',
-            'guardian.toml: child[0].ask.over: expected a non-negative amount like "30" or "18.8", got \'lots\'',
+            "guardian.toml: Mia's ask-a-parent amount: "
+            'expected a non-negative amount like "30" or "18.8", got \'lots\'',
         ),
-        ("over = 20", 'guardian.toml: child[0].ask.over: expected an amount as text like "30" or "18.8", got 20'),
+        (
+            "over = 20",
+            'guardian.toml: Mia\'s ask-a-parent amount: expected an amount as text like "30" or "18.8", got 20',
+        ),
         (
             'over = "5 USD"',
-            "guardian.toml: child[0].ask.over: amount '5 USD' is in USD, but the household currency is CNY",
+            "guardian.toml: Mia's ask-a-parent amount: amount '5 USD' is in USD, but the household currency is CNY",
         ),
         (
             'apps = ["tiktok"]',
-            "guardian.toml: child[0].ask.apps: unknown app 'tiktok'; known apps: bilibili, douyin, kuaishou",
+            "guardian.toml: Mia's ask-a-parent apps: unknown app 'tiktok'; known apps: bilibili, douyin, kuaishou",
         ),
-        ('apps = "kuaishou"', "guardian.toml: child[0].ask.apps: expected a list, got 'kuaishou'"),
-        ("wait = -1", "guardian.toml: child[0].ask.wait: expected a whole number of seconds from 0 to 300, got -1"),
-        ("wait = 301", "guardian.toml: child[0].ask.wait: expected a whole number of seconds from 0 to 300, got 301"),
-        ("wait = 2.5", "guardian.toml: child[0].ask.wait: expected a whole number of seconds from 0 to 300, got 2.5"),
-        ("wait = true", "guardian.toml: child[0].ask.wait: expected a whole number of seconds from 0 to 300, got True"),
-        ("valid = 0", "guardian.toml: child[0].ask.valid: expected a whole number of minutes from 1 to 1440, got 0"),
+        ('apps = "kuaishou"', "guardian.toml: Mia's ask-a-parent apps: expected a list, got 'kuaishou'"),
+        (
+            "wait = -1",
+            "guardian.toml: Mia's ask-a-parent wait: expected a whole number of seconds from 0 to 300, got -1",
+        ),
+        (
+            "wait = 301",
+            "guardian.toml: Mia's ask-a-parent wait: expected a whole number of seconds from 0 to 300, got 301",
+        ),
+        (
+            "wait = 2.5",
+            "guardian.toml: Mia's ask-a-parent wait: expected a whole number of seconds from 0 to 300, got 2.5",
+        ),
+        (
+            "wait = true",
+            "guardian.toml: Mia's ask-a-parent wait: expected a whole number of seconds from 0 to 300, got True",
+        ),
+        (
+            "valid = 0",
+            "guardian.toml: Mia's ask-a-parent valid time: expected a whole number of minutes from 1 to 1440, got 0",
+        ),
         (
             'valid = "30"',
-            "guardian.toml: child[0].ask.valid: expected a whole number of minutes from 1 to 1440, got '30'",
+            "guardian.toml: Mia's ask-a-parent valid time: expected a whole number of minutes from 1 to 1440, got '30'",
         ),
         (
             'ovr = "20"',
-            "guardian.toml: child[0].ask.ovr: unknown key (check the spelling against the README's config reference)",
+            "guardian.toml: Mia's ask.ovr: unknown key (check the spelling against the README's config reference)",
         ),
     ],
 )
-def test_errors_name_the_file_key_and_reason(text, message):
+def test_errors_name_the_file_the_childs_setting_and_reason(text, message):
     with pytest.raises(ConfigError) as e:
         ask_of(text + "\n")
     assert str(e.value) == message
 
 
 def test_ask_must_be_a_table():
-    with pytest.raises(ConfigError, match=r"^guardian.toml: child\[0\]\.ask: expected a table, got str$"):
+    with pytest.raises(ConfigError, match=r"^guardian.toml: Mia's ask-a-parent settings: expected a table, got str$"):
         parse('[[child]]\nname = "Mia"\nask = "yes"\n', Path("guardian.toml"), APPS)

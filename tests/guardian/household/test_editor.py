@@ -36,7 +36,7 @@ def test_a_bad_edit_raises_the_loaders_error_and_leaves_the_file(tmp_path):
     path.write_text(TEXT)
     with pytest.raises(ConfigError) as e:
         editor.save_child(path, 0, editor.ChildLimits(devices=["10.0.0.2"], caps={"day": "-1"}))
-    assert str(e.value).startswith(f"{path}: child[0].caps.day: expected a non-negative amount")
+    assert str(e.value).startswith(f"{path}: Mia's day cap: expected a non-negative amount")
     assert path.read_text() == TEXT
     with pytest.raises(ValueError, match="no child number 3"):
         editor.edit_child(TEXT, 2, editor.ChildLimits())

@@ -56,7 +56,7 @@ def test_first_load(path: Path) -> None:
 def test_first_load_must_succeed(tmp_path: Path) -> None:
     path = tmp_path / "guardian.toml"
     write(path, GOOD.format(day="lots"))
-    with pytest.raises(ConfigError, match=r"child\[0\]\.caps\.day"):
+    with pytest.raises(ConfigError, match="Mia's day cap"):
         Follower(path, configfile.load)
 
 
@@ -94,7 +94,7 @@ def test_bad_edit_keeps_the_last_good_config_and_a_good_edit_clears_the_error(pa
     write(path, GOOD.format(day="lots"))
     assert f.poll() is None
     assert f.current is good
-    assert f.error == f'{path}: child[0].caps.day: expected a non-negative amount like "30" or "18.8", got \'lots\''
+    assert f.error == f'{path}: Mia\'s day cap: expected a non-negative amount like "30" or "18.8", got \'lots\''
     # Polling again without a change neither retries nor forgets the error.
     assert f.poll() is None
     assert f.error is not None and f.current is good
@@ -156,7 +156,4 @@ def test_a_config_naming_an_app_from_a_removed_rule_file_is_refused(path: Path) 
     assert f.current.config.children[0].app_schedule("acme").texts() == ["daily 10:00-11:00"]
     (rules / "acme.toml").unlink()
     assert f.poll() is None
-    assert (
-        f.error
-        == f"{path}: child[0].windows.apps.acme: unknown app; known apps: {', '.join(sorted(Catalog.load().apps))}"
-    )
+    assert f.error == f"{path}: Mia's hours for acme: unknown app; known apps: {', '.join(sorted(Catalog.load().apps))}"

@@ -117,3 +117,11 @@ def test_locate_finds_keys_in_tables_and_inline():
     assert locate(text, "refusal.json") == 4
     assert locate(text, "rule[0].path") == 9
     assert locate(text, "rule[3].path") is None
+
+
+def test_a_key_in_a_sub_table_of_one_array_element_is_found_there() -> None:
+    text = '[[child]]\nname = "Mia"\n[child.caps]\nday = "1"\n'
+    text += '[[child]]\nname = "Leo"\n[child.caps]\nweek = "2"\nday = "x"\n'
+    assert locate(text, "child[1].caps.day") == 9
+    assert locate(text, "child[0].caps.week") == 3  # not Leo's: the header of Mia's caps
+    assert locate(text, "child[1].name") == 6
