@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from dashboard.auth import login_required
-from dashboard.db import get_ledger
+from dashboard.db import get_ledger, get_settings
 from guardian.household import configfile
 from guardian.store import approvals
 from guardian.store.approvals import ApprovalError
@@ -33,6 +33,11 @@ def _zone() -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
+def _names() -> dict[str, str]:
+    """Each child's id with the name the parent reads (a question is kept under the child's id)."""
+    return get_settings().config.names()
+
+
 def _who() -> str:
     """The parent who logged in; never the account the dashboard runs as (a service's, or a child's)."""
     return PARENT_DASHBOARD
@@ -52,6 +57,7 @@ def index():
         waiting=approvals.pending(conn),
         answered=approvals.decided(conn),
         when=when,
+        names=_names(),
     )
 
 
@@ -64,7 +70,8 @@ def _answer(approval_id: int, approve: bool):
         flash(str(e), "error")
     else:
         verb = "Approved" if a.state == approvals.APPROVED else "Denied"
-        flash(f"{verb}: {a.child}, {a.amount} {a.currency} on {a.app}" + (" (over the cap)" if a.over_cap else ""))
+        who = _names().get(a.child, a.child)
+        flash(f"{verb}: {who}, {a.amount} {a.currency} on {a.app}" + (" (over the cap)" if a.over_cap else ""))
     return redirect(url_for("approvals.index"))
 
 

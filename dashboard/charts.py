@@ -9,18 +9,27 @@ from markupsafe import Markup, escape
 from guardian.household.money import format_amount
 
 BAR = "#3b6ea8"
+MARK = "#c0392b"
 
 
 def bars(
-    items: list[tuple[str, Decimal]], *, label: str, width: int = 420, row: int = 22, mark: Decimal | None = None
+    items: list[tuple[str, Decimal]],
+    *,
+    label: str,
+    width: int = 420,
+    row: int = 22,
+    mark: Decimal | None = None,
+    mark_label: str = "cap",
 ) -> Markup:
-    """Horizontal bars, one per (label, amount); `mark` draws a line at a limit (e.g. the day cap)."""
+    """Horizontal bars, one per (label, amount); `mark` draws a line at a limit (e.g. the day cap), named by
+    `mark_label` and its amount above the bars."""
     if not items:
         return Markup('<p class="muted">Nothing spent.</p>')
     top = max([*(a for _, a in items), mark or Decimal(0), Decimal(1)])
     left, right = 110, 70
     span = width - left - right
-    height = row * len(items) + 6
+    head = 16 if mark is not None else 0  # room for the line's label above the bars
+    height = head + row * len(items) + 6
     parts = [
         f'<svg class="chart" role="img" aria-label="{escape(label)}" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}"'
@@ -28,7 +37,7 @@ def bars(
         f"<title>{escape(label)}</title>",
     ]
     for i, (name, amount) in enumerate(items):
-        y = 3 + i * row
+        y = head + 3 + i * row
         w = 0 if top == 0 else float(amount / top) * span
         parts.append(
             f'<text x="{left - 6}" y="{y + row * 0.65:.1f}" text-anchor="end" font-size="12">{escape(name[:16])}</text>'
@@ -40,6 +49,13 @@ def bars(
         )
     if mark is not None and top:
         x = left + float(mark / top) * span
-        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{height}" stroke="#c0392b" stroke-dasharray="4 3"/>')
+        words = escape(f"{mark_label} {format_amount(mark)}")
+        anchor = "end" if x > width - 60 else "middle"
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{head}" y2="{height}" stroke="{MARK}" stroke-dasharray="4 3"/>'
+        )
+        parts.append(
+            f'<text class="mark" x="{x:.1f}" y="11" text-anchor="{anchor}" font-size="11" fill="{MARK}">{words}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -69,8 +69,9 @@ def add_phone():
     except (ValueError, ConfigError) as e:
         flash(f"Not added: {e}", "error")
         return redirect(url_for("devices.index"))
-    phones.record(db.conn(), "added", child, name, db.now_ms())
-    flash(f"Added {name} for {child}. Scan the code below with the WireGuard app on that phone.")
+    owner = phones.which_child(db.get_settings().config, child)
+    phones.record(db.conn(), "added", owner.id, name, db.now_ms())
+    flash(f"Added {name} for {owner.name}. Scan the code below with the WireGuard app on that phone.")
     return redirect(url_for("devices.phone", name=name))
 
 

@@ -45,7 +45,7 @@ def index():
     return render_template(
         "evidence/index.html",
         report=report,
-        children=[c.name for c in config.children],
+        children=[(c.id, c.name) for c in config.children],
         start=(today - timedelta(days=30)).isoformat(),
         end=today.isoformat(),
         formats=formats.FORMATS,
@@ -59,12 +59,14 @@ def index():
 def download():
     config = db.get_settings().config
     household = config.household
-    child, fmt = request.args.get("child", ""), request.args.get("format", "html")
-    if child not in {c.name for c in config.children} or fmt not in formats.FORMATS:
+    child, fmt = config.child(request.args.get("child", "")), request.args.get("format", "html")
+    if child is None or fmt not in formats.FORMATS:
         abort(400)
     try:
         start, end = date.fromisoformat(request.args.get("from", "")), date.fromisoformat(request.args.get("to", ""))
-        pack = export.build(db.conn(), child, start, end, household.timezone, household.currency, db.now())
+        pack = export.build(
+            db.conn(), child.id, start, end, household.timezone, household.currency, db.now(), child.name
+        )
     except ValueError as e:
         return render_template("evidence/error.html", message=str(e)), 400
     body = formats.render(pack, fmt)

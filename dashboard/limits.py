@@ -1,4 +1,5 @@
-"""Limits: edit each child's devices, caps and windows; quick lock and extra allowance; the change list."""
+"""Limits: each child's devices, caps, hours, ask-a-parent and unknown amounts; quick lock and extra allowance;
+the change list. Children are added, renamed and removed on the Household page (dashboard/household.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, u
 
 from dashboard import db
 from dashboard.auth import login_required
-from guardian.household import editor
-from guardian.household.config import Child, ConfigError
+from dashboard.editing import Refused, save, version
+from guardian.household import edits
+from guardian.household.config import UNKNOWN_AMOUNT, Child
 from guardian.household.money import Money
 from guardian.store import changes, overrides
 from guardian.store.db import transaction
@@ -25,7 +27,7 @@ def describe(child: Child | None) -> dict:
     """A child's limits as plain text values, for the form and the change record."""
     if child is None:
         return {}
-    caps = child.caps
+    caps, ask = child.caps, child.ask
     money = lambda m: "" if m is None else str(m.amount)  # noqa: E731
     return {
         "devices": [d.text for d in child.devices],
@@ -36,6 +38,11 @@ def describe(child: Child | None) -> dict:
         "per_minute": "" if caps.per_minute is None else str(caps.per_minute),
         "purchases": child.purchases.texts(),
         "apps": {app: s.texts() for app, s in child.apps.items()},
+        "ask_over": money(ask.over),
+        "ask_apps": list(ask.apps),
+        "ask_wait": str(ask.wait),
+        "ask_valid": str(ask.valid),
+        "unknown_amount": child.unknown_amount,
     }
 
 
@@ -47,25 +54,53 @@ def _schedule(name: str) -> list[str] | None:
     return None if request.form.get(f"{name}_mode", "any") == "any" else _lines(name)
 
 
-def _submitted(apps: list[str]) -> editor.ChildLimits:
-    return editor.ChildLimits(
+def _submitted(apps: list[str]) -> edits.ChildLimits:
+    unknown = request.form.get("unknown_amount", "")
+    return edits.ChildLimits(
         devices=_lines("devices"),
-        caps={k: request.form.get(k, "")[:40] for k in editor.CAPS},
+        caps={k: request.form.get(k, "")[:40] for k in edits.CAPS},
         purchases=_schedule("purchases"),
         apps={app: _schedule(f"app_{app}") for app in apps},
+        ask={k: request.form.get(f"ask_{k}", "")[:40] for k in ("over", "wait", "valid")},
+        ask_apps=[a for a in request.form.getlist("ask_apps") if a in apps],
+        unknown_amount=unknown if unknown in UNKNOWN_AMOUNT else None,
     )
 
 
-def _page(errors: dict[int, str] | None = None, drafts: dict[int, dict] | None = None, status: int = 200):
+def _draft(limits: edits.ChildLimits) -> dict:
+    """What the parent typed, to show again beside the reason it was not saved."""
+    ask = limits.ask or {}
+    return {
+        "devices": limits.devices,
+        **limits.caps,
+        "purchases": limits.purchases,
+        "apps": limits.apps,
+        "ask_over": ask.get("over", ""),
+        "ask_apps": limits.ask_apps,
+        "ask_wait": ask.get("wait", ""),
+        "ask_valid": ask.get("valid", ""),
+        "unknown_amount": limits.unknown_amount,
+    }
+
+
+def _page(errors: dict[str, str] | None = None, drafts: dict[str, dict] | None = None, status: int = 200):
     s = db.get_settings()
     conn, now = db.conn(), db.now()
     calendar = s.config.household.calendar
     forms = []
-    for i, child in enumerate(s.config.children):
-        values = (drafts or {}).get(i) or describe(child)
-        forms.append({"index": i, "name": child.name, "fields": values, "error": (errors or {}).get(i)})
+    for child in s.config.children:
+        values = (drafts or {}).get(child.id) or describe(child)
+        forms.append(
+            {
+                "id": child.id,
+                "name": child.name,
+                "fields": values,
+                "error": (errors or {}).get(child.id),
+                "version": version(child),
+            }
+        )
     lock = overrides.active(conn, None, now, calendar)
-    extras = {c.name: overrides.active(conn, c.name, now, calendar).extra_day for c in s.config.children}
+    extras = {c.name: overrides.active(conn, c.id, now, calendar).extra_day for c in s.config.children}
     return render_template(
         "limits/index.html",
         forms=forms,
@@ -81,7 +116,6 @@ def _page(errors: dict[int, str] | None = None, drafts: dict[int, dict] | None =
             (calendar.local(datetime.fromtimestamp(c.at_ms / 1000, now.tzinfo)), c) for c in changes.recent(conn, 30)
         ],
         config_error=db.config_error(),
-        path=s.config.path,
     ), status
 
 
@@ -91,40 +125,41 @@ def index():
     return _page()
 
 
-@bp.route("/limits/child/<int:index>", methods=["POST"])
+def _same_child(key: str):
+    return lambda config: config.child(key)
+
+
+@bp.route("/limits/child", methods=["POST"])
 @login_required
-def save_child(index: int):
+def save_child():
     s = db.get_settings()
-    if not 0 <= index < len(s.config.children):
-        return _page({}, status=404)
-    before = s.config.children[index]
-    if request.form.get("child", before.name) != before.name:
-        flash(
-            "The config file changed since this page was loaded; nothing was saved. Check the values and save again.",
-            "error",
-        )
+    key = request.form.get("child", "")[:100]
+    before = s.config.child(key)
+    if before is None:
+        flash("That child is no longer in the config; nothing was saved.", "error")
         return redirect(url_for("limits.index"))
-    apps = sorted(s.catalog.apps)
-    limits = _submitted(apps)
+    limits = _submitted(sorted(s.catalog.apps))
     try:
-        new = editor.save_child(s.config.path, index, limits, s.catalog.apps)
-    except (ConfigError, ValueError) as e:
-        draft = {
-            "devices": limits.devices,
-            **limits.caps,
-            "purchases": limits.purchases,
-            "apps": limits.apps,
-        }
-        return _page({index: str(e)}, {index: draft}, status=400)
-    after = new.child(before.name) or new.children[index]
+        new, _ = save(
+            lambda doc: edits.set_limits(doc, key, limits),
+            request.form.get("version", ""),
+            _same_child(key),
+            f"{before.name}'s limits were",
+        )
+    except Refused as e:
+        if e.conflict:  # show the current values, not the draft made from the old ones
+            flash(str(e), "error")
+            return redirect(url_for("limits.index") + f"#child-{key}")
+        return _page({key: str(e)}, {key: _draft(limits)}, status=400)
+    after = new.child(key) or before
     old, fresh = describe(before), describe(after)
     diff = {k: {"from": old.get(k), "to": fresh.get(k)} for k in fresh if old.get(k) != fresh.get(k)}
-    conn = db.conn()
-    with transaction(conn):
-        changes.record(conn, f"limits of {after.name}", {"child": after.name, "changed": diff}, db.now_ms(), WHO)
-    db.get_settings()  # pick up the new file now
+    if diff:
+        conn = db.conn()
+        with transaction(conn):
+            changes.record(conn, f"limits of {after.name}", {"child": key, "changed": diff}, db.now_ms(), WHO)
     flash(f"Saved {after.name}'s limits. The proxy applies them within a few seconds." if diff else "Nothing changed.")
-    return redirect(url_for("limits.index"))
+    return redirect(url_for("limits.index") + f"#child-{key}")
 
 
 def _until(text: str, now: datetime, calendar) -> datetime | None:
@@ -155,7 +190,7 @@ def lock():
         overrides.lock(conn, now, until)
         when = "until unlocked" if until is None else f"until {calendar.local(until):%Y-%m-%d %H:%M}"
         changes.record(conn, "locked all purchases", {"until": when}, db.now_ms(), WHO)
-    flash(f"All purchases are locked {when}.")
+    # No message: the page's own "locked" state says it, once.
     return redirect(url_for("limits.index"))
 
 
@@ -175,7 +210,7 @@ def unlock():
 def extra():
     s = db.get_settings()
     config, now, conn = s.config, db.now(), db.conn()
-    child = config.child(request.form.get("child", ""))
+    child = config.child(request.form.get("child", "")) or config.named(request.form.get("child", ""))
     if child is None:
         flash("Choose a child for the extra allowance.", "error")
         return redirect(url_for("limits.index"))
@@ -183,11 +218,11 @@ def extra():
         amount = Money.parse(request.form.get("amount", "")[:40], config.household.currency)
         today = config.household.calendar.local(now).date()
         with transaction(conn):
-            overrides.extra(conn, child.name, amount, today, now)
+            overrides.extra(conn, child.id, amount, today, now)
             changes.record(
                 conn,
                 f"extra allowance for {child.name}",
-                {"child": child.name, "amount": str(amount), "day": today.isoformat()},
+                {"child": child.id, "amount": str(amount), "day": today.isoformat()},
                 db.now_ms(),
                 WHO,
             )

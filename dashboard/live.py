@@ -30,8 +30,11 @@ def _explain(reason: str | None) -> str:
         return reason
 
 
-def view(row: Row, calendar) -> dict:
-    """One attempt as the page shows it: plain strings only (the page renders them as text)."""
+def view(row: Row, calendar, names: dict[str, str] | None = None) -> dict:
+    """One attempt as the page shows it: plain strings only (the page renders them as text).
+
+    The ledger keys a child by id; `names` gives the name the parent reads now.
+    """
     device = row.client_ip + (f" ({row.proxy_user})" if row.proxy_user else "")
     if row.amount is None:
         amount = "unreadable"
@@ -40,7 +43,7 @@ def view(row: Row, calendar) -> dict:
     return {
         "id": row.id,
         "time": calendar.local(row.at).strftime("%Y-%m-%d %H:%M:%S"),
-        "child": _bounded(row.child) or "(unlisted)",
+        "child": _bounded((names or {}).get(row.child or "", row.child)) or "(unlisted)",
         "device": _bounded(device),
         "app": _bounded(row.app),
         "kind": _bounded(row.kind),
@@ -75,11 +78,13 @@ def index():
     s = db.get_settings()
     filters = _filters()
     rows = review.attempts(db.conn(), limit=100, **filters)
-    children, apps = review.choices(db.conn())
-    children = sorted({*children, *(c.name for c in s.config.children)})
+    recorded, apps = review.choices(db.conn())
+    names = s.config.names()
+    # Each child's id with its name: the configured children first, then ids only the record still holds.
+    children = [*names.items(), *((i, i) for i in recorded if i not in names)]
     return render_template(
         "live/index.html",
-        rows=[view(r, s.config.household.calendar) for r in rows],
+        rows=[view(r, s.config.household.calendar, names) for r in rows],
         filters=filters,
         children=children,
         apps=sorted({*apps, *s.catalog.apps}),
@@ -103,7 +108,7 @@ def feed():
         limit = 100
     rows = review.attempts(db.conn(), after_id=_after(), limit=limit, **_filters())
     return jsonify(
-        attempts=[view(r, s.config.household.calendar) for r in rows],
+        attempts=[view(r, s.config.household.calendar, s.config.names()) for r in rows],
         latest=max([_after(), *(r.id for r in rows)]),
     )
 

@@ -36,24 +36,29 @@ def index():
     current = review.week_start(calendar, today)
     # Caps at a glance: now for this week, the week's last moment for an earlier one.
     at = now if first >= current else calendar.day_bounds(first + timedelta(days=6))[1] - timedelta(milliseconds=1)
-    names = [c.name for c in config.children]
+    names = config.names()
     children = []
-    for cw in review.week(conn, calendar, first, names):
+    for cw in review.week(conn, calendar, first, list(names)):
         child = config.child(cw.child)
+        name = names.get(cw.child, cw.child)  # a removed child's record shows under its id
         extra = overrides.active(conn, cw.child, at, calendar) if child is not None else None
         status = review.caps_status(conn, child, at, calendar, extra) if child is not None else []
         day_cap = child.caps.day.amount if child is not None and child.caps.day is not None else None
         children.append(
             {
-                "name": cw.child,
+                "id": cw.child,
+                "name": name,
                 "total": cw.total,
                 "status": status,
                 "per_day": charts.bars(
-                    [(d.strftime("%a %d"), a) for d, a in cw.days], label=f"{cw.child}: spending per day", mark=day_cap
+                    [(d.strftime("%a %d"), a) for d, a in cw.days],
+                    label=f"{name}: spending per day",
+                    mark=day_cap,
+                    mark_label="day cap",
                 ),
-                "per_app": charts.bars(cw.apps, label=f"{cw.child}: spending per app"),
+                "per_app": charts.bars(cw.apps, label=f"{name}: spending per app"),
                 "recipients": cw.recipients,
-                "refused": [view(r, calendar) for r in cw.refused],
+                "refused": [view(r, calendar, names) for r in cw.refused],
             }
         )
     return render_template(

@@ -22,19 +22,20 @@ from guardian.store.ledger import Ledger
 VIA = "command line"
 
 
-def _ledger(config: Path | None) -> tuple[Ledger, ZoneInfo]:
+def _ledger(config: Path | None) -> tuple[Ledger, ZoneInfo, dict[str, str]]:
     s = load_settings(config_path(config))
-    return Ledger(s.config.storage), ZoneInfo(s.config.household.timezone)
+    return Ledger(s.config.storage), ZoneInfo(s.config.household.timezone), s.config.names()
 
 
 def _when(at_ms: int | None, tz: ZoneInfo) -> str:
     return "-" if at_ms is None else datetime.fromtimestamp(at_ms / 1000, tz).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def describe(a: Approval, tz: ZoneInfo) -> str:
+def describe(a: Approval, tz: ZoneInfo, names: dict[str, str] | None = None) -> str:
+    """One question on one line; `names` gives each child id's current name."""
     to = f" to {a.recipient}" if a.recipient else ""
     what = f"{a.amount} {a.currency}  {a.app} {a.kind}{to}"
-    line = f"#{a.id}  {_when(a.at_ms, tz)}  {a.child}  {what}  ({a.device})  {a.state}"
+    line = f"#{a.id}  {_when(a.at_ms, tz)}  {(names or {}).get(a.child, a.child)}  {what}  ({a.device})  {a.state}"
     if a.state != approvals.PENDING:
         line += f" by {a.decided_by} ({a.decided_via}) at {_when(a.decided_ms, tz)}"
         line += ", allowed over the cap" if a.over_cap else ""
@@ -51,7 +52,7 @@ def approvals_group() -> None:
 @click.option("--all", "everything", is_flag=True, help="Also show the latest answers.")
 def list_(config: Path | None, everything: bool) -> None:
     """List the purchases waiting for you (and with --all the latest answers)."""
-    ledger, tz = _ledger(config)
+    ledger, tz, names = _ledger(config)
     try:
         waiting = approvals.pending(ledger.conn)
         answered = approvals.decided(ledger.conn) if everything else []
@@ -60,7 +61,7 @@ def list_(config: Path | None, everything: bool) -> None:
     if not waiting:
         click.echo("Nothing is waiting for you.")
     for a in waiting + answered:
-        click.echo(describe(a, tz))
+        click.echo(describe(a, tz, names))
 
 
 def _decide(config: Path | None, approval_id: int, approve: bool, over_cap: bool) -> None:
@@ -74,7 +75,7 @@ def _decide(config: Path | None, approval_id: int, approve: bool, over_cap: bool
         raise click.ClickException(str(e)) from None
     finally:
         ledger.close()
-    click.echo(describe(a, tz))
+    click.echo(describe(a, tz, s.config.names()))
 
 
 @approvals_group.command()

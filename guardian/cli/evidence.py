@@ -65,7 +65,7 @@ def _date(_ctx, param, value: str) -> date:
 
 @click.command(name="export")
 @config_option
-@click.option("--child", required=True, help="The child's name, as in the config.")
+@click.option("--child", required=True, help="The child's name (or id), as on the dashboard.")
 @click.option("--from", "start", required=True, callback=_date, help="First day (YYYY-MM-DD, household time).")
 @click.option("--to", "end", required=True, callback=_date, help="Last day, included.")
 @click.option("--format", "fmt", type=click.Choice(formats.FORMATS), default="html", show_default=True)
@@ -81,7 +81,8 @@ def export_command(config: Path | None, child: str, start: date, end: date, fmt:
     s, conn = _open(config)
     household = s.config.household
     try:
-        pack = export.build(conn, child, start, end, household.timezone, household.currency, datetime.now(UTC))
+        child_id, name = export.which_child(conn, s.config, child)
+        pack = export.build(conn, child_id, start, end, household.timezone, household.currency, datetime.now(UTC), name)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
     finally:

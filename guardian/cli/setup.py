@@ -162,7 +162,8 @@ def phone() -> None:
 @click.argument("child")
 @click.argument("name")
 def phone_add(config: Path | None, child: str, name: str) -> None:
-    """Give CHILD's device NAME (e.g. mia-phone) a tunnel and print its QR code."""
+    """Give CHILD's device NAME (e.g. mia-phone) a tunnel and print its QR code; CHILD is a name as on the
+    dashboard."""
     path = config_path(config)
     ensure_config(path)
     s: settings.Settings = load_settings(path)
@@ -171,7 +172,7 @@ def phone_add(config: Path | None, child: str, name: str) -> None:
         tunnel = phones.add(path, child, name, s.catalog.apps)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
-    _journal(s, "added", child, name)
+    _journal(s, "added", phones.which_child(s.config, child).id, name)
     _show(tunnel)
 
 

@@ -46,16 +46,18 @@ def judged(
         if child is not None:
             near_caps(conn, child, purchase, spending, overrides, now, calendar)
     elif decision.reason not in (Reason.WAITING_FOR_PARENT, Reason.PARENT_DENIED):
-        refused(conn, None if child is None else child.name, purchase, decision, now)
+        refused(conn, child, purchase, decision, now)
 
 
-def refused(conn: sqlite3.Connection, child: str | None, purchase: Purchase, decision: Decision, now: datetime) -> int:
+def refused(
+    conn: sqlite3.Connection, child: Child | None, purchase: Purchase, decision: Decision, now: datetime
+) -> int:
     _, en = EXPLAIN[decision.reason]
-    who = child or "an unlisted device"
+    who = "an unlisted device" if child is None else child.name
     return outbox.post(
         conn,
         outbox.REFUSED,
-        child,
+        None if child is None else child.id,
         f"Refused for {who}: {_what(purchase)}",
         f"{en} ({decision.reason}).",
         db.ms(now),
@@ -91,10 +93,10 @@ def near_caps(
         title = f"{child.name} has spent 80 % of the {period} cap"
         seen = conn.execute(
             "SELECT 1 FROM outbox WHERE kind = ? AND child = ? AND title = ? AND at_ms >= ? LIMIT 1",
-            (outbox.CAP_NEAR, child.name, title, db.ms(start)),
+            (outbox.CAP_NEAR, child.id, title, db.ms(start)),
         ).fetchone()
         if seen:
             continue
         body = f"{Money(after, cap.currency)} of {cap} this {period}, after {_what(purchase)}."
-        posted.append(outbox.post(conn, outbox.CAP_NEAR, child.name, title, body, db.ms(now), "/week"))
+        posted.append(outbox.post(conn, outbox.CAP_NEAR, child.id, title, body, db.ms(now), "/week"))
     return posted

@@ -141,7 +141,7 @@ class Guard:
             if waiting is not None and waiting.state == approvals.PENDING:
                 return Verdict(0, holds.WAITING, holds.waiting_page(app.name, waiting.id), waiting.id)
         mac = self.neighbours.mac(request.client)  # may read the OS table: this runs in the worker thread
-        attempt = Attempt(now, request.client, request.user, None if child is None else child.name, purchase, mac)
+        attempt = Attempt(now, request.client, request.user, None if child is None else child.id, purchase, mac)
         calendar, currency = self.calendar, self.config.household.currency
         with self.ledger.writing() as tx:
             spending = tx.spending(attempt.child, now, calendar, currency)
@@ -153,8 +153,8 @@ class Guard:
                 answer, decision = None, decide(purchase, child, spending, now, calendar, active)
             attempt_id = tx.insert(attempt, calendar.tz.key, currency, allowed=decision.allowed, reason=decision.reason)
             alerts.judged(tx.conn, child, purchase, decision, spending, active, now, calendar)
-            asked = holds.ask(tx.conn, attempt, attempt_id, decision, answer, app.name) if held else None
-        _log(attempt, request, decision, held, asked)
+            asked = holds.ask(tx.conn, child, attempt, attempt_id, decision, answer, app.name) if held else None
+        _log(attempt, None if child is None else child.name, request, decision, held, asked)
         if decision.allowed:
             return Verdict(attempt_id, decision, None)
         if asked is not None and request.navigation:
@@ -208,7 +208,9 @@ class Guard:
         log.info("Guardian saw an unrecognised %s purchase-like request: %s %s%s", app_id, method, host, shape)
 
 
-def _log(attempt: Attempt, request: Request, decision: Decision, held: bool, asked: int | None) -> None:
+def _log(
+    attempt: Attempt, name: str | None, request: Request, decision: Decision, held: bool, asked: int | None
+) -> None:
     p = attempt.purchase
     log.log(
         # Refusals are news for the proxy's log; allowed purchases are in the ledger and the dashboard,
@@ -219,7 +221,7 @@ def _log(attempt: Attempt, request: Request, decision: Decision, held: bool, ask
         p.kind,
         p.money or "unreadable",
         p.recipient or "",
-        attempt.child or request.client,
+        name or request.client,
         decision.label,
         decision.reason or "",
         (f" (ask a parent, approval #{asked})" if asked else " (ask a parent)") if held else "",

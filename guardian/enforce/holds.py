@@ -50,7 +50,7 @@ def needed(child: Child | None, purchase: Purchase) -> bool:
 
 def answer(conn: sqlite3.Connection, child: Child, purchase: Purchase, now: datetime) -> approvals.Approval | None:
     """The parent's word on an identical purchase: a usable yes, a standing no, or the question still pending."""
-    return approvals.find(conn, child.name, purchase, db.ms(now), child.ask.valid * 60_000)
+    return approvals.find(conn, child.id, purchase, db.ms(now), child.ask.valid * 60_000)
 
 
 def decide(
@@ -77,6 +77,7 @@ def decide(
 
 def ask(
     conn: sqlite3.Connection,
+    child: Child,
     attempt: Attempt,
     attempt_id: int,
     decision: Decision,
@@ -93,7 +94,7 @@ def ask(
     if answer is not None and answer.state == approvals.PENDING:
         return answer.id  # the identical question is already with the parent
     return approvals.create(
-        conn, attempt.child, attempt.purchase, attempt.client_ip, attempt.proxy_user, attempt_id, at_ms, app_name
+        conn, child.id, attempt.purchase, attempt.client_ip, attempt.proxy_user, attempt_id, at_ms, app_name, child.name
     )
 
 

@@ -61,11 +61,11 @@ def caps_spent(child: Child, spending: Spending, extra_day: Decimal = Decimal(0)
 def check_caps(guard: Guard, child: Child, now: datetime) -> Reason | None:
     """A parent's lock or a spent cap. Blocking (reads the ledger): call from the proxy's database thread."""
     with guard.ledger.reading() as view:
-        active = overrides.active(view.conn, child.name, now, guard.calendar)
+        active = overrides.active(view.conn, child.id, now, guard.calendar)
         if active.locked:
             return Reason.LOCKED
         caps = child.caps
         if caps.day is None and caps.week is None and caps.month is None:
             return None
-        spending = view.spending(child.name, now, guard.calendar, guard.config.household.currency)
+        spending = view.spending(child.id, now, guard.calendar, guard.config.household.currency)
     return caps_spent(child, spending, active.extra_day)

@@ -16,6 +16,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from guardian.evidence import verify
+from guardian.household.config import Config
 from guardian.store import db, journal
 
 # The attempt fields an export carries, in order (also the CSV header).
@@ -27,6 +28,7 @@ FIELDS = (
     "proxy_user",
     "mac",
     "child",
+    "child_id",
     "app",
     "kind",
     "recipient",
@@ -66,7 +68,8 @@ class Totals:
 
 @dataclass(frozen=True, slots=True)
 class Pack:
-    child: str
+    child: str  # the name parents read
+    child_id: str  # the key the ledger holds
     start: date
     end: date
     timezone: str
@@ -102,7 +105,7 @@ def _max_in_window(times: list[datetime], window: timedelta, weights: list[Decim
     return best
 
 
-def _attempt(row: dict, tz: ZoneInfo, seq: int | None, h: str | None) -> dict:
+def _attempt(row: dict, tz: ZoneInfo, seq: int | None, h: str | None, name: str) -> dict:
     local = datetime.fromtimestamp(row["at_ms"] / 1000, UTC).astimezone(ZoneInfo(row["tz"]) if row["tz"] else tz)
     return {
         "id": str(row["id"]),
@@ -111,7 +114,8 @@ def _attempt(row: dict, tz: ZoneInfo, seq: int | None, h: str | None) -> dict:
         "device_ip": row["client_ip"],
         "proxy_user": row["proxy_user"],
         "mac": row.get("mac"),
-        "child": row["child"],
+        "child": name,
+        "child_id": row["child"],
         "app": row["app"],
         "kind": row["kind"],
         "recipient": row["recipient"],
@@ -128,10 +132,36 @@ def _attempt(row: dict, tz: ZoneInfo, seq: int | None, h: str | None) -> dict:
     }
 
 
+def which_child(conn: sqlite3.Connection, config: Config, text: str) -> tuple[str, str]:
+    """The (id, name) a parent means by `text`: a child's name or id, or an id in the record of a child no longer
+    in the config (whose evidence stays exportable). ValueError lists the children otherwise."""
+    child = config.named(text)
+    if child is not None:
+        return child.id, child.name
+    recorded = [r[0] for r in conn.execute("SELECT DISTINCT child FROM attempts WHERE child IS NOT NULL")]
+    if text in recorded:
+        return text, text
+    names = ", ".join(c.name for c in config.children) or "none yet"
+    earlier = sorted(i for i in recorded if config.child(i) is None)
+    also = f"; in the record but no longer in the config: {', '.join(earlier)}" if earlier else ""
+    raise ValueError(f"there is no child called {text!r}; the children are: {names}{also}")
+
+
 def build(
-    conn: sqlite3.Connection, child: str, start: date, end: date, timezone: str, currency: str, now: datetime
+    conn: sqlite3.Connection,
+    child: str,
+    start: date,
+    end: date,
+    timezone: str,
+    currency: str,
+    now: datetime,
+    name: str | None = None,
 ) -> Pack:
-    """Every attempt by `child` from `start` to `end` (local dates, inclusive), and what they show."""
+    """Every attempt by the child with id `child` from `start` to `end` (local dates, inclusive), and what they show.
+
+    `name` is what the pack calls the child (its current name; by default the id).
+    """
+    name = name or child
     if end < start:
         raise ValueError(f"the range ends ({end}) before it starts ({start})")
     tz = ZoneInfo(timezone)
@@ -151,7 +181,7 @@ def build(
                 (journal.canonical([r["id"] for r in rows]),),
             )
         }
-    attempts = [_attempt(r, tz, *entries.get(r["id"], (None, None))) for r in rows]
+    attempts = [_attempt(r, tz, *entries.get(r["id"], (None, None)), name) for r in rows]
     per_app: dict[str, Totals] = {}
     per_day: dict[str, Totals] = {}
     total = Totals()
@@ -173,7 +203,8 @@ def build(
     at = [datetime.fromtimestamp(r["at_ms"] / 1000, UTC) for r in rows]
     spent_at = [datetime.fromtimestamp(r["at_ms"] / 1000, UTC) for r, _ in spent_rows]
     return Pack(
-        child=child,
+        child=name,
+        child_id=child,
         start=start,
         end=end,
         timezone=timezone,

@@ -101,6 +101,7 @@ def as_dict(pack: Pack) -> dict:
     r = pack.report
     return {
         "child": pack.child,
+        "child_id": pack.child_id,
         "from": str(pack.start),
         "to": str(pack.end),
         "timezone": pack.timezone,

@@ -28,13 +28,15 @@ def weekly(conn: sqlite3.Connection, config: Config, now: datetime) -> Report | 
     first = review.week_start(calendar, calendar.local(now).date())
     currency = config.household.currency
     lines = []
-    for cw in review.week(conn, calendar, first, [c.name for c in config.children], top=3):
+    names = config.names()
+    for cw in review.week(conn, calendar, first, list(names), top=3):
         child = config.child(cw.child)
         cap = child.caps.week if child is not None else None
         of = f" of {format_amount(cap.amount)} {currency}" if cap is not None else ""
         top = ", ".join(f"{r.name} ({format_amount(r.amount)})" for r in cw.recipients) or "no recipients"
         lines.append(
-            f"{cw.child}: spent {format_amount(cw.total)} {currency}{of}; {len(cw.refused)} refused; top: {top}"
+            f"{names.get(cw.child, cw.child)}: spent {format_amount(cw.total)} {currency}{of}; "
+            f"{len(cw.refused)} refused; top: {top}"
         )
     title = f"Guardian week of {first.isoformat()}"
     at_ms = db.ms(now)

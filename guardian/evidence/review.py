@@ -101,15 +101,15 @@ def caps_status(
     month_first = local_day.replace(day=1)
     next_month = (month_first + timedelta(days=32)).replace(day=1)
     return [
-        CapStatus("day", spent(conn, child.name, day_start, day_end), None if caps.day is None else caps.day.amount),
+        CapStatus("day", spent(conn, child.id, day_start, day_end), None if caps.day is None else caps.day.amount),
         CapStatus(
             "week",
-            spent(conn, child.name, calendar.day_bounds(week_first)[0], calendar.day_bounds(week_last)[1]),
+            spent(conn, child.id, calendar.day_bounds(week_first)[0], calendar.day_bounds(week_last)[1]),
             None if caps.week is None else caps.week.amount,
         ),
         CapStatus(
             "month",
-            spent(conn, child.name, calendar.day_bounds(month_first)[0], calendar.day_bounds(next_month)[0]),
+            spent(conn, child.id, calendar.day_bounds(month_first)[0], calendar.day_bounds(next_month)[0]),
             None if caps.month is None else caps.month.amount,
         ),
     ]
@@ -143,7 +143,11 @@ def week_start(calendar: Calendar, day: date) -> date:
 def week(
     conn: sqlite3.Connection, calendar: Calendar, first: date, children: list[str], top: int = 10
 ) -> list[ChildWeek]:
-    """Each child's spending in the household week starting on the local date `first`."""
+    """Each child's spending in the household week starting on the local date `first`.
+
+    `children` are the configured children's ids, in the order to list them; other ids found in the week
+    (a removed child's) follow.
+    """
     dates = [first + timedelta(days=i) for i in range(7)]
     start, end = calendar.day_bounds(dates[0])[0], calendar.day_bounds(dates[-1])[1]
     found = sorted(

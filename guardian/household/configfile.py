@@ -47,6 +47,7 @@ def _text(value: object) -> str:
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_UNIT = re.compile(r"^[A-Z][A-Z0-9_]{1,19}$")  # a currency (USD) or an app's unit (TIKTOK_COINS)
 MAX_NAME = 40  # a name is shown in notifications and tables
 MAX_ID = 64
 
@@ -107,6 +108,8 @@ def _rates(value: object) -> dict[str, Decimal]:
         raise ValueError('expected a table like { USD = "7.2" }')
     rates = {}
     for code, rate in value.items():
+        if not _UNIT.match(str(code).upper()):
+            raise ValueError(f"{code!r}: expected a currency code like USD or an app unit like ROBUX")
         try:
             number = parse_amount(rate if isinstance(rate, str) else str(rate))
         except ValueError:

@@ -1,78 +1,57 @@
-"""Editing a child's limits in the config file, keeping the parent's comments.
+"""Writing changes to the config file: the parent's comments kept, checked first, one writer at a time.
 
-The new text is checked with the same parser the proxy uses
-(`guardian.household.configfile.parse`) before anything is written, so a bad value is
-reported with the loader's own message (file, key, reason) and never reaches
-the file. The write is atomic: a temporary file beside the config, renamed
-over it, so the proxy's reloader never reads half a file.
+`update` applies a change (guardian.household.edits) to the file's tomlkit
+document and checks the new text with the same parser the proxy uses
+(`guardian.household.configfile.parse`) before anything is written, so a bad
+value is refused with the loader's own message (file, key, reason) and the
+last good config stays.
+
+Concurrent edits lose nothing. Writers that go through here (the dashboard's
+requests, `guardian phone add`) take turns on a lock of the config's folder
+and each changes the file as it finds it, so a change to one child keeps
+another's made a moment before. A form that was filled in from values since
+changed elsewhere is refused (`expect`, raising `Conflict`). A writer that
+takes no lock (a text editor) is caught by reading the file again just before
+replacing it. The write is atomic: a temporary file beside the config,
+renamed over it, so the proxy's reloader never reads half a file.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import tomlkit
+from tomlkit.toml_document import TOMLDocument
 
-from guardian.household import configfile
-from guardian.household.config import Config
+from guardian.household import configfile, tomlfile
+from guardian.household.config import Config, ConfigError
 
-CAPS = ("per_purchase", "day", "week", "month", "per_minute")
-
-
-@dataclass(frozen=True, slots=True)
-class ChildLimits:
-    """A child's limits as a form gives them: text, "" meaning no cap; None windows meaning any time."""
-
-    devices: list[str] = field(default_factory=list)
-    caps: dict[str, str] = field(default_factory=dict)
-    purchases: list[str] | None = None
-    apps: dict[str, list[str] | None] = field(default_factory=dict)
+try:
+    import fcntl
+except ImportError:  # Windows: the re-read before replacing still catches a change under us
+    fcntl = None
 
 
-def _set(table, key: str, value) -> None:
-    if value is None:
-        if key in table:
-            del table[key]
-    else:
-        table[key] = value
+class Conflict(ValueError):
+    """The file changed under an edit (in another window, a text editor, or a command); nothing was written."""
 
 
-def _table(parent, key: str):
-    if key not in parent:
-        parent[key] = tomlkit.table()
-    return parent[key]
-
-
-def _cap_value(name: str, text: str):
-    text = text.strip()
-    if not text:
-        return None
-    if name == "per_minute" and text.isascii() and text.isdigit():
-        return int(text)
-    return text  # amounts are text; a non-number per_minute is left for the parser to name
-
-
-def edit_child(text: str, index: int, limits: ChildLimits) -> str:
-    """The config text with child `index`'s devices, caps and windows replaced."""
-    doc = tomlkit.parse(text)
-    children = doc.get("child")
-    if children is None or not 0 <= index < len(children):
-        raise ValueError(f"there is no child number {index + 1} in the config")
-    child = children[index]
-    child["devices"] = [d.strip() for d in limits.devices if d.strip()]
-    caps = _table(child, "caps")
-    for name in CAPS:
-        _set(caps, name, _cap_value(name, limits.caps.get(name, "")))
-    windows = _table(child, "windows")
-    _set(windows, "purchases", None if limits.purchases is None else [w.strip() for w in limits.purchases if w.strip()])
-    apps = _table(windows, "apps")
-    for app, schedule in limits.apps.items():
-        _set(apps, app, None if schedule is None else [w.strip() for w in schedule if w.strip()])
-    return tomlkit.dumps(doc)
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One writer at a time: a lock on the config's folder (the file itself is replaced, not rewritten)."""
+    if fcntl is None:
+        yield
+        return
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -93,10 +72,30 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def save_child(path: Path, index: int, limits: ChildLimits, known_apps: Iterable[str] = ()) -> Config:
-    """Validate and write; raises ConfigError (nothing written) or ValueError for a missing child."""
-    text = path.read_text(encoding="utf-8")
-    new = edit_child(text, index, limits)
-    parsed = configfile.parse(new, path, known_apps)
-    atomic_write(path, new)
-    return parsed
+def update[T](
+    path: Path,
+    change: Callable[[TOMLDocument], T],
+    known_apps: Iterable[str] = (),
+    expect: Callable[[Config], None] | None = None,
+) -> tuple[Config, T]:
+    """Apply `change` to the file and write it if the parser accepts the result; the new config and what
+    `change` returned.
+
+    `expect(current)` sees the config as the file holds it now and raises Conflict when the change was
+    made from values that are no longer there. Raises ConfigError (nothing written), Conflict, or the
+    ValueError or LookupError of `change`.
+    """
+    known = list(known_apps)
+    with _locked(path):
+        text = tomlfile.read(path, "the config", ConfigError)
+        if expect is not None:
+            expect(configfile.parse(text, path, known))
+        doc = tomlkit.parse(text)
+        result = change(doc)
+        new = tomlkit.dumps(doc)
+        parsed = configfile.parse(new, path, known)
+        if tomlfile.read(path, "the config", ConfigError) != text:
+            raise Conflict("the config file was changed by something else while saving; nothing was saved")
+        if new != text:
+            atomic_write(path, new)
+    return parsed, result

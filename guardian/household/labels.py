@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-HOUSEHOLD = {
+HOUSEHOLD = {  # what the dashboard's Household page sets
     "household.currency": "the household's currency",
     "household.timezone": "the household's time zone",
     "household.week_starts": "the first day of the week",
@@ -17,12 +17,7 @@ HOUSEHOLD = {
     "household.rates": "the exchange rates",
     "household.quiet_warning": "the quiet-device warning",
     "household.usual_hours": "the usual hours",
-    "storage.path": "the ledger's file",
-    "storage.keep_days": "how long records are kept",
     "proxy.listen": "the proxy's address",
-    "dashboard.listen": "the dashboard's address",
-    "notifications.weekly": "the weekly summary's time",
-    "notifications.desktop_user": "the parent's desktop account",
 }
 
 CHILD = {

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from guardian.notify.desktop import MAX_BODY, Notifier, NotifyError, clean
@@ -50,8 +51,7 @@ def _fail(conn: sqlite3.Connection, ids: list[int], error: str) -> None:
     )
 
 
-def _summary(child: str | None, events: list[outbox.Event]) -> tuple[str, str]:
-    who = child or "an unlisted device"
+def _summary(who: str, events: list[outbox.Event]) -> tuple[str, str]:
     span = events[-1].at_ms - events[0].at_ms
     # Events that waited while no notifier worked can span hours: say "within a minute" only when true.
     title = f"{len(events)} purchases refused for {who}" + (" within a minute" if span <= BURST_MS else "")
@@ -60,8 +60,13 @@ def _summary(child: str | None, events: list[outbox.Event]) -> tuple[str, str]:
     return title, clean(lines + more, MAX_BODY)
 
 
-def deliver(conn: sqlite3.Connection, notifier: Notifier, now_ms: int, limit: int = 200) -> Report:
-    """Send what is due. The caller runs this in one process at a time (the dashboard's job)."""
+def deliver(
+    conn: sqlite3.Connection, notifier: Notifier, now_ms: int, limit: int = 200, names: Mapping[str, str] | None = None
+) -> Report:
+    """Send what is due. The caller runs this in one process at a time (the dashboard's job).
+
+    Events are keyed by the child's id; `names` gives the name a summary calls the child.
+    """
     events = outbox.pending(conn, limit)
     delivered = summarised = failed = held = 0
     refusals: dict[str | None, list[outbox.Event]] = defaultdict(list)
@@ -85,7 +90,8 @@ def deliver(conn: sqlite3.Connection, notifier: Notifier, now_ms: int, limit: in
         if len(group) == 1:
             title, body = group[0].title, group[0].body
         else:
-            title, body = _summary(child, group)
+            who = "an unlisted device" if child is None else (names or {}).get(child, child)
+            title, body = _summary(who, group)
         try:
             notifier.notify(title, body)
         except NotifyError as e:

@@ -17,7 +17,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from guardian import settings
 from guardian.evidence import reports, retention
+from guardian.household import configfile
 from guardian.household.config import Config
+from guardian.household.reload import Follower
 from guardian.household.windows import DAYS
 from guardian.notify import delivery, relay
 from guardian.notify.desktop import Notifier
@@ -26,10 +28,15 @@ from guardian.store.db import connect, ms
 log = logging.getLogger(__name__)
 
 
-def deliver_outbox(db: Path, notifier: Notifier) -> delivery.Report:
+def deliver_outbox(db: Path, notifier: Notifier, children: Follower[Config] | None = None) -> delivery.Report:
+    """Deliver the outbox; `children` follows the config for the names a summary calls the children by."""
+    names = None
+    if children is not None:
+        children.poll()
+        names = children.current.names()
     conn = connect(db)
     try:
-        return delivery.deliver(conn, notifier, ms(datetime.now(UTC)))
+        return delivery.deliver(conn, notifier, ms(datetime.now(UTC)), names=names)
     finally:
         conn.close()
 
@@ -62,6 +69,14 @@ def purge_old(path: Path) -> bool:
     return True
 
 
+def _children(config: Config) -> Follower[Config] | None:
+    """The config followed for the children's current names (a rename shows at once); None without a file."""
+    try:
+        return Follower(config.path, configfile.load)
+    except ValueError:
+        return None
+
+
 def _on_error(event: JobExecutionEvent) -> None:
     log.error("job %s failed: %r", event.job_id, event.exception, exc_info=event.exception)
 
@@ -82,7 +97,7 @@ def start(config: Config, notifier: Notifier | None = None, every_seconds: float
             deliver_outbox,
             "interval",
             seconds=every_seconds,
-            args=[config.storage, notifier],
+            args=[config.storage, notifier, _children(config)],
             id="deliver-outbox",
             next_run_time=datetime.now(tz),
             **common,

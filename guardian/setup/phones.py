@@ -7,67 +7,43 @@ the file (atomically), so a failed edit leaves the old config in force.
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-import tomlkit
-
-from guardian.household import configfile
+from guardian.household import configfile, editor, edits
+from guardian.household.config import Config
 from guardian.household.devices import device_key
 from guardian.setup import wireguard
 from guardian.store import db, journal
 
 
-def _edit(path: Path, change, known_apps: Iterable[str]) -> None:
-    text = path.read_text(encoding="utf-8")
-    doc = tomlkit.parse(text)
-    change(doc)
-    new = tomlkit.dumps(doc)
-    configfile.parse(new, path, known_apps)  # raises ConfigError naming the key and the reason
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".guardian-", suffix=".toml")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(new)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _children(doc) -> list:
-    children = doc.get("child")
-    return list(children) if children is not None else []
+def which_child(config: Config, text: str):
+    """The child a parent means (a name, or an id); ValueError listing the children otherwise."""
+    child = config.named(text)
+    if child is None:
+        names = ", ".join(c.name for c in config.children) or "none yet"
+        raise ValueError(f"there is no child called {text!r}; the children are: {names}")
+    return child
 
 
 def add(path: Path, child: str, name: str, known_apps: Iterable[str] = ()) -> wireguard.Tunnel:
-    """Create a tunnel for a new device of `child` and list it in the config; ValueError says what is wrong."""
+    """Create a tunnel for a new device of `child` (a name or an id) and list it in the config.
+
+    ValueError says what is wrong.
+    """
     wireguard.check_name(name)
     device = device_key(tunnel=name)
     config = configfile.load(path, known_apps)
-    if config.child(child) is None:
-        raise ValueError(f"there is no child called {child!r} in {path}")
+    owner = which_child(config, child)
     if any(d.text == device for c in config.children for d in c.devices):
         raise ValueError(f"a device called {name!r} already exists")
     try:
         tunnel = wireguard.create(path, name)
     except FileExistsError:
         raise ValueError(f"a device called {name!r} already has keys; remove it first") from None
-
-    def change(doc) -> None:
-        for table in _children(doc):
-            if table.get("name") == child:
-                devices = table.get("devices")
-                if devices is None:
-                    table["devices"] = [device]
-                else:
-                    devices.append(device)
-                return
-
     try:
-        _edit(path, change, known_apps)
+        editor.update(path, lambda doc: edits.add_device(doc, owner.id, device), known_apps)
     except BaseException:
         wireguard.revoke(path, name)
         raise
@@ -77,27 +53,26 @@ def add(path: Path, child: str, name: str, known_apps: Iterable[str] = ()) -> wi
 def remove(path: Path, name: str, known_apps: Iterable[str] = ()) -> tuple[str | None, bool]:
     """Take the device out of the config, then delete its keys: its tunnel stops working.
 
-    Returns the child it was listed for (None if none) and whether it had keys.
+    Returns the id of the child it was listed for (None if none) and whether it had keys.
     """
     wireguard.check_name(name)
-    device = device_key(tunnel=name)
-    found = []
-
-    def change(doc) -> None:
-        for table in _children(doc):
-            devices = table.get("devices")
-            if devices is not None and device in [str(d) for d in devices]:
-                index = [str(d) for d in devices].index(device)
-                del devices[index]
-                found.append(table.get("name"))
-
-    _edit(path, change, known_apps)
+    _, owner = editor.update(path, lambda doc: edits.remove_device(doc, device_key(tunnel=name)), known_apps)
     revoked = wireguard.revoke(path, name)
-    return (str(found[0]) if found else None), revoked
+    return owner, revoked
+
+
+def revoke_all(path: Path, devices: Iterable[str]) -> list[str]:
+    """Delete the keys of every phone among `devices` (a removed child's): their tunnels stop working."""
+    revoked = []
+    for device in devices:
+        if device.startswith("wireguard:") and wireguard.revoke(path, device.removeprefix("wireguard:")):
+            revoked.append(device.removeprefix("wireguard:"))
+    return revoked
 
 
 def record(conn: sqlite3.Connection, action: str, child: str | None, name: str, at_ms: int) -> None:
-    """Journal that a phone was added or removed: it changes which traffic a child's limits cover."""
+    """Journal that a phone was added or removed (for the child with id `child`): it changes which traffic
+    a child's limits cover."""
     with db.transaction(conn):
         journal.append(
             conn, "device", None, {"action": action, "child": child, "device": device_key(tunnel=name)}, at_ms

@@ -149,11 +149,14 @@ def create(
     attempt_id: int | None,
     at_ms: int,
     app_name: str,
+    name: str | None = None,
 ) -> int:
-    """Ask a parent: a pending approval, its journal entry and the parent's notification.
+    """Ask a parent: a pending approval for the child with id `child`, its journal entry and the parent's
+    notification (which calls the child `name`, by default the id).
 
     Runs inside the caller's transaction.
     """
+    name = name or child
     key = _key(purchase)
     if key is None:
         raise ValueError("an unreadable purchase cannot be put to a parent")
@@ -180,9 +183,9 @@ def create(
         conn,
         outbox.APPROVAL,
         child,
-        f"{child} 请求消费 / asks to spend {row['amount']} {row['currency']}"
+        f"{name} 请求消费 / asks to spend {row['amount']} {row['currency']}"
         if purchase.money is not None
-        else f"{child} 请求消费（金额未知）/ asks to spend an unknown amount",
+        else f"{name} 请求消费（金额未知）/ asks to spend an unknown amount",
         # Never a command that answers: this text may be read on the child's own screen.
         f"{what}. 在家长面板“等待您处理”中批准或拒绝 / Approve or deny on the dashboard, 'Waiting for you'",
         at_ms,

@@ -30,7 +30,15 @@ def test_apps_page_lists_apps_unrecognised_requests_and_missing_rates(parent, le
     assert "<td>2</td>" in page.split("<td>Douyin ", 1)[1].split("</tr>", 1)[0]  # two learned gift prices
     assert "POST api.live.bilibili.com/xlive/&lt;script&gt;x&lt;/script&gt;/order/{id}" in page
     assert "<script>x</script>" not in page
-    assert "No exchange rate for BITS, ROBUX, TIKTOK_COINS" in page
+    assert "No exchange rate for BITS, ROBUX, TIKTOK_COINS" in page and 'href="/household#rates"' in page
+
+
+def test_the_apps_table_is_not_laid_out_as_the_limits_pages_grid(parent):
+    # A `.apps { display: grid }` rule once put the table's header in one column and its rows in another.
+    with parent.get("/static/guardian.css") as r:
+        css = r.text
+    assert ".apps {" not in css and ".apps fieldset" not in css
+    assert '<table class="apps">' in parent.get("/apps").text
 
 
 def test_apps_page_needs_a_login(client, ledger):

@@ -14,7 +14,7 @@ def test_settings_knows_the_parents_own_apps(tmp_path: Path) -> None:
     path = tmp_path / "guardian.toml"
     path.write_text('[[child]]\nname = "Mia"\n[child.windows.apps]\nhuya = ["daily 10:00-11:00"]\n', encoding="utf-8")
     known = ", ".join(sorted(Catalog.load().apps))
-    with pytest.raises(ConfigError, match=rf"child\[0\]\.windows\.apps\.huya: unknown app; known apps: {known}$"):
+    with pytest.raises(ConfigError, match=rf"Mia's hours for huya: unknown app; known apps: {known}$"):
         settings.load(path)
     rules = tmp_path / "rules"  # guardian.home.rules_dir: beside the config
     rules.mkdir()

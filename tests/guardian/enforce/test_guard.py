@@ -161,6 +161,40 @@ def test_judge_enforces_the_day_cap_across_calls(guard: Guard, make_request: Mak
     assert decisions == [None, None, Reason.DAY_CAP]
 
 
+def test_a_renamed_childs_spending_questions_and_alerts_stay_under_her_id(
+    tmp_path: Path, catalog: Catalog, make_request: MakeRequest
+) -> None:
+    from guardian.store import approvals, outbox
+
+    path = tmp_path / "guardian.toml"
+    before = configfile.parse(CONFIG + '[child.ask]\napps = ["douyin"]\n', path, catalog.apps)
+    ledger = Ledger(before.storage)
+    try:
+        request = gold("1000", "30")(make_request)
+        assert (
+            Guard(before, catalog, ledger)
+            .judge(request, Guard(before, catalog, ledger).detect(request), SATURDAY_NOON)
+            .decision.allowed
+        )
+        # The parent renames Mia to Lily: the dashboard writes id = "Mia" first.
+        text = CONFIG.replace('name = "Mia"', 'id = "Mia"\nname = "Lily"')
+        after = configfile.parse(text + '[child.ask]\napps = ["douyin"]\n', path, catalog.apps)
+        guard = Guard(after, catalog, ledger)
+        over = gold("1000", "21")(make_request)  # 30 + 21 > the day cap of 50: the 30 spent before still counts
+        verdict = guard.judge(over, guard.detect(over), SATURDAY_NOON)
+        assert verdict.decision.reason == Reason.DAY_CAP
+        assert [r.child for r in ledger.rows()] == ["Mia", "Mia"]
+        note = outbox.pending(ledger.conn)[-1]
+        assert (note.child, note.title.split(":")[0]) == ("Mia", "Refused for Lily")
+        query = {"total_amount": "500", "trade_type": "H5"}
+        held = make_request("tp-pay.snssdk.com", "/cashdesk/", query, method="GET")
+        guard.judge(held, guard.detect(held), SATURDAY_NOON)
+        (question,) = approvals.pending(ledger.conn)
+        assert question.child == "Mia" and outbox.pending(ledger.conn)[-1].title.startswith("Lily 请求消费")
+    finally:
+        ledger.close()
+
+
 def test_judge_unreadable(guard: Guard, make_request: MakeRequest) -> None:
     request = gold("1000", "lots")(make_request)
     purchase = guard.detect(request)

@@ -66,7 +66,7 @@ def test_windows_always_apply_and_a_spent_cap_or_velocity_stops_allowed_unknowns
 
 def test_a_bad_setting_names_the_key():
     with pytest.raises(
-        ConfigError, match=r"child\[0\]\.unknown_amount: expected one of 'refuse', 'ask', 'allow', got 'maybe'"
+        ConfigError, match="Mia's setting for unknown amounts: expected one of 'refuse', 'ask', 'allow', got 'maybe'"
     ):
         child('unknown_amount = "maybe"\n')
 

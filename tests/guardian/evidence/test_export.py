@@ -255,3 +255,34 @@ def test_bad_ranges_get_clear_errors(setup):
     )
     assert bad_date.exit_code == 2 and "expected a date like 2026-03-07, got '7/3/2026'" in bad_date.output
     assert backwards.exit_code == 1 and "the range ends (2026-03-07) before it starts (2026-03-08)" in backwards.output
+
+
+def test_an_unknown_child_is_an_error_listing_the_children_and_nothing_is_written(setup, tmp_path):
+    config, _ = setup
+    out = tmp_path / "pack.html"
+    args = ["export", "--config", str(config), "--from", "2026-03-07", "--to", "2026-03-08", "--out", str(out)]
+    result = CliRunner().invoke(main, [*args, "--child", "Mya"])
+    assert result.exit_code == 1
+    # Leo is in the record but not in the config: a removed child's evidence stays exportable.
+    assert "there is no child called 'Mya'; the children are: Mia; in the record but no longer in the config: Leo" in (
+        result.output
+    )
+    assert not out.exists()
+    result = CliRunner().invoke(main, [*args, "--child", "Leo", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text(encoding="utf-8"))["child"] == "Leo"
+
+
+def test_a_renamed_child_is_exported_under_the_new_name_with_the_records_of_the_old(setup, tmp_path):
+    config, _ = setup
+    config.write_text(household_config().replace('name = "Mia"', 'id = "Mia"\nname = "Mila"'), encoding="utf-8")
+    out = tmp_path / "pack.json"
+    args = ["--from", "2026-03-07", "--to", "2026-03-08", "--format", "json", "--out", str(out)]
+    for said in ("Mila", "Mia"):  # the name, or the id
+        result = CliRunner().invoke(main, ["export", "--config", str(config), "--child", said, *args])
+        assert result.exit_code == 0, result.output
+        doc = json.loads(out.read_text(encoding="utf-8"))
+        assert (doc["child"], doc["child_id"]) == ("Mila", "Mia")
+        assert [a["id"] for a in doc["attempts"]] == IN_RANGE
+        assert {(a["child"], a["child_id"]) for a in doc["attempts"]} == {("Mila", "Mia")}
+        assert "Child: Mila." in "\n".join(doc["cover"]["en"])

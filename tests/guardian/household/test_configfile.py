@@ -214,6 +214,11 @@ CHILD = '[[child]]\nname = "Mia"\n'
             'rate for USD: expected a positive number as text like "7.2", got True',
         ),
         ('[household]\nrates = "7.2"\n', "household.rates", 'expected a table like { USD = "7.2" }'),
+        (
+            '[household]\nrates = { "U S" = "7.2" }\n',
+            "household.rates",
+            "'U S': expected a currency code like USD or an app unit like ROBUX",
+        ),
         ('[household]\ncolour = "blue"\n', "household.colour", UNKNOWN),
         ("household = 5\n", "household", "expected a table, got int"),
         # Top level, storage, listeners.

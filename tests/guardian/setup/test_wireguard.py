@@ -127,7 +127,7 @@ def test_devices_parse_and_a_tunnel_decides_alone(config: Path):
     assert cfg.child_for("10.0.0.1", None).name == "Leo"
     assert cfg.child_for("10.0.0.1", None, "someone-else") is None  # unknown_devices = "allow"
     dup = text.replace('"wireguard:leo-tab"', '"wireguard:mia-phone"')
-    with pytest.raises(ConfigError, match=r"child\[1\].devices: wireguard:mia-phone is already listed for Mia"):
+    with pytest.raises(ConfigError, match="Leo's devices: wireguard:mia-phone is already listed for Mia"):
         configfile.parse(dup, config)
 
 
@@ -140,13 +140,25 @@ def test_add_and_remove_a_phone_edits_the_config_and_the_keys(config: Path):
     assert wireguard.listed(cfg) == ["mia-phone"] and tunnel.path.exists()
     with pytest.raises(ValueError, match="already exists"):
         phones.add(config, "Leo", "mia-phone")
-    with pytest.raises(ValueError, match="no child called 'Zoe'"):
+    with pytest.raises(ValueError, match="no child called 'Zoe'; the children are: Mia, Leo"):
         phones.add(config, "Zoe", "zoe-phone")
     assert not (wireguard.folder(config) / "zoe-phone.conf").exists()
     assert phones.remove(config, "mia-phone") == ("Mia", True)
     assert config.read_text() == CONFIG  # byte for byte what it was
     assert not tunnel.path.exists()
     assert phones.remove(config, "mia-phone") == (None, False)
+
+
+def test_a_renamed_childs_phone_goes_to_her_table_by_name_or_id(config: Path):
+    config.write_text(CONFIG.replace('name = "Mia"', 'id = "Mia"\nname = "Lily"'))
+    phones.add(config, "Lily", "lily-phone")
+    phones.add(config, "Mia", "lily-tab")  # the id works too
+    child = configfile.load(config).child("Mia")
+    assert child.name == "Lily" and [d.text for d in child.devices][1:] == [
+        "wireguard:lily-phone",
+        "wireguard:lily-tab",
+    ]
+    assert phones.remove(config, "lily-tab") == ("Mia", True)
 
 
 def test_a_failed_config_edit_leaves_no_keys_behind(config: Path):
