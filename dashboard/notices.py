@@ -29,6 +29,7 @@ def index():
         error=error,
         reports=[(local(r.at_ms), r) for r in reports.recent(conn, 10)],
         weekly=s.config.weekly,
+        names=s.config.names(),  # events are kept under the child's id
     )
 
 

@@ -39,7 +39,7 @@ def run(config: Path | None, proxy_only: bool) -> None:
     """Run the proxy (and the dashboard) with the config, writing a default one on first run."""
     path = config_path(config)
     if ensure_config(path):
-        click.echo(f"Wrote a default config to {path}; edit it to name your children and their devices.")
+        click.echo(f"Wrote a default config to {path}; name your children and their devices on the dashboard.")
     s = load_settings(path)
     listen = s.config.proxy
     proxy_cmd = [

@@ -4,6 +4,8 @@
 
 -- Every recognised purchase attempt (guardian.store.ledger). Amounts twice: exact text, and integer
 -- 1/10,000 units (rounded up) for sums.
+-- In every table, `child` holds the child's id ([[child]] id, which defaults to the name), never the name
+-- parents read: a renamed child keeps spending, history, questions and evidence.
 CREATE TABLE IF NOT EXISTS attempts (
     id INTEGER PRIMARY KEY,
     at_ms INTEGER NOT NULL,
