@@ -1,4 +1,4 @@
-"""Write docs/screenshots/{live,week,limits,approvals,evidence,devices,apps}.png:
+"""Write docs/screenshots/{live,week,limits,household,approvals,evidence,devices,apps}.png:
 the dashboard with demo data, in headless Chromium.
 
 Usage: .venv/bin/python docs/screenshots.py
@@ -105,7 +105,7 @@ def demo(folder: Path) -> Path:
             attempt = Attempt(at, ip, None, child.name, purchase)
             attempt_id = tx.insert(attempt, calendar.tz.key, "CNY", allowed=decision.allowed, reason=decision.reason)
             if not decision.allowed:
-                refused(tx.conn, child.name, purchase, decision, at)
+                refused(tx.conn, child, purchase, decision, at)
         if decision.allowed:
             ledger.settle(attempt_id, ACCEPTED, at)
     xss = Purchase(
@@ -172,7 +172,7 @@ def main() -> None:
                 page.screenshot(path=OUT / "week.png", full_page=True)
                 page.goto(url + "/limits")
                 page.screenshot(path=OUT / "limits.png", full_page=False)
-                for name in ("approvals", "evidence", "devices", "apps"):
+                for name in ("household", "approvals", "evidence", "devices", "apps"):
                     page.goto(url + "/" + name)
                     page.screenshot(path=OUT / f"{name}.png", full_page=False)
                 browser.close()
