@@ -95,3 +95,31 @@ def sql(path: Path, *statements: str) -> None:
         conn.commit()
     finally:
         conn.close()
+
+
+def chain_key(path: Path) -> bytes:
+    """The ledger's chain key, as an administrator (or the service account) can read it."""
+    return (path.parent / "chain-key").read_bytes()
+
+
+def rehash(
+    path: Path, edit: Callable[[str], str] = lambda body: body, key: bytes | None = None, start: int = 1
+) -> None:
+    """Rewrite the journal from seq `start` on: `edit` each body and recompute every hash, with `key` or, as a
+    child without the key must, with plain SHA-256."""
+    from guardian.store import journal
+
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute(
+            "SELECT seq, at_ms, kind, ref, body, prev FROM journal WHERE seq >= ? ORDER BY seq", (start,)
+        ).fetchall()
+        prev = rows[0][5] if rows else journal.GENESIS
+        for seq, at_ms, kind, ref, body, _ in rows:
+            body = edit(body)
+            h = journal.digest(prev, seq, at_ms, kind, ref, body, key)
+            conn.execute("UPDATE journal SET body = ?, prev = ?, hash = ? WHERE seq = ?", (body, prev, h, seq))
+            prev = h
+        conn.commit()
+    finally:
+        conn.close()
