@@ -91,4 +91,4 @@ def export_command(config: Path | None, child: str, start: date, end: date, fmt:
         out.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")  # the BOM lets Excel read CSV as UTF-8
         click.echo(f"Wrote {len(pack.attempts)} attempts to {out}. Head digest: {pack.report.head}", err=True)
     if not pack.report.intact:
-        click.echo(f"Warning: the record does not verify: {pack.report.problems[0]}", err=True)
+        click.echo(f"Warning: the record does not verify: {pack.report.why}", err=True)

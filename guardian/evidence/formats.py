@@ -30,12 +30,12 @@ def cover(pack: Pack) -> list[tuple[str, str]]:
         f"The record was checked when this pack was made and is intact: its {r.entries} journal entries chain "
         "together and every attempt matches its entry."
         if r.intact
-        else f"WARNING: the record does NOT verify: {r.problems[0]}. Treat the rows after that point with care."
+        else f"WARNING: the record does NOT verify: {r.why}. Treat the rows after that point with care."
     )
     check_zh = (
         f"生成本文件时已校验记录：{r.entries} 条日志哈希链完整，每一次尝试都与其日志条目一致。"
         if r.intact
-        else f"警告：记录校验未通过：{r.problems[0]}。该处之后的数据需谨慎对待。"
+        else f"警告：记录校验未通过：{r.why}。该处之后的数据需谨慎对待。"
     )
     devices = "; ".join(f"{d} ({n})" for d, n in pack.devices[:5]) or "none"
     hours = ", ".join(f"{h:02d}:00-{h:02d}:59 ({n})" for h, n in pack.hours[:5]) or "none"
@@ -214,7 +214,7 @@ def to_html(pack: Pack) -> str:
     r = pack.report
     title = f"Guardian evidence / 证据: {pack.child}, {pack.start} - {pack.end}"
     paras = "".join(f'<p>{escape(en)}</p>\n<p class="zh" lang="zh-CN">{escape(zh)}</p>\n' for en, zh in cover(pack))
-    status = "intact / 完整" if r.intact else f"NOT intact / 未通过: {r.problems[0]}"
+    status = "intact / 完整" if r.intact else f"NOT intact / 未通过: {r.why}"
     totals_head = [
         "",
         "attempts 次数",

@@ -88,6 +88,11 @@ class Replay:
             self._orphans.pop((table, key), None)  # its earlier entries were purged: this row's record starts here
             self._set(table, key, doc["row"], seq)
 
+    def touched(self) -> set[tuple[str, records.Key]]:
+        """The rows of restatable tables (not attempts) that these entries set or updated."""
+        found = {(t, k) for t in RESTATABLE for k in self.seqs[t]}
+        return found | {(t, k) for t, k in self._orphans if t in RESTATABLE}
+
     def finish(self) -> list[Problem]:
         """The problems found while replaying (the tables are compared by the caller)."""
         return self.problems + [p for found in self._orphans.values() for p in found]

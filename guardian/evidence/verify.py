@@ -29,10 +29,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from guardian.evidence.problems import DELETED, EDITED, INSERTED, REBUILT, REORDERED, TRUNCATED, Problem, sort_key
-from guardian.evidence.replay import PATCHES, Replay
+from guardian.evidence.replay import Replay
 from guardian.store import anchor, chainkey, db, journal, records
 
-__all__ = ["PATCHES", "Problem", "Report", "find_head", "start_point", "verify"]
 MAX_PROBLEMS = 50
 
 
@@ -48,6 +47,7 @@ class Report:
     unauthenticated: int = 0  # keyed entries whose HMAC could not be checked: the chain key is unreadable here
     key_path: Path | None = None
     anchored: anchor.Anchor | None = None
+    keyed: bool = True  # False: a ledger from before the chain key, checked as plain SHA-256
 
     @property
     def intact(self) -> bool:
@@ -67,8 +67,13 @@ class Report:
 
     def summary(self) -> str:
         if not self.intact:
-            return f"NOT intact: {self.why}" if self.problems else f"NOT verified: {self.why}."
-        others = ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in self.rows.items() if n)
+            if not self.problems:
+                return f"NOT verified: {self.why}."
+            hint = (
+                "" if self.keyed else f"\n(There is no chain key at {self.key_path}: a keyed chain cannot be checked.)"
+            )
+            return f"NOT intact: {self.why}{hint}"
+        others = ", ".join(f"{table.replace('_', ' ')} {n}" for table, n in self.rows.items() if n)
         lines = [
             f"Intact: {self.entries} journal entries, {self.attempts} attempts, {self.checkpoints} checkpoints.",
             *([f"Also checked: {others}."] if others else []),
@@ -76,6 +81,8 @@ class Report:
         ]
         if self.anchored is not None:
             lines.append(f"Anchored: the head file names seq {self.anchored.seq}, and the record still holds it.")
+        if not self.keyed:
+            lines.append("Not keyed yet: written before Guardian kept a chain key; its next write switches to one.")
         return "\n".join(lines)
 
 
@@ -98,22 +105,28 @@ def verify(conn: sqlite3.Connection) -> Report:
         anchored = None
         problems.append(Problem("anchor", 0, EDITED, str(e)))
     key = chainkey.for_reading(ledger)
+    missing = key is None and chainkey.missing(ledger)
     with db.snapshot(conn):  # a purchase recorded meanwhile is either wholly seen or not at all
-        return _verify(conn, key, chainkey.path_for(ledger), anchored, problems)
+        return _verify(conn, key, missing, chainkey.path_for(ledger), anchored, problems)
 
 
 class _Chain:
     """Walks the entries in order, checking links and hashes; stops judging at the first break."""
 
-    def __init__(self, conn: sqlite3.Connection, key: bytes | None):
+    def __init__(self, conn: sqlite3.Connection, key: bytes | None, missing: bool):
         self.conn, self.key = conn, key
         self.start_seq, self.prev = start_point(conn)
         self.expected, self.prev_seq = self.start_seq, self.start_seq - 1
         self.switch = journal.switch_seq(conn)
+        has_switch = conn.execute("SELECT 1 FROM journal WHERE kind = ? LIMIT 1", (journal.KEYED,)).fetchone()
+        # No key file and no switch: a ledger from before the chain key, plain SHA-256 throughout.
+        self.keyed = not (missing and has_switch is None)
         self.ok, self.unauthenticated = True, 0
 
     def digest(self, prev: str, seq: int, at_ms: int, kind: str, ref: int | None, body: str) -> str | None:
         """The hash entry `seq` must have; None when it is keyed and the key cannot be read here."""
+        if not self.keyed:
+            return journal.digest(prev, seq, at_ms, kind, ref, body)
         if seq >= self.switch and self.key is None:
             return None
         return journal.digest(prev, seq, at_ms, kind, ref, body, journal.key_for(seq, self.switch, self.key))
@@ -146,7 +159,7 @@ class _Chain:
             after = self.conn.execute("SELECT prev FROM journal WHERE seq > ? ORDER BY seq LIMIT 1", (seq,)).fetchone()
             if after is not None and after[0] == prev:  # the next entry skips this one
                 return Problem("journal", seq, INSERTED, f"the entry after it follows seq {prev_seq} directly")
-            if seq >= self.switch and journal.digest(prev, seq, at_ms, kind, ref, body) == h:
+            if self.keyed and seq >= self.switch and journal.digest(prev, seq, at_ms, kind, ref, body) == h:
                 return Problem("journal", seq, EDITED, "its hash was computed without the chain key: forged or rebuilt")
             return Problem("journal", seq, EDITED, "its content does not match its hash: edited, or written by hand")
         points_at = _seq_with_hash(self.conn, stored_prev)
@@ -167,9 +180,14 @@ def _seq_with_hash(conn: sqlite3.Connection, h: str) -> int | None:
 
 
 def _verify(
-    conn: sqlite3.Connection, key: bytes | None, key_path: Path, anchored: anchor.Anchor | None, problems: list
+    conn: sqlite3.Connection,
+    key: bytes | None,
+    missing: bool,
+    key_path: Path,
+    anchored: anchor.Anchor | None,
+    problems: list,
 ) -> Report:
-    chain, replay = _Chain(conn, key), Replay()
+    chain, replay = _Chain(conn, key, missing), Replay()
     entries, head_seq = 0, None
     problems += _other_key(conn, key, chain.switch)
     for seq, at_ms, kind, ref, body, stored_prev, h in conn.execute(
@@ -188,7 +206,9 @@ def _verify(
         except (ValueError, KeyError, TypeError, AttributeError):
             problems.append(Problem("journal", seq, EDITED, f"its body is not a {kind} record"))
     problems += replay.finish()
-    tables = {table: records.rows(conn, table) for table in records.KEYS}
+    # Before the switch to the keyed chain, locks, allowances and gift prices were not journaled.
+    unchecked = () if chain.keyed else journal.NEWLY_JOURNALED
+    tables = {table: records.rows(conn, table) for table in records.KEYS if table not in unchecked}
     for table, rows in tables.items():
         if table == "checkpoints":
             # Checkpoint entries older than the latest checkpoint may themselves have been purged.
@@ -197,7 +217,7 @@ def _verify(
         problems += _compare(table, replay.expected[table], replay.seqs[table], rows)
     problems += _anchor_problems(conn, anchored, head_seq)
     problems.sort(key=sort_key)
-    others = {t: len(rows) for t, rows in tables.items() if t not in ("attempts", "checkpoints")}
+    others = {t: len(tables.get(t, ())) for t in records.KEYS if t not in ("attempts", "checkpoints")}
     return Report(
         journal.head(conn),
         head_seq,
@@ -209,6 +229,7 @@ def _verify(
         chain.unauthenticated,
         key_path,
         anchored,
+        chain.keyed,
     )
 
 

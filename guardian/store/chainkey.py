@@ -55,6 +55,17 @@ def for_reading(ledger: Path) -> bytes | None:
     return key
 
 
+def missing(ledger: Path) -> bool:
+    """No key file at all (a ledger from before the chain key, never written since), as opposed to an unreadable one."""
+    try:
+        path_for(ledger).lstat()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 def key_id(key: bytes) -> str:
     """A short name for a key that reveals nothing of it: tells "another key wrote this" from "edited"."""
     return hmac.new(key, b"guardian chain key id", hashlib.sha256).hexdigest()[:16]

@@ -123,3 +123,35 @@ def rehash(
         conn.commit()
     finally:
         conn.close()
+
+
+def every_table(path: Path, at: datetime = START) -> None:
+    """One row of each journaled table through its real writer: attempts, an approval asked, answered and used,
+    a lock lifted, an extra allowance, changes, learned gift prices, a phone added and one removed."""
+    from guardian.setup import phones
+    from guardian.store import approvals, changes, db, gift_prices, overrides
+
+    five(path)
+    ledger = Ledger(path)
+    conn = ledger.conn
+    ms = db.ms(at)
+    try:
+        with db.transaction(conn):
+            asked = approvals.create(conn, "Mia", purchase(Buy("40")), "192.168.1.23", None, 5, ms, "哔哩哔哩")
+        approvals.decide(conn, asked, True, "parent (dashboard)", "dashboard", ms + 1000)
+        with db.transaction(conn):
+            approvals.use(conn, asked, 5, ms + 2000)
+        with db.transaction(conn):
+            overrides.lock(conn, at)
+            changes.record(conn, "locked all purchases", {"until": "until unlocked"}, ms)
+        with db.transaction(conn):
+            overrides.unlock(conn, at + timedelta(minutes=5))
+            overrides.extra(conn, "Mia", Money(Decimal(10), "CNY"), at.date(), at)
+            changes.record(conn, "extra allowance", {"child": "Mia", "amount": "10"}, ms + 300_000)
+        gift_prices.save(conn, "douyin", {"463": Decimal(1), "3389": Decimal(1200)}, ms)
+        gift_prices.save(conn, "douyin", {"463": Decimal(2), "3389": Decimal(1200)}, ms + 60_000)
+        phones.record(conn, "added", "Mia", "mia-phone", ms)
+        phones.record(conn, "added", "Mia", "old-tablet", ms)
+        phones.record(conn, "removed", "Mia", "old-tablet", ms + 60_000)
+    finally:
+        ledger.close()
