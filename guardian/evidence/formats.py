@@ -28,12 +28,14 @@ def cover(pack: Pack) -> list[tuple[str, str]]:
     r, t = pack.report, pack.total
     check_en = (
         f"The record was checked when this pack was made and is intact: its {r.entries} journal entries chain "
-        "together and every attempt matches its entry."
+        "together, every attempt and every other recorded row matches its entry, and the head copied after the "
+        "last write is still in the chain."
         if r.intact
         else f"WARNING: the record does NOT verify: {r.why}. Treat the rows after that point with care."
     )
     check_zh = (
-        f"生成本文件时已校验记录：{r.entries} 条日志哈希链完整，每一次尝试都与其日志条目一致。"
+        f"生成本文件时已校验记录：{r.entries} 条日志链接完整，每一次尝试及其他每一行记录都与其日志条目一致，"
+        "最后一次写入后复制的链头仍在链中。"
         if r.intact
         else f"警告：记录校验未通过：{r.why}。该处之后的数据需谨慎对待。"
     )
@@ -49,15 +51,36 @@ def cover(pack: Pack) -> list[tuple[str, str]]:
             "user and hardware MAC address when known), the app, the kind of purchase, the recipient, the amount, "
             "Guardian's decision and how the app's server answered. "
             "Nothing else from the traffic (no cookies, passwords or other pages) is kept. "
-            "Each entry carries a SHA-256 hash over its content and the previous entry's hash, so any later edit, "
-            "deletion, insertion or reordering is detectable.",
+            "Each entry, and every parent's answer, limit change, lock, learned gift price and added phone, is "
+            "chained to the one before it by an HMAC-SHA256 code computed with a secret key.",
             "记录方式：Guardian 是安装在本家庭网络中的家长控制代理。"
             "孩子设备向直播应用发出的每一个支付请求都经过它，并在到达应用之前当场记录："
             "带时区的时间、设备 IP 地址（以及已知时的代理用户名和硬件 MAC 地址）、"
             "应用、购买类型、收款主播、金额、Guardian 的决定以及应用服务器的答复。"
             "除此之外不保存任何流量内容（不保存 Cookie、密码或其他网页）。"
-            "每条记录都带有对其内容和上一条记录哈希值计算的 SHA-256 哈希，"
-            "因此事后的任何修改、删除、插入或重新排序都可以被发现。",
+            "每条记录，以及家长的每次答复、限额修改、锁定、学到的礼物价格和添加的手机，"
+            "都用一把秘密密钥计算的 HMAC-SHA256 校验码与上一条记录链接在一起。",
+        ),
+        (
+            "What the check can and cannot detect. The key is kept in a file that only Guardian's own service "
+            "account and the computer's administrators can read. Without it, nobody (a child who can open the "
+            "database file included) can edit, delete, insert or reorder an entry, forge one, or recompute the "
+            "chain without the check failing. Deleting the newest entries is caught too: after each write Guardian "
+            "copies the chain's head to a separate file, and every notification to the parent carries it. What it "
+            "cannot detect: someone who holds the key, that is an administrator of this computer, can rewrite the "
+            "record and that file together so that they agree; only a head digest copied off the computer earlier "
+            "(from the parent's notifications, weekly summaries or an earlier export) shows such a rewrite. Entries "
+            "written before Guardian kept a key use plain SHA-256: edits in the middle still show, but anyone could "
+            "have recomputed them. Checking the entries needs the key, so a third party checking this record needs "
+            "it too, and could then write entries as well.",
+            "校验能发现什么、不能发现什么：密钥保存在一个只有 Guardian 自己的服务账户和本机管理员才能读取的文件中。"
+            "没有密钥的人（包括能打开数据库文件的孩子）无法在不被校验发现的情况下修改、删除、插入或重新排序任何记录，"
+            "也无法伪造记录或重新计算整条链。"
+            "删除最新的记录同样会被发现：每次写入后，Guardian 都会把链头复制到另一个文件中，"
+            "发给家长的每条通知也都带有链头。不能发现的情况：持有密钥的人（即本机管理员）可以同时改写记录和该文件，"
+            "使二者一致；只有事先复制到本机以外的链头摘要（家长收到的通知、每周总结或更早的导出）才能揭示这种改写。"
+            "Guardian 开始保存密钥之前写入的记录使用普通 SHA-256：中间的修改仍可被发现，但任何人都可能重新计算过它们。"
+            "校验记录需要密钥，因此第三方要校验本记录也需要密钥，而拿到密钥后也就能写入记录。",
         ),
         (
             f"What it shows. Child: {pack.child}. Period: {period}. "
@@ -79,10 +102,12 @@ def cover(pack: Pack) -> list[tuple[str, str]]:
             f"速度：一分钟内最多 {pack.max_per_minute} 次尝试；一小时内最多消费 {_m(pack, pack.max_hour_amount)}。",
         ),
         (
-            f"{check_en} Head digest: {r.head} (journal seq {r.head_seq or 0}). Keep a copy of this digest: "
-            "anyone holding the database can run `guardian verify` and compare its head digest with this one.",
+            f"{check_en} Head digest: {r.head} (journal seq {r.head_seq or 0}). Keep a copy of this digest away "
+            "from the computer: later, `guardian verify --head` with this digest (or its first 16 characters) says "
+            "whether the record still holds this entry unchanged.",
             f"{check_zh} 链头摘要：{r.head}（日志序号 {r.head_seq or 0}）。"
-            "请另行保存此摘要：持有数据库的任何人都可以运行 `guardian verify`，并将其链头摘要与此对照。",
+            "请在本机以外另行保存此摘要：日后用 `guardian verify --head` 加上此摘要（或其前 16 个字符）"
+            "即可确认记录中这一条目是否仍然存在且未被改动。",
         ),
     ]
 

@@ -1,4 +1,9 @@
-"""The weekly summary: stored as a report the dashboard shows, and posted to the outbox."""
+"""The weekly summary: stored as a report the dashboard shows, and posted to the outbox.
+
+It ends with the record's check and its full head digest, so the parent's
+messages keep a copy of the head outside this computer each week (and the
+parent hears of a record that no longer verifies).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from guardian.evidence import review
+from guardian.evidence import review, verify
 from guardian.household.config import Config
 from guardian.household.money import format_amount
 from guardian.store import db, outbox
@@ -39,6 +44,9 @@ def weekly(conn: sqlite3.Connection, config: Config, now: datetime) -> Report | 
     title = f"Guardian week of {first.isoformat()}"
     at_ms = db.ms(now)
     with db.transaction(conn):
+        check = verify.verify(conn)  # in the transaction: the digest is the head this summary is written on
+        status = "Record intact" if check.intact else f"Record NOT intact: {check.why}"
+        lines.append(f"{status}; head digest {check.head} (seq {check.head_seq or 0})")
         cur = conn.execute(
             "INSERT OR IGNORE INTO reports (week, at_ms, title, body) VALUES (?, ?, ?, ?)",
             (first.isoformat(), at_ms, title, json.dumps(lines, ensure_ascii=False)),
@@ -50,7 +58,8 @@ def weekly(conn: sqlite3.Connection, config: Config, now: datetime) -> Report | 
             outbox.WEEKLY,
             None,
             title,
-            " | ".join(lines) or "No purchases this week.",
+            # The check first: a long week is cut short at the end, and the head follows anyway (outbox.post).
+            " | ".join([status, *lines[:-1]]) if len(lines) > 1 else f"{status} | No purchases this week.",
             at_ms,
             f"/week?week={first.isoformat()}",
         )
