@@ -23,6 +23,7 @@ from guardian.household import secretfile
 
 FILE = "chain-key"
 _cache: dict[Path, bytes] = {}  # created once and never changed: read once per process
+_paths: dict[str, Path] = {}  # one Path per file name: its hash and text are computed once, not per write
 
 
 def ledger_file(conn: sqlite3.Connection) -> Path:
@@ -30,7 +31,10 @@ def ledger_file(conn: sqlite3.Connection) -> Path:
     name = conn.execute("PRAGMA database_list").fetchone()[2]
     if not name:
         raise ValueError("the journal needs a ledger file, not an in-memory database")
-    return Path(name)
+    path = _paths.get(name)
+    if path is None:
+        path = _paths[name] = Path(name)
+    return path
 
 
 def path_for(ledger: Path) -> Path:

@@ -46,7 +46,8 @@ KEYED, ROW_STATE = "chain-keyed", "row-state"
 SCHEME = "hmac-sha256"
 NEWLY_JOURNALED = ("overrides", "gift_prices")  # tables whose writes were first journaled with the keyed chain
 
-_pending: dict[int, tuple[Path, anchor.Anchor]] = {}  # id(conn) -> its newest entry, until its transaction ends
+# id(conn) -> its newest entry and the hash of the entry before that, until its transaction ends
+_pending: dict[int, tuple[Path, anchor.Anchor, str]] = {}
 _checked: set[Path] = set()  # ledgers this process saw committed with a keyed head: no switch to look for
 
 
@@ -88,7 +89,7 @@ def _append(
         "INSERT INTO journal (seq, at_ms, kind, ref, body, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (seq, at_ms, kind, ref, text, prev, h),
     )
-    _pending[id(conn)] = (ledger, anchor.Anchor(seq, h, at_ms))
+    _pending[id(conn)] = (ledger, anchor.Anchor(seq, h, at_ms), prev)
     return h
 
 
@@ -123,10 +124,10 @@ def committed(conn: sqlite3.Connection) -> None:
     pending = _pending.pop(id(conn), None)
     if pending is None:
         return
-    ledger, head_entry = pending
+    ledger, head_entry, before = pending
     _checked.add(ledger)
     try:
-        anchor.advance(conn, ledger, head_entry)
+        anchor.advance(conn, ledger, head_entry, before)
     except (OSError, sqlite3.Error) as e:  # the purchase is recorded; only its copy outside is late
         log.warning("could not update the head file beside %s: %s", ledger, e)
 
