@@ -74,6 +74,8 @@ def read(ledger: Path) -> Anchor | None:
             data = path.read_bytes()
         except FileNotFoundError:
             return None
+        if not data.strip():
+            return None  # made, but nothing committed through it yet
         found = decode(data)
         if found is not None:
             return found

@@ -15,11 +15,11 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from guardian.store import journal, spend
+from guardian.store import chainkey, journal, spend
 
 SCHEMA = resources.files(__package__).joinpath("schema.sql").read_text(encoding="utf-8")
 # Every table, index and trigger the schema creates: a file holding them all needs no setting up.
@@ -60,9 +60,17 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     After a commit that journaled, the journal's new head is copied to the anchor file.
     """
     with _locked(conn):
-        journal.begin(conn, ms(datetime.now(UTC)))
+        journal.begin(conn)
         yield conn
     journal.committed(conn)
+
+
+def own_the_journal(conn: sqlite3.Connection) -> None:
+    """At the start of a process that writes (the service): switch an older chain to the chain key and make the
+    key now, so that they belong to the service's account and not to whoever writes first."""
+    with transaction(conn):
+        pass  # journal.begin switches an unkeyed chain, making the key
+    chainkey.for_writing(chainkey.ledger_file(conn))
 
 
 @contextmanager

@@ -35,6 +35,7 @@ import hmac
 import json
 import logging
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,7 +94,7 @@ def _append(
     return h
 
 
-def begin(conn: sqlite3.Connection, at_ms: int) -> None:
+def begin(conn: sqlite3.Connection) -> None:
     """At the start of a write transaction (db.transaction), before its own rows: switch an unkeyed chain to the key.
 
     Checked once per ledger and process; a keyed or empty new chain needs nothing.
@@ -112,6 +113,7 @@ def begin(conn: sqlite3.Connection, at_ms: int) -> None:
         _checked.add(ledger)  # keyed already, damaged (verify says so), or new: keyed from its first entry
         return
     key = chainkey.for_writing(ledger)
+    at_ms = int(time.time() * 1000)  # when the switch happened: a note, nothing is judged by it
     body = {"scheme": SCHEME, "key_id": chainkey.key_id(key), "unkeyed_through": 0 if last is None else last[0]}
     _append(conn, ledger, key, KEYED, None, body, at_ms)
     for table, rows in earlier.items():

@@ -128,3 +128,24 @@ def test_an_in_memory_database_cannot_journal():
     conn.executescript(db.SCHEMA)
     with pytest.raises(ValueError, match="needs a ledger file"):
         journal.append(conn, "limit-change", 1, {}, 1)
+
+
+def test_a_service_starting_on_an_older_ledger_switches_it_and_owns_the_key(tmp_path):
+    old = unkeyed(tmp_path)
+    conn = db.connect(old)
+    db.own_the_journal(conn)
+    conn.close()
+    assert (old.parent / "chain-key").exists()
+    report = check(old)
+    assert report.intact and report.keyed and report.entries == 12, report.problems  # switch + 2 restated rows
+
+
+def test_a_service_starting_on_a_new_ledger_makes_the_key_and_journals_nothing(tmp_path):
+    path = tmp_path / "guardian.db"
+    conn = db.connect(path)
+    db.own_the_journal(conn)
+    assert conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0] == 0
+    conn.close()
+    assert (tmp_path / "chain-key").stat().st_mode & 0o777 == 0o600
+    five(path)
+    assert check(path).intact
