@@ -43,7 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
-    from dashboard import approvals, auth, catalog, db, devices, evidence, limits, live, notices, week
+    from dashboard import agent, approvals, auth, catalog, db, devices, evidence, limits, live, notices, week
 
     settings = db.init_app(app)
     private = settings.config.storage.parent  # the ledger's folder: in service mode /var/lib/guardian (0700)
@@ -51,7 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(private)
     auth.init_app(app, private)
     app.jinja_env.filters["amount"] = format_amount
-    for area in (live, week, limits, notices, auth, approvals, devices, evidence, catalog):
+    for area in (live, week, limits, notices, auth, approvals, devices, evidence, catalog, agent):
         area.register(app)
     if app.config.get("START_JOBS", os.environ.get("GUARDIAN_JOBS") == "1"):
         start_jobs(app, settings.config)

@@ -8,7 +8,7 @@ Each kind of entry sets or updates one row (or, for a gift list, several):
     approval-decided    approvals[ref] |= state, over_cap, decided_by/via, decided_ms = the entry's time
     approval-used       approvals[ref] |= used, used_attempt, used_ms = the entry's time
     override            overrides[ref] = body         override-cleared  overrides[ref] |= body
-    limit-change        changes[ref] = the entry's time, what, detail (the rest of the body)
+    limit-change        changes[ref] = the entry's time, what, author (by), detail (the rest of the body)
     gift-prices         gift_prices[app, gift] = price, learned_ms = the entry's time, for each price
     device              devices[device] = child, action, at_ms = the entry's time
     row-state           <table>[key] = row  (a whole row restated: at the switch to the keyed chain, or
@@ -73,8 +73,9 @@ class Replay:
         elif kind == "override-cleared":
             self._patch("overrides", ref, {"cleared_ms": doc["cleared_ms"]}, seq, kind)
         elif kind == "limit-change":
-            detail = {k: v for k, v in doc.items() if k != "what"}
-            self._set("changes", ref, {"at_ms": at_ms, "what": doc["what"], "detail": detail}, seq)
+            detail = {k: v for k, v in doc.items() if k not in ("what", "by")}
+            row = {"at_ms": at_ms, "what": doc["what"], "detail": detail, "author": doc.get("by")}
+            self._set("changes", ref, row, seq)
         elif kind == "gift-prices":
             for gift, price in doc["prices"].items():
                 self._set("gift_prices", (str(doc["app"]), str(gift)), {"price": price, "learned_ms": at_ms}, seq)

@@ -27,6 +27,7 @@ NAMES = frozenset(re.findall(r"CREATE (?:TABLE|INDEX|TRIGGER) IF NOT EXISTS (\w+
 # Columns added after their table first shipped: (table, column, declaration).
 COLUMNS = (
     ("attempts", "mac", "TEXT"),
+    ("changes", "author", "TEXT"),
     ("parent_login", "generation", "INTEGER NOT NULL DEFAULT 0"),
     ("login_failures", "noticed", "INTEGER NOT NULL DEFAULT 0"),
 )

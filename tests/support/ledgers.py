@@ -143,11 +143,11 @@ def every_table(path: Path, at: datetime = START) -> None:
             approvals.use(conn, asked, 5, ms + 2000)
         with db.transaction(conn):
             overrides.lock(conn, at)
-            changes.record(conn, "locked all purchases", {"until": "until unlocked"}, ms)
+            changes.record(conn, "locked all purchases", {"until": "until unlocked"}, ms, changes.PARENT_DASHBOARD)
         with db.transaction(conn):
             overrides.unlock(conn, at + timedelta(minutes=5))
             overrides.extra(conn, "Mia", Money(Decimal(10), "CNY"), at.date(), at)
-            changes.record(conn, "extra allowance", {"child": "Mia", "amount": "10"}, ms + 300_000)
+            changes.record(conn, "extra allowance", {"child": "Mia", "amount": "10"}, ms + 300_000, "administrator dad")
         gift_prices.save(conn, "douyin", {"463": Decimal(1), "3389": Decimal(1200)}, ms)
         gift_prices.save(conn, "douyin", {"463": Decimal(2), "3389": Decimal(1200)}, ms + 60_000)
         phones.record(conn, "added", "Mia", "mia-phone", ms)

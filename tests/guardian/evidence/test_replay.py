@@ -72,6 +72,11 @@ TAMPERING = [
         id="change-reworded",
     ),
     pytest.param(
+        "UPDATE changes SET author = 'Mia' WHERE id = 2",
+        "changes id 2: edited (author: the journal says 'administrator dad', the table says 'Mia')",
+        id="change-author-rewritten",
+    ),
+    pytest.param(
         "DELETE FROM changes WHERE id = 2",
         "changes id 2: deleted (the journal records it at seq",
         id="change-deleted",
