@@ -120,3 +120,19 @@ def test_refusals_that_waited_for_hours_are_not_called_a_burst_within_a_minute(c
     outbox.post(conn, outbox.REFUSED, "Mia", "Refused for Mia: gift 2", "day-cap", T0 + 3_600_000)
     delivery.deliver(conn, PlyerNotifier(), T0 + 7_200_000)
     assert fake.sent() == [("2 purchases refused for Mia", "gift 1; gift 2")]
+
+
+def test_a_burst_summary_carries_the_records_head_like_every_note(conn, fake):
+    from guardian.store import db, journal
+
+    with db.transaction(conn):
+        journal.append(conn, "limit-change", 1, {"what": "x"}, T0)
+    head = journal.head(conn)
+    for i in range(3):
+        outbox.post(conn, outbox.REFUSED, "Mia", f"Refused for Mia: gift {i}", "velocity", T0 + i)
+    delivery.deliver(conn, PlyerNotifier(), T0 + 1000)
+    [(title, body)] = fake.sent()
+    assert title == "3 purchases refused for Mia within a minute"
+    assert body == f"gift 0; gift 1; gift 2 · 记录 record #1 {head[:16]}"
+    [stored] = [e for e in outbox.recent(conn) if e.kind == outbox.BURST]
+    assert stored.body == body
