@@ -50,6 +50,7 @@ NEWLY_JOURNALED = ("overrides", "gift_prices")  # tables whose writes were first
 # id(conn) -> its newest entry and the hash of the entry before that, until its transaction ends
 _pending: dict[int, tuple[Path, anchor.Anchor, str]] = {}
 _checked: set[Path] = set()  # ledgers this process saw committed with a keyed head: no switch to look for
+_open: dict[int, Path] = {}  # id(conn) -> its ledger file, while a transaction begun by `begin` is open
 
 
 def canonical(body: dict | list) -> str:
@@ -66,7 +67,7 @@ def digest(prev: str, seq: int, at_ms: int, kind: str, ref: int | None, body: st
 
 def append(conn: sqlite3.Connection, kind: str, ref: int | None, body: dict, at_ms: int) -> str:
     """Append one entry; call inside the caller's write transaction (`db.transaction`). Returns the new head."""
-    ledger = chainkey.ledger_file(conn)
+    ledger = _open.get(id(conn)) or chainkey.ledger_file(conn)  # found once per transaction, not per entry
     return _append(conn, ledger, chainkey.for_writing(ledger), kind, ref, body, at_ms)
 
 
@@ -100,7 +101,7 @@ def begin(conn: sqlite3.Connection) -> None:
     Checked once per ledger and process; a keyed or empty new chain needs nothing.
     """
     _pending.pop(id(conn), None)
-    ledger = chainkey.ledger_file(conn)
+    ledger = _open[id(conn)] = chainkey.ledger_file(conn)
     if ledger in _checked:
         return
     last = conn.execute(
@@ -123,6 +124,7 @@ def begin(conn: sqlite3.Connection) -> None:
 
 def committed(conn: sqlite3.Connection) -> None:
     """After COMMIT (db.transaction): copy the new head to the anchor file."""
+    _open.pop(id(conn), None)
     pending = _pending.pop(id(conn), None)
     if pending is None:
         return
@@ -136,6 +138,7 @@ def committed(conn: sqlite3.Connection) -> None:
 
 def abandoned(conn: sqlite3.Connection) -> None:
     """After ROLLBACK: what was appended is not in the record."""
+    _open.pop(id(conn), None)
     _pending.pop(id(conn), None)
 
 
