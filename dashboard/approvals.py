@@ -15,6 +15,7 @@ from dashboard.db import get_ledger
 from guardian.household import configfile
 from guardian.store import approvals
 from guardian.store.approvals import ApprovalError
+from guardian.words import N_
 
 bp = Blueprint("approvals", __name__)
 VIA = "dashboard"
@@ -22,7 +23,7 @@ VIA = "dashboard"
 
 def register(app) -> None:
     app.register_blueprint(bp)
-    app.config.setdefault("NAV", []).append(("approvals.index", "Waiting for you"))
+    app.config.setdefault("NAV", []).append(("approvals.index", N_("Waiting for you")))
 
 
 def _zone() -> ZoneInfo:

@@ -9,6 +9,7 @@ from flask import Blueprint, Flask, render_template
 from dashboard import db
 from dashboard.auth import login_required
 from guardian.store import gift_prices, unrecognised
+from guardian.words import N_
 
 bp = Blueprint("catalog", __name__)
 
@@ -43,4 +44,4 @@ def index():
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.config["NAV"].append(("catalog.index", "Apps"))
+    app.config["NAV"].append(("catalog.index", N_("Apps")))

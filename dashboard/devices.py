@@ -12,6 +12,7 @@ from dashboard import db
 from dashboard.auth import login_required
 from guardian.household.config import ConfigError
 from guardian.setup import devices_seen, phones, wireguard
+from guardian.words import N_
 
 bp = Blueprint("devices", __name__)
 _HOST = re.compile(r"^[A-Za-z0-9.:-]{1,253}$")
@@ -19,7 +20,7 @@ _HOST = re.compile(r"^[A-Za-z0-9.:-]{1,253}$")
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.config["NAV"].append(("devices.index", "Devices"))
+    app.config["NAV"].append(("devices.index", N_("Devices")))
 
 
 def _config_path() -> Path:

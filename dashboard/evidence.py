@@ -9,6 +9,7 @@ from flask import Blueprint, Flask, Response, abort, render_template, request
 from dashboard import db
 from dashboard.auth import login_required
 from guardian.evidence import export, formats, retention, verify
+from guardian.words import N_
 
 bp = Blueprint("evidence", __name__)
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "html": "text/html; charset=utf-8"}
@@ -16,7 +17,7 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "html": "
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.config["NAV"].append(("evidence.index", "Evidence"))
+    app.config["NAV"].append(("evidence.index", N_("Evidence")))
 
 
 def _local_date(at_ms: int | None, tz) -> date | None:

@@ -14,6 +14,7 @@ from guardian.household.config import Child, ConfigError
 from guardian.household.money import Money
 from guardian.store import changes, overrides
 from guardian.store.db import transaction
+from guardian.words import N_
 
 bp = Blueprint("limits", __name__)
 MAX_LINES = 50
@@ -198,4 +199,4 @@ def extra():
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.config["NAV"].append(("limits.index", "Limits"))
+    app.config["NAV"].append(("limits.index", N_("Limits")))

@@ -11,6 +11,7 @@ from dashboard.auth import login_required
 from guardian.evidence import reports
 from guardian.notify import delivery
 from guardian.store import outbox
+from guardian.words import N_
 
 bp = Blueprint("notices", __name__)
 
@@ -34,4 +35,4 @@ def index():
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.config["NAV"].append(("notices.index", "Notifications"))
+    app.config["NAV"].append(("notices.index", N_("Notifications")))

@@ -11,6 +11,7 @@ from dashboard.auth import login_required
 from dashboard.live import view
 from guardian.evidence import reports, review
 from guardian.store import overrides
+from guardian.words import N_
 
 bp = Blueprint("week", __name__)
 
@@ -70,4 +71,4 @@ def index():
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.config["NAV"].append(("week.index", "This week"))
+    app.config["NAV"].append(("week.index", N_("This week")))

@@ -147,7 +147,7 @@ def create(
     proxy_user: str | None,
     attempt_id: int | None,
     at_ms: int,
-    app_name: str,
+    say: outbox.Say,
 ) -> int:
     """Ask a parent: a pending approval, its journal entry and the parent's notification.
 
@@ -174,19 +174,19 @@ def create(
     )
     approval_id = cur.lastrowid
     journal.append(conn, "approval-asked", approval_id, row, at_ms)
-    what = f"{app_name} {purchase.kind}" + (f" → {purchase.recipient}" if purchase.recipient else "")
-    outbox.post(
-        conn,
-        outbox.APPROVAL,
-        child,
-        f"{child} 请求消费 / asks to spend {row['amount']} {row['currency']}"
-        if purchase.money is not None
-        else f"{child} 请求消费（金额未知）/ asks to spend an unknown amount",
-        f"{what}. 批准或拒绝 / Approve or deny: dashboard, 'Waiting for you', "
-        f"or `guardian approvals approve {approval_id}`",
-        at_ms,
-        link="/approvals",
+    _ = say.words
+    if purchase.money is not None:
+        amount = f"{row['amount']} {row['currency']}"
+        title = _("%(child)s asks to spend %(amount)s", child=child, amount=amount)
+    else:
+        title = _("%(child)s asks to spend an unknown amount", child=child)
+    body = _(
+        "%(what)s. Approve or deny it on the dashboard's “Waiting for you” page, or with "
+        "`guardian approvals approve %(id)s`.",
+        what=say.what(purchase),
+        id=approval_id,
     )
+    outbox.post(conn, outbox.APPROVAL, child, title, body, at_ms, link="/approvals")
     return approval_id
 
 

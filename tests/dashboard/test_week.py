@@ -22,7 +22,7 @@ def test_this_week_shows_caps_charts_recipients_and_refusals(parent, ledger):
     assert ">35.00</text>" in mia  # today's bar in the per-day chart
     assert "spending per day" in page and "spending per app" in page
     assert page.index("streamer-a") < page.index("streamer-b")  # ranked by amount
-    assert "Refused (1)" in page and "streamer-c" in page and "day-cap" in page
+    assert "Refused (1)" in page and "streamer-c" in page and "day cap reached" in page
 
 
 def test_earlier_weeks_are_one_click_away(parent, ledger):

@@ -68,7 +68,7 @@ def test_a_burst_of_refusals_is_one_notification(conn, fake):
     for i in range(5):
         outbox.post(conn, outbox.REFUSED, "Mia", f"Refused for Mia: bilibili gift {i}.00 CNY", "velocity", T0 + i * 100)
     outbox.post(conn, outbox.REFUSED, "Leo", "Refused for Leo: douyin recharge 9.00 CNY", "day-cap", T0)
-    report = delivery.deliver(conn, PlyerNotifier(), T0 + 1000)
+    report = delivery.deliver(conn, PlyerNotifier(), T0 + 1000, "en")
     assert (report.delivered, report.summarised) == (2, 5)
     sent = fake.sent()
     assert len(sent) == 2
@@ -89,7 +89,7 @@ def test_refusals_after_a_notification_wait_for_the_minute_then_come_as_one(conn
         outbox.post(conn, outbox.REFUSED, "Mia", f"Refused for Mia: gift {i + 2}", "day-cap", T0 + 2000 + i)
     assert delivery.deliver(conn, PlyerNotifier(), T0 + 30_000).held == 3
     assert len(fake.sent()) == 1
-    assert delivery.deliver(conn, PlyerNotifier(), T0 + 61_001).summarised == 3
+    assert delivery.deliver(conn, PlyerNotifier(), T0 + 61_001, "en").summarised == 3
     assert fake.sent()[1][0] == "3 purchases refused for Mia within a minute"
 
 
@@ -118,5 +118,15 @@ def test_markup_in_the_body_is_escaped_for_the_notification_server(fake):
 def test_refusals_that_waited_for_hours_are_not_called_a_burst_within_a_minute(conn, fake):
     outbox.post(conn, outbox.REFUSED, "Mia", "Refused for Mia: gift 1", "day-cap", T0)
     outbox.post(conn, outbox.REFUSED, "Mia", "Refused for Mia: gift 2", "day-cap", T0 + 3_600_000)
-    delivery.deliver(conn, PlyerNotifier(), T0 + 7_200_000)
+    delivery.deliver(conn, PlyerNotifier(), T0 + 7_200_000, "en")
     assert fake.sent() == [("2 purchases refused for Mia", "gift 1; gift 2")]
+
+
+def test_a_burst_is_summarised_in_the_households_language(conn, fake):
+    # Chinese by default; each refusal's own title was written in Chinese by the proxy.
+    for i in range(7):
+        outbox.post(conn, outbox.REFUSED, None, f"已为 未登记的设备 拦截：抖音礼物，{i}.00 CNY", "…", T0 + i)
+    delivery.deliver(conn, PlyerNotifier(), T0 + 1000)
+    [(title, body)] = fake.sent()
+    assert title == "一分钟内已为 未登记的设备 拦截 7 笔消费"
+    assert body.startswith("抖音礼物，0.00 CNY；抖音礼物，1.00 CNY；") and body.endswith("；另有 2 笔")
