@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Flask, Response, abort, render_template, request
 
-from dashboard import db
+from dashboard import db, language
 from dashboard.auth import login_required
 from guardian.evidence import export, formats, retention, verify
 from guardian.words import N_
@@ -67,8 +67,8 @@ def download():
         start, end = date.fromisoformat(request.args.get("from", "")), date.fromisoformat(request.args.get("to", ""))
         pack = export.build(db.conn(), child, start, end, household.timezone, household.currency, db.now())
     except ValueError as e:
-        return render_template("evidence/error.html", message=str(e)), 400
-    body = formats.render(pack, fmt)
+        return render_template("evidence/error.html", message=language.say(e)), 400
+    body = formats.render(pack, fmt, household.language)
     if fmt == "csv":
         body = "\ufeff" + body  # lets spreadsheet programs read the CSV as UTF-8
     name = f"guardian-evidence-{start.isoformat()}-{end.isoformat()}.{fmt}"  # no child name: it is free text

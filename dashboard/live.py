@@ -7,7 +7,7 @@ from decimal import Decimal
 from flask import Blueprint, Flask, jsonify, render_template, request
 from flask_babel import gettext
 
-from dashboard import db, words
+from dashboard import db, language
 from dashboard.auth import login_required
 from guardian.catalog.model import KIND_NAMES
 from guardian.enforce.policy import Reason, explain, label
@@ -32,7 +32,7 @@ def _reason(reason: str | None) -> tuple[str, str]:
         known = Reason(reason)
     except ValueError:  # a reason a newer version recorded
         return reason, reason
-    return label(known, words.language()), explain(known, words.language())
+    return label(known, language.current()), explain(known, language.current())
 
 
 def amount(row: Row) -> str:
@@ -52,7 +52,7 @@ def view(row: Row, calendar) -> dict:
         "time": calendar.local(row.at).strftime("%Y-%m-%d %H:%M:%S"),
         "child": _bounded(row.child) or gettext("(unlisted)"),
         "device": _bounded(device),
-        "app": _bounded(words.app_name(row.app)),
+        "app": _bounded(language.app_name(row.app)),
         "kind": _bounded(gettext(KIND_NAMES[row.kind]) if row.kind in KIND_NAMES else row.kind),
         "recipient": _bounded(row.recipient),
         "amount": amount(row),

@@ -25,12 +25,13 @@ from dataclasses import dataclass
 
 from guardian.catalog.detect import Purchase
 from guardian.store import db, journal, outbox
+from guardian.words import N_, Said
 
 PENDING, APPROVED, DENIED, USED = "pending", "approved", "denied", "used"
 MAX_WHO = 64
 
 
-class ApprovalError(ValueError):
+class ApprovalError(Said):
     """An approval that does not exist or can no longer be decided; the message says which and why."""
 
 
@@ -197,7 +198,7 @@ def use(conn: sqlite3.Connection, approval_id: int, attempt_id: int, at_ms: int)
         (attempt_id, at_ms, approval_id),
     )
     if cur.rowcount != 1:
-        raise ApprovalError(f"approval #{approval_id} is no longer a usable yes")
+        raise ApprovalError(N_("approval #%(id)s is no longer a usable yes"), id=approval_id)
     journal.append(conn, "approval-used", approval_id, {"attempt_id": attempt_id}, at_ms)
 
 
@@ -217,9 +218,11 @@ def decide(
     with db.transaction(conn):
         current = get(conn, approval_id)
         if current is None:
-            raise ApprovalError(f"there is no approval #{approval_id}")
+            raise ApprovalError(N_("there is no approval #%(id)s"), id=approval_id)
         if current.state == USED:
-            raise ApprovalError(f"approval #{approval_id} was already used by a purchase; it cannot be changed")
+            raise ApprovalError(
+                N_("approval #%(id)s was already used by a purchase; it cannot be changed"), id=approval_id
+            )
         conn.execute(
             "UPDATE approvals SET state = ?, over_cap = ?, decided_by = ?, decided_via = ?, decided_ms = ? "
             "WHERE id = ?",

@@ -66,6 +66,25 @@ def both(message: str, /, **values: object) -> str:
     return f"{of('zh')(message, **values)} / {of('en')(message, **values)}"
 
 
+class Said(ValueError):
+    """A mistake whose message is in the catalog: `str()` is the English, `in_(words)` the translation.
+
+    raise Said(N_("use at least %(minimum)s characters"), minimum=10)
+    """
+
+    def __init__(self, message: str, /, **values: object):
+        self.message, self.values = message, values
+        super().__init__(message % values if values else message)
+
+    def in_(self, words: Words) -> str:
+        return words(self.message, **self.values)
+
+
+def say(error: Exception, words: Words) -> str:
+    """An error's message in `words`' language when it has one (a `Said`), else as it was written."""
+    return error.in_(words) if isinstance(error, Said) else str(error)
+
+
 def parse(value: object) -> str:
     """A language setting: "zh" or "en" (a region or script after it, like "zh-CN" or "zh_Hans", is accepted)."""
     found = from_locale(value) if isinstance(value, str) else None
