@@ -1,6 +1,9 @@
-"""What the commands share: the --config option and the settings loader that turns a bad config into a click error.
+"""What the commands share: the --config option, the settings loader that turns a bad config into a click error,
+and the language a command speaks.
 
 Every command takes --config PATH, else GUARDIAN_CONFIG, else the data directory's guardian.toml.
+A command speaks the household's language (``[household] language``), unless the terminal's locale
+(LANGUAGE, LC_ALL, LC_MESSAGES, LANG) asks for Chinese or English.
 """
 
 from __future__ import annotations
@@ -9,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from guardian import settings
+from guardian import settings, words
+from guardian.words import Words
 
 config_option = click.option(
     "--config",
@@ -26,3 +30,9 @@ def load_settings(path: Path) -> settings.Settings:
         return settings.load(path)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
+
+
+def words_for(s: settings.Settings | None = None) -> Words:
+    """The command's language: the terminal's when it asks for zh or en, else the household's (zh by default)."""
+    household = s.config.household.language if s is not None else words.DEFAULT
+    return words.of(words.from_environment() or household)

@@ -10,11 +10,12 @@ from pathlib import Path
 import click
 
 from guardian import settings
-from guardian.cli.common import config_option, load_settings
+from guardian.cli.common import config_option, load_settings, words_for
 from guardian.household.home import config_path, ensure_config, mitmproxy_dir
 from guardian.setup import phones, system, wireguard
 from guardian.setup.steps import Answers, Paths, Step, describe, plan
 from guardian.store.ledger import Ledger
+from guardian.words import Words
 
 
 def _platform() -> str:
@@ -26,15 +27,15 @@ def _guardian_command() -> str:
     return str(beside) if beside.exists() else (shutil.which("guardian") or "guardian")
 
 
-def _ask(yes: bool):
+def _ask(yes: bool, _: Words):
     def ask(step: Step, i: int, n: int) -> bool:
-        click.echo(f"\nStep {i} of {n}: {step.what}")
-        click.echo(f"  Why: {step.why}.")
+        click.echo("\n" + _("Step %(i)s of %(n)s: %(what)s", i=i, n=n, what=step.what))
+        click.echo(_("  Why: %(why)s.", why=step.why))
         if step.admin:
-            click.echo("  This step needs administrator rights.")
+            click.echo(_("  This step needs administrator rights."))
         for line in describe(step):
             click.echo(f"    {line}")
-        return yes or click.confirm("  Do it now?", default=True)
+        return yes or click.confirm(_("  Do it now?"), default=True)
 
     return ask
 
@@ -55,19 +56,28 @@ def setup(
     """Put this computer under Guardian: trust its certificate, use it as the proxy, start it at login."""
     path = config_path(config)
     state = system.state_path(path)
+    _ = words_for()
     try:
         if undo_:
             count = system.undo(state, say=click.echo)
-            click.echo(f"Undone: {count} change(s)." if count else "There was nothing to undo.")
+            if count:
+                click.echo(_.ngettext("Undone: %(num)d change.", "Undone: %(num)d changes.", count))
+            else:
+                click.echo(_("There was nothing to undo."))
             return
-        if ensure_config(path):
-            click.echo(f"Wrote a default config to {path}.")
+        wrote = ensure_config(path)
         s = load_settings(path)
+        _ = words_for(s)
+        if wrote:
+            click.echo(_("Wrote a default config to %(path)s.", path=path))
         ca = mitmproxy_dir(path) / ("mitmproxy-ca-cert.cer" if _platform() == "windows" else "mitmproxy-ca-cert.pem")
         if not ca.exists():
             raise click.ClickException(
-                f"Guardian's certificate is not made yet ({ca}). Start Guardian once with `guardian run`, stop it, "
-                "then run `guardian setup` again."
+                _(
+                    "Guardian's certificate is not made yet (%(ca)s). Start Guardian once with `guardian run`, "
+                    "stop it, then run `guardian setup` again.",
+                    ca=ca,
+                )
             )
         listen = s.config.proxy
         host = "127.0.0.1" if listen.host in ("0.0.0.0", "::") else listen.host
@@ -85,19 +95,26 @@ def setup(
         steps = plan(_platform(), paths, answers)
         if dry_run:
             for i, step in enumerate(steps, 1):
-                click.echo(f"Step {i}: {step.what}{' (needs administrator rights)' if step.admin else ''}")
+                admin = " " + _("(needs administrator rights)") if step.admin else ""
+                click.echo(_("Step %(i)s: %(what)s", i=i, what=step.what) + admin)
                 for line in describe(step):
                     click.echo(f"    {line}")
             return
         click.echo(
-            f"Guardian will make {len(steps)} change(s) to this computer. "
-            "Each can be undone with `guardian setup --undo`."
+            _.ngettext(
+                "Guardian will make %(num)d change to this computer. It can be undone with `guardian setup --undo`.",
+                "Guardian will make %(num)d changes to this computer. Each can be undone with `guardian setup --undo`.",
+                len(steps),
+            )
         )
         admin = system.is_admin()
-        done = system.apply(steps, state, ask=_ask(yes), say=click.echo, admin=admin, sudo=system.sudo_available())
+        ask = _ask(yes, _)
+        done = system.apply(steps, state, ask=ask, say=click.echo, admin=admin, sudo=system.sudo_available())
     except system.SetupError as e:
         raise click.ClickException(str(e)) from None
-    click.echo(f"\n{len(done)} of {len(steps)} step(s) done. Phones and tablets: open the dashboard's Devices page.")
+    done_line = _("%(done)s of %(total)s steps done.", done=len(done), total=len(steps))
+    phones = _("Phones and tablets: open the dashboard's Devices page.")
+    click.echo(f"\n{done_line} {phones}")
 
 
 @click.group()
@@ -119,7 +136,7 @@ def phone_add(config: Path | None, child: str, name: str) -> None:
     except ValueError as e:
         raise click.ClickException(str(e)) from None
     _journal(s, "added", child, name)
-    _show(tunnel)
+    _show(tunnel, words_for(s))
 
 
 @phone.command("show")
@@ -131,7 +148,7 @@ def phone_show(config: Path | None, name: str) -> None:
         tunnel = wireguard.read(wireguard.folder(config_path(config)) / f"{wireguard.check_name(name)}.conf")
     except ValueError as e:
         raise click.ClickException(str(e)) from None
-    _show(tunnel)
+    _show(tunnel, words_for())
 
 
 @phone.command("remove")
@@ -147,7 +164,11 @@ def phone_remove(config: Path | None, name: str) -> None:
         raise click.ClickException(str(e)) from None
     if child is not None or revoked:
         _journal(s, "removed", child, name)
-    click.echo(f"Removed {name}." if child is not None or revoked else f"There is no device called {name}.")
+    _ = words_for(s)
+    if child is not None or revoked:
+        click.echo(_("Removed %(name)s.", name=name))
+    else:
+        click.echo(_("There was no device called %(name)s.", name=name))
 
 
 def _journal(s: settings.Settings, action: str, child: str | None, name: str) -> None:
@@ -158,11 +179,13 @@ def _journal(s: settings.Settings, action: str, child: str | None, name: str) ->
         ledger.close()
 
 
-def _show(tunnel: wireguard.Tunnel) -> None:
+def _show(tunnel: wireguard.Tunnel, _: Words) -> None:
     text = tunnel.client_config(wireguard.lan_address())
     wireguard.qr(text).terminal(compact=True)
     click.echo(text)
     click.echo(
-        "Scan this with the WireGuard app (Add tunnel > Create from QR code), switch the tunnel on,\n"
-        "then open http://mitm.it on the phone to install Guardian's certificate."
+        _(
+            "Scan this with the WireGuard app (Add tunnel > Create from QR code), switch the tunnel on,\n"
+            "then open http://mitm.it on the phone to install Guardian's certificate."
+        )
     )
