@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, redirect, request
 from flask_babel import Babel
 
-from dashboard import auth, language
+from dashboard import auth, db, language
 from guardian import words
 
 bp = Blueprint("words", __name__)
@@ -33,7 +33,11 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=language.select, default_locale=words.DEFAULT)
     app.jinja_env.filters["app_name"] = language.app_name
     app.jinja_env.globals.update(
-        languages=words.NAMES, page_language=language.current, html_lang=lambda: HTML_LANG[language.current()]
+        languages=words.NAMES,
+        page_language=language.current,
+        html_lang=lambda: HTML_LANG[language.current()],
+        # Texts written when they happened (notifications, weekly summaries) are in the household's language.
+        stored_lang=lambda: HTML_LANG[db.get_settings().config.household.language],
     )
     app.register_blueprint(bp)
     auth.OPEN.add("words.switch")  # the login page has the switch too

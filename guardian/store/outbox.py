@@ -19,6 +19,7 @@ from guardian.words import Words
 # Kinds of event. Texts are built by the writer, in the household's language; everything from traffic in them
 # is cleaned and bounded (`what`).
 REFUSED, CAP_NEAR, BURST, WEEKLY, APPROVAL = "refused", "cap-80", "burst", "weekly-summary", "approval"
+KINDS = (REFUSED, CAP_NEAR, BURST, WEEKLY, APPROVAL)
 MAX_TEXT = 300
 
 

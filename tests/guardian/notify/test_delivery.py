@@ -3,6 +3,8 @@ once each, nothing lost, bursts summarised."""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,9 @@ import pytest
 from guardian.notify import delivery
 from guardian.notify.desktop import NotifyError, PlyerNotifier, clean
 from guardian.store import outbox
+from guardian.store.db import ms
 from guardian.store.ledger import Ledger
+from tests.support import demo
 from tests.support.notifysend import FakeNotifySend
 
 T0 = 1_780_000_000_000
@@ -130,3 +134,33 @@ def test_a_burst_is_summarised_in_the_households_language(conn, fake):
     [(title, body)] = fake.sent()
     assert title == "一分钟内已为 未登记的设备 拦截 7 笔消费"
     assert body.startswith("抖音礼物，0.00 CNY；抖音礼物，1.00 CNY；") and body.endswith("；另有 2 笔")
+
+
+class Recorder:
+    def __init__(self):
+        self.sent: list[tuple[str, str]] = []
+
+    def notify(self, title: str, body: str) -> None:
+        self.sent.append((title, body))
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_kind_of_notification_speaks_the_households_language(tmp_path, language):
+    now = datetime.now(UTC)
+    path = demo.make(tmp_path, now, language)
+    ledger = Ledger(tmp_path / "guardian.db")
+    try:
+        recorder = Recorder()
+        for later in (1_000, 62_000, 124_000):  # the refusals held back come as a burst after the minute
+            delivery.deliver(ledger.conn, recorder, ms(now) + later, language)
+        events = outbox.recent(ledger.conn)
+    finally:
+        ledger.close()
+    assert path.exists() and {e.kind for e in events} == set(outbox.KINDS)
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for e in events:
+        text = e.title + e.body
+        assert bool(cjk.search(text)) == (language == "zh"), (e.kind, text)
+    assert recorder.sent and all(bool(cjk.search(t + b)) == (language == "zh") for t, b in recorder.sent)
+    unknown = next(e for e in events if e.kind == outbox.REFUSED and "YouTube" in e.title)
+    assert unknown.title.endswith({"zh": "YouTube支付，金额未知", "en": "YouTube checkout, amount unknown"}[language])
