@@ -111,7 +111,7 @@ def test_a_held_purchase_approved_on_the_command_line_reaches_the_app(start_prox
     assert not held.done and fake_apps.received("sendGoldMultiUser") == []
     listed = subprocess.run([GUARDIAN, "approvals", "list", "--config", proxy.config], capture_output=True, text=True)
     assert listed.returncode == 0, listed.stderr
-    assert f"#{pending['id']}" in listed.stdout and "25 CNY" in listed.stdout and "pending" in listed.stdout
+    assert f"#{pending['id']}" in listed.stdout and "25 CNY" in listed.stdout and "waiting" in listed.stdout
     approved = subprocess.run(
         [GUARDIAN, "approvals", "approve", str(pending["id"]), "--config", proxy.config], capture_output=True, text=True
     )
