@@ -7,6 +7,8 @@ from flask_babel import get_locale
 
 from dashboard import db
 from guardian import words
+from guardian.store import changes
+from guardian.words import N_
 
 COOKIE = "guardian_language"
 
@@ -27,6 +29,16 @@ def current() -> str:
 def say(error: Exception) -> str:
     """A core error's message in the page's language, when the catalog has it."""
     return words.say(error, words.of(current()))
+
+
+AUTHORS = {changes.PARENT_DASHBOARD: N_("parent (dashboard)")}
+
+
+def author(who: str | None) -> str:
+    """Who made a change or answered: the parent on the dashboard in the page's language, an account as named."""
+    if not who:
+        return ""
+    return words.of(current())(AUTHORS[who]) if who in AUTHORS else who
 
 
 def app_name(app_id: str | None) -> str:

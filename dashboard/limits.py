@@ -51,6 +51,7 @@ def change_key(key: str) -> str:
 
 
 MAX_LINES = 50
+WHO = changes.PARENT_DASHBOARD  # every change here is made by the parent who logged in
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -152,7 +153,7 @@ def save_child(index: int):
     diff = {k: {"from": old.get(k), "to": fresh.get(k)} for k in fresh if old.get(k) != fresh.get(k)}
     conn = db.conn()
     with transaction(conn):
-        changes.record(conn, "limits", {"child": after.name, "changed": diff}, db.now_ms())
+        changes.record(conn, "limits", {"child": after.name, "changed": diff}, db.now_ms(), WHO)
     db.get_settings()  # pick up the new file now
     if diff:
         flash(_("Saved %(child)s's limits. The proxy applies them within a few seconds.", child=after.name))
@@ -188,7 +189,7 @@ def lock():
     with transaction(conn):
         overrides.lock(conn, now, until)
         detail = {} if until is None else {"until": f"{calendar.local(until):%Y-%m-%d %H:%M}"}
-        changes.record(conn, "locked all purchases", detail, db.now_ms())
+        changes.record(conn, "locked all purchases", detail, db.now_ms(), WHO)
     if until is None:
         flash(_("All purchases are locked until you unlock them."))
     else:
@@ -202,7 +203,7 @@ def unlock():
     conn = db.conn()
     with transaction(conn):
         lifted = overrides.unlock(conn, db.now())
-        changes.record(conn, "unlocked purchases", {"locks_lifted": lifted}, db.now_ms())
+        changes.record(conn, "unlocked purchases", {"locks_lifted": lifted}, db.now_ms(), WHO)
     flash(_("Purchases are unlocked.") if lifted else _("Purchases were not locked."))
     return redirect(url_for("limits.index"))
 
@@ -226,6 +227,7 @@ def extra():
                 "extra allowance",
                 {"child": child.name, "amount": str(amount), "date": today.isoformat()},
                 db.now_ms(),
+                WHO,
             )
     except ValueError as e:
         flash(_("No extra allowance: %(reason)s.", reason=language.say(e)), "error")

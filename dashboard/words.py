@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DOMAIN", words.DOMAIN)
     Babel(app, locale_selector=language.select, default_locale=words.DEFAULT)
     app.jinja_env.filters["app_name"] = language.app_name
+    app.jinja_env.globals["author"] = language.author
     app.jinja_env.globals.update(
         languages=words.NAMES,
         page_language=language.current,

@@ -39,6 +39,8 @@ def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("GUARDIAN_HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.delenv("GUARDIAN_CONFIG", raising=False)
     monkeypatch.setenv("LANGUAGE", "en")
+    monkeypatch.delenv("SUDO_USER", raising=False)  # who an administrator is: the tests' own account
+    monkeypatch.delenv("DOAS_USER", raising=False)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """`guardian approvals list | approve ID [--over-cap] | deny ID`: answer a child's request from a terminal.
 
-Each answer is recorded with the operating-system user who gave it and when.
+Answering needs administrator rights or the parent password (guardian.cli.authority); each
+answer is recorded with who gave it ("administrator dad", "parent (command line)") and when.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from guardian import settings
 from guardian.catalog.model import KIND_NAMES, App
+from guardian.cli.authority import parent_only
 from guardian.cli.common import config_option, load_settings, words_for
 from guardian.household.home import config_path
 from guardian.store import approvals
@@ -37,9 +40,13 @@ class Reader:
         return app_id if app is None else app.name_in(self.words.language)
 
 
+def _reader(s: settings.Settings) -> Reader:
+    return Reader(ZoneInfo(s.config.household.timezone), words_for(s), s.catalog.apps)
+
+
 def _ledger(config: Path | None) -> tuple[Ledger, Reader]:
     s = load_settings(config_path(config))
-    return Ledger(s.config.storage), Reader(ZoneInfo(s.config.household.timezone), words_for(s), s.catalog.apps)
+    return Ledger(s.config.storage), _reader(s)
 
 
 def _when(at_ms: int | None, tz: ZoneInfo) -> str:
@@ -88,10 +95,12 @@ def list_(config: Path | None, everything: bool) -> None:
 
 
 def _decide(config: Path | None, approval_id: int, approve: bool, over_cap: bool) -> None:
-    ledger, reader = _ledger(config)
+    s = load_settings(config_path(config))
+    who = parent_only(s.config.storage, "answer a purchase question")
+    ledger, reader = Ledger(s.config.storage), _reader(s)
     now = int(datetime.now(UTC).timestamp() * 1000)
     try:
-        a = approvals.decide(ledger.conn, approval_id, approve, approvals.os_user(), VIA, now, over_cap)
+        a = approvals.decide(ledger.conn, approval_id, approve, who, VIA, now, over_cap)
     except ApprovalError as e:
         raise click.ClickException(e.in_(reader.words)) from None
     finally:

@@ -181,11 +181,10 @@ def create(
         title = _("%(child)s asks to spend %(amount)s", child=child, amount=amount)
     else:
         title = _("%(child)s asks to spend an unknown amount", child=child)
+    # Never a command that answers: this text may be read on the child's own screen.
     body = _(
-        "%(what)s. Approve or deny it on the dashboard's “Waiting for you” page, or with "
-        "`guardian approvals approve %(id)s`.",
+        "%(what)s. Approve or deny it on the dashboard's “Waiting for you” page.",
         what=say.what(purchase),
-        id=approval_id,
     )
     outbox.post(conn, outbox.APPROVAL, child, title, body, at_ms, link="/approvals")
     return approval_id

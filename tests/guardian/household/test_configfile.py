@@ -464,3 +464,20 @@ def test_example_and_template_parse_with_catalog_app_ids() -> None:
 @pytest.mark.parametrize(("text", "language"), [("en", "en"), ("zh", "zh"), ("zh-CN", "zh"), ("zh_Hans", "zh")])
 def test_household_language(text: str, language: str) -> None:
     assert parse(f'[household]\nlanguage = "{text}"\n').household.language == language
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        ('"../../etc"', "expected the name of an account on this computer"),
+        ('"dad\\nmia"', "expected the name of an account on this computer"),
+        ("3", "expected text, got 3"),
+    ],
+)
+def test_desktop_user_is_an_account_name(tmp_path, value, error):
+    from guardian.household.configfile import parse
+
+    assert parse('[notifications]\ndesktop_user = "dad"\n', tmp_path / "g.toml").desktop_user == "dad"
+    assert parse("", tmp_path / "g.toml").desktop_user is None
+    with pytest.raises(ValueError, match=error):
+        parse(f"[notifications]\ndesktop_user = {value}\n", tmp_path / "g.toml")
