@@ -31,14 +31,19 @@ def say(error: Exception) -> str:
     return words.say(error, words.of(current()))
 
 
-AUTHORS = {changes.PARENT_DASHBOARD: N_("parent (dashboard)")}
+AUTHORS = {changes.PARENT_DASHBOARD: N_("parent (dashboard)"), "parent (command line)": N_("parent (command line)")}
 
 
 def author(who: str | None) -> str:
-    """Who made a change or answered: the parent on the dashboard in the page's language, an account as named."""
+    """Who made a change or answered, in the page's language; an account by its name."""
+    _ = words.of(current())
     if not who:
         return ""
-    return words.of(current())(AUTHORS[who]) if who in AUTHORS else who
+    if who in AUTHORS:
+        return _(AUTHORS[who])
+    if who.startswith("administrator "):
+        return _("administrator %(account)s", account=who.removeprefix("administrator "))
+    return who
 
 
 def app_name(app_id: str | None) -> str:

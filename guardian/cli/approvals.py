@@ -96,7 +96,7 @@ def list_(config: Path | None, everything: bool) -> None:
 
 def _decide(config: Path | None, approval_id: int, approve: bool, over_cap: bool) -> None:
     s = load_settings(config_path(config))
-    who = parent_only(s.config.storage, "answer a purchase question")
+    who = parent_only(s.config.storage, N_("answer a purchase question"), words_for(s))
     ledger, reader = Ledger(s.config.storage), _reader(s)
     now = int(datetime.now(UTC).timestamp() * 1000)
     try:

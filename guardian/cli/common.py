@@ -47,7 +47,11 @@ def words_for(s: settings.Settings | None = None) -> Words:
 
 
 def not_readable(path: Path) -> click.ClickException:
+    _ = words_for()  # the household's setting is in the files this account cannot read
     return click.ClickException(
-        f"{path}: this account cannot read Guardian's files (they belong to Guardian's service). "
-        "Run the command as an administrator (for example `sudo guardian ...`), or use the dashboard."
+        _(
+            "%(path)s: this account cannot read Guardian's files (they belong to Guardian's service). "
+            "Run the command as an administrator (for example `sudo guardian ...`), or use the dashboard.",
+            path=path,
+        )
     )

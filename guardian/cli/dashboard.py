@@ -15,7 +15,7 @@ from guardian.cli.common import config_option, load_settings, words_for
 from guardian.household.home import config_path
 from guardian.setup import logins
 from guardian.store.db import connect
-from guardian.words import say
+from guardian.words import N_, say
 
 
 @click.command("set-password")
@@ -25,7 +25,7 @@ def set_password(config: Path | None, password: str | None) -> None:
     """Set the parent password for the dashboard (as an administrator, or knowing the current one)."""
     s = load_settings(config_path(config))
     _ = words_for(s)
-    parent_only(s.config.storage, "change the parent password")
+    parent_only(s.config.storage, N_("change the parent password"), _)
     if password is None:
         password = click.prompt(_("New parent password"), hide_input=True, confirmation_prompt=True)
     conn = connect(s.config.storage)

@@ -13,7 +13,7 @@ from guardian.cli.common import config_option, load_settings, words_for
 from guardian.evidence import export, formats, verify
 from guardian.household.home import config_path
 from guardian.store.db import connect
-from guardian.words import Words, say
+from guardian.words import N_, Words, say
 
 
 def _open(config: Path | None):
@@ -94,7 +94,8 @@ def _date(_ctx, param, value: str) -> date:
 )
 def export_command(config: Path | None, child: str, start: date, end: date, fmt: str, out: Path | None) -> None:
     """Write an evidence pack: every attempt in the range, totals, the chain check and a cover (Chinese and English)."""
-    parent_only(load_settings(config_path(config)).config.storage, "export the record")
+    loaded = load_settings(config_path(config))
+    parent_only(loaded.config.storage, N_("export the record"), words_for(loaded))
     s, conn = _open(config)
     household, _ = s.config.household, words_for(s)
     try:

@@ -18,7 +18,7 @@ from guardian.setup.service_macos import MACOS
 from guardian.setup.service_windows import WINDOWS
 from guardian.setup.steps import Answers, Paths, Step, describe, plan
 from guardian.store.ledger import Ledger
-from guardian.words import Words
+from guardian.words import N_, Words
 
 
 def platform_name() -> str:
@@ -180,7 +180,7 @@ def phone_add(config: Path | None, child: str, name: str) -> None:
     path = config_path(config)
     ensure_config(path)
     s: settings.Settings = load_settings(path)
-    parent_only(s.config.storage, "add a phone")
+    parent_only(s.config.storage, N_("add a phone"), words_for(s))
     try:
         tunnel = phones.add(path, child, name, s.catalog.apps)
     except ValueError as e:
@@ -195,7 +195,8 @@ def phone_add(config: Path | None, child: str, name: str) -> None:
 def phone_show(config: Path | None, name: str) -> None:
     """Print device NAME's QR code and WireGuard configuration again (it holds the tunnel's key)."""
     path = config_path(config)
-    parent_only(load_settings(path).config.storage, "see a phone's key")
+    loaded = load_settings(path)
+    parent_only(loaded.config.storage, N_("see a phone's key"), words_for(loaded))
     try:
         tunnel = wireguard.read(wireguard.folder(path) / f"{wireguard.check_name(name)}.conf")
     except ValueError as e:
@@ -210,7 +211,7 @@ def phone_remove(config: Path | None, name: str) -> None:
     """Revoke device NAME's tunnel: its keys are deleted and the proxy stops listening for it."""
     path = config_path(config)
     s = load_settings(path)
-    parent_only(s.config.storage, "remove a phone")
+    parent_only(s.config.storage, N_("remove a phone"), words_for(s))
     try:
         child, revoked = phones.remove(path, name, s.catalog.apps)
     except ValueError as e:

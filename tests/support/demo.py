@@ -108,14 +108,13 @@ def make(folder: Path, now: datetime | None = None, language: str | None = None)
         judge(gift("10.0.0.9", "25", "PixelFox"), next(at))  # Leo's week cap of 30 reaches 80 %
         judge(gift("10.0.0.9", "9", "PixelFox"), next(at))  # and then refuses
         conn = guard.ledger.conn
-        approvals.decide(conn, asked, True, "mum", "dashboard", db.ms(now), over_cap=True)
+        approvals.decide(conn, asked, True, changes.PARENT_DASHBOARD, "dashboard", db.ms(now), over_cap=True)
         with db.transaction(conn):
             overrides.lock(conn, now, now + timedelta(hours=2))
             overrides.extra(conn, "Mia", Money(Decimal(10), "CNY"), s.config.household.calendar.local(now).date(), now)
-            changes.record(conn, "locked all purchases", {}, db.ms(now))
-            changes.record(
-                conn, "limits", {"child": "Leo", "changed": {"week": {"from": "50", "to": "30"}}}, db.ms(now)
-            )
+            changes.record(conn, "locked all purchases", {}, db.ms(now), changes.PARENT_DASHBOARD)
+            week = {"week": {"from": "50", "to": "30"}}
+            changes.record(conn, "limits", {"child": "Leo", "changed": week}, db.ms(now), changes.PARENT_DASHBOARD)
             unrecognised.record(conn, "bilibili", "api.live.bilibili.com", "POST", "/xlive/pay/unknown", db.ms(now))
         devices_seen.record(conn, {"10.0.0.2": time.time(), "10.0.0.77": time.time() - 7200})
         phones.record(conn, "added", "Mia", "mia-phone", db.ms(now))
