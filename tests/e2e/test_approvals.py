@@ -138,7 +138,7 @@ def test_a_held_purchase_approved_on_the_command_line_reaches_the_app(start_prox
     assert kinds == ["attempt", "approval-asked", "approval-decided", "attempt", "approval-used", "outcome"]
     [note] = table(db, "SELECT * FROM outbox")
     assert (note["kind"], note["child"], note["link"]) == ("approval", "Mia", "/approvals")
-    assert "25 CNY" in note["title"] and "'Waiting for you'" in note["body"]
+    assert "25 CNY" in note["title"] and "“待您确认”" in note["body"]  # the household's language: Chinese
     assert "guardian approvals" not in note["body"]  # no command that answers: the child may see it
 
 
