@@ -43,12 +43,13 @@ def create_app(config: dict | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
-    from dashboard import agent, approvals, auth, catalog, db, devices, evidence, limits, live, notices, week
+    from dashboard import agent, approvals, auth, catalog, db, devices, evidence, limits, live, notices, week, words
 
     settings = db.init_app(app)
     private = settings.config.storage.parent  # the ledger's folder: in service mode /var/lib/guardian (0700)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(private)
+    words.init_app(app)
     auth.init_app(app, private)
     app.jinja_env.filters["amount"] = format_amount
     for area in (live, week, limits, notices, auth, approvals, devices, evidence, catalog, agent):

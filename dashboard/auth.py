@@ -24,9 +24,11 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from dashboard import db
+from dashboard import db, language
+from guardian import words
 from guardian.setup import logins
 
 log = logging.getLogger(__name__)
@@ -51,7 +53,7 @@ def _check_csrf() -> None:
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
     expected = session.get("csrf") or ""
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-        abort(400, description="The form's security token is missing or out of date. Reload the page and try again.")
+        abort(400, description=_("The form's security token is missing or out of date. Reload the page and try again."))
 
 
 def allowed_hosts(host: str, port: int) -> set[str]:
@@ -74,7 +76,7 @@ def host_allowed(sent: str, host: str, port: int) -> bool:
         return True
     if host not in WILDCARD:
         return False
-    name, _, sent_port = sent.rpartition(":")
+    name, _colon, sent_port = sent.rpartition(":")
     if sent_port != str(port):
         return False
     try:
@@ -87,7 +89,7 @@ def host_allowed(sent: str, host: str, port: int) -> bool:
 def _check_host() -> None:
     listen = db.get_settings().config.dashboard
     if not host_allowed(request.headers.get("Host", ""), listen.host, listen.port):
-        abort(400, description="This dashboard only answers at its own address (127.0.0.1 or localhost).")
+        abort(400, description=_("This dashboard only answers at its own address (127.0.0.1 or localhost)."))
 
 
 def _current() -> bool:
@@ -211,11 +213,16 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return text
 
 
+def _households_words() -> words.Words:
+    """What the parent is told in (the household's language, not this page's: the page may be the guesser's)."""
+    return words.of(db.get_settings().config.household.language)
+
+
 def _code_error(code: str) -> str | None:
     if not code.strip():
-        return "Enter the setup code: it is in the dashboard's log, or ask an administrator of this computer."
+        return _("Enter the setup code: it is in the dashboard's log, or ask an administrator of this computer.")
     if not logins.setup_code_matches(_private(), code):
-        return "That is not the setup code."
+        return _("That is not the setup code.")
     return None
 
 
@@ -233,7 +240,7 @@ def setup():
             return _too_soon(wait, "auth/setup.html", minimum=logins.MIN_LENGTH)
         error = _code_error(request.form.get("code", ""))
         if error is not None:
-            logins.failed(conn, lane, now_ms)
+            logins.failed(conn, lane, now_ms, _households_words())
             status = 401
         else:
             logins.succeeded(conn, lane)  # the right code: whatever else is wrong, it was no guess
@@ -248,18 +255,18 @@ def setup():
 def _choose(conn, password: str, confirm: str, now_ms: int) -> str | None:
     """Set the first password; why not, if it was not (a password set meanwhile counts as not)."""
     if password != confirm:
-        return "The two passwords differ."
+        return _("The two passwords differ.")
     try:
         if not logins.set_password(conn, password, now_ms, only_if_unset=True):
-            return "A password was set meanwhile: log in with it."
+            return _("A password was set meanwhile: log in with it.")
     except ValueError as e:
-        return f"Password not accepted: {e}."
+        return _("Password not accepted: %(reason)s.", reason=language.say(e))
     return None
 
 
 def _too_soon(wait: int, template: str, **context):
     seconds = -(-wait // 1000)
-    error = f"Too many wrong tries. Try again in {seconds} s."
+    error = _("Too many wrong passwords. Try again in %(seconds)s s.", seconds=seconds)
     return render_template(template, error=error, **context), 429, {"Retry-After": str(seconds)}
 
 
@@ -278,8 +285,8 @@ def login():
         if logins.verify(conn, request.form.get("password", "")):
             logins.succeeded(conn, lane)
             return _start_session(redirect(safe_next(target, url_for("live.index"))))
-        logins.failed(conn, lane, now_ms)
-        error, status = "Wrong password.", 401
+        logins.failed(conn, lane, now_ms, _households_words())
+        error, status = _("Wrong password."), 401
     return render_template("auth/login.html", error=error, next=target), status
 
 
@@ -288,5 +295,5 @@ def logout():
     if _current():
         logins.revoke(db.conn())  # every copy of this session's cookie stops working too
     session.clear()
-    flash("Logged out.")
+    flash(_("Logged out."))
     return redirect(url_for("auth.login"))

@@ -134,7 +134,7 @@ def purge(conn: sqlite3.Connection, before_ms: int, *, now_ms: int | None = None
     with db.transaction(conn):
         report = verify.verify(conn)
         if not report.intact:
-            raise PurgeRefused(f"the record does not verify, so nothing was purged: {report.why}")
+            raise PurgeRefused(f"the record does not verify, so nothing was purged: {report.why()}")
         run, refs = _prefix(conn, before_ms)
         if not run:
             return None

@@ -28,12 +28,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from guardian import words
 from guardian.evidence.chain import Chain, other_key
 from guardian.evidence.problems import DELETED, EDITED, INSERTED, REBUILT, REORDERED, TRUNCATED, Problem, sort_key
 from guardian.evidence.replay import Replay
 from guardian.store import anchor, chainkey, db, journal, records
+from guardian.words import Words
 
 MAX_PROBLEMS = 50
+ENGLISH = words.of("en")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,36 +57,52 @@ class Report:
     def intact(self) -> bool:
         return not self.problems and not self.unauthenticated
 
-    @property
-    def why(self) -> str:
-        """The first reason the record does not verify ("" when it does)."""
+    def why(self, _: Words = ENGLISH) -> str:
+        """The first reason the record does not verify ("" when it does); a problem is named in English."""
         if self.problems:
             return str(self.problems[0])
         if self.unauthenticated:
-            return (
-                f"{self.unauthenticated} entries are keyed and the chain key ({self.key_path}) cannot be read "
-                "by this account, so only their order was checked"
+            return _(
+                "%(count)s entries are keyed and the chain key (%(path)s) cannot be read by this account, so only "
+                "their order was checked",
+                count=self.unauthenticated,
+                path=self.key_path,
             )
         return ""
 
-    def summary(self) -> str:
+    def summary(self, _: Words = ENGLISH) -> str:
+        """What `guardian verify` prints, in `_`'s language."""
         if not self.intact:
             if not self.problems:
-                return f"NOT verified: {self.why}."
-            hint = (
-                "" if self.keyed else f"\n(There is no chain key at {self.key_path}: a keyed chain cannot be checked.)"
+                return _("NOT verified: %(reason)s.", reason=self.why(_))
+            found = _("NOT intact: %(problem)s", problem=self.why(_))
+            if self.keyed:
+                return found
+            return (
+                found
+                + "\n"
+                + _("(There is no chain key at %(path)s: a keyed chain cannot be checked.)", path=self.key_path)
             )
-            return f"NOT intact: {self.why}{hint}"
-        others = ", ".join(f"{table.replace('_', ' ')} {n}" for table, n in self.rows.items() if n)
         lines = [
-            f"Intact: {self.entries} journal entries, {self.attempts} attempts, {self.checkpoints} checkpoints.",
-            *([f"Also checked: {others}."] if others else []),
-            f"Head digest: {self.head} (seq {self.head_seq or 0})",
+            _(
+                "Intact: %(entries)s journal entries, %(attempts)s attempts, %(checkpoints)s checkpoints.\n"
+                "Head digest: %(head)s (seq %(seq)s)",
+                entries=self.entries,
+                attempts=self.attempts,
+                checkpoints=self.checkpoints,
+                head=self.head,
+                seq=self.head_seq or 0,
+            )
         ]
+        others = ", ".join(f"{table} {n}" for table, n in self.rows.items() if n)
+        if others:
+            lines.append(_("Also checked (rows): %(tables)s.", tables=others))
         if self.anchored is not None:
-            lines.append(f"Anchored: the head file names seq {self.anchored.seq}, and the record still holds it.")
+            lines.append(
+                _("Anchored: the head file names seq %(seq)s, and the record still holds it.", seq=self.anchored.seq)
+            )
         if not self.keyed:
-            lines.append("Not keyed yet: written before Guardian kept a chain key; its next write switches to one.")
+            lines.append(_("Not keyed yet: written before Guardian kept a chain key; its next write switches to one."))
         return "\n".join(lines)
 
 

@@ -38,12 +38,14 @@ from pathlib import Path
 
 from guardian.household import secretfile
 from guardian.store import db, outbox
+from guardian.words import N_, Said, Words
 
 MIN_LENGTH = 8
 FREE = 3
 MAX_WAIT_MS = 5_000
 NOTIFY_AFTER = 10
 ANYONE = "anyone"  # the lane of every browser the parent has not logged in with
+COMMAND_LINE = "command line"  # the lane of password tries at a terminal (guardian.cli.authority)
 SETUP_FILE = "setup-code"
 _CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
@@ -51,9 +53,9 @@ _CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 def check_new(password: str) -> str:
     """The password if acceptable, else ValueError saying why."""
     if len(password) < MIN_LENGTH:
-        raise ValueError(f"use at least {MIN_LENGTH} characters")
+        raise Said(N_("use at least %(minimum)s characters"), minimum=MIN_LENGTH)
     if len(password) > 512:
-        raise ValueError("use at most 512 characters")
+        raise Said(N_("use at most %(maximum)s characters"), maximum=512)
     return password
 
 
@@ -140,21 +142,28 @@ def take_turn(conn: sqlite3.Connection, lane: str, now_ms: int) -> int:
     return wait
 
 
-def failed(conn: sqlite3.Connection, lane: str, now_ms: int) -> bool:
-    """After a wrong password (already counted by `take_turn`): tell the parent when due; True when told."""
+def failed(conn: sqlite3.Connection, lane: str, now_ms: int, _: Words) -> bool:
+    """After a wrong password (already counted by `take_turn`): tell the parent when due, in `_`'s language.
+
+    True when told.
+    """
     with db.transaction(conn):
         row = conn.execute("SELECT failures, noticed FROM login_failures WHERE client = ?", (lane,)).fetchone()
         if row is None or row[0] < max(NOTIFY_AFTER, 10 * row[1]):
             return False
         conn.execute("UPDATE login_failures SET noticed = failures WHERE client = ?", (lane,))
-        where = "a browser you logged in with before" if lane != ANYONE else "a browser you have not used"
+        if lane == ANYONE:
+            where = _("Someone is guessing the dashboard password from a browser you have not used.")
+        elif lane == COMMAND_LINE:
+            where = _("Someone is guessing the parent password at this computer's command line.")
+        else:
+            where = _("Someone is guessing the dashboard password from a browser you logged in with before.")
         outbox.post(
             conn,
             outbox.LOGINS,
             None,
-            f"{row[0]} wrong dashboard passwords",
-            f"Someone is guessing the dashboard password from {where}. If it was not you, keep the password "
-            "secret; it is slowed to one try every few seconds.",
+            _("%(count)s wrong parent passwords", count=row[0]),
+            where + " " + _("If it was not you, keep the password secret: each try now waits a few seconds."),
             now_ms,
             "/",
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from guardian import words
 from guardian.setup import logins
 from guardian.store import outbox
 from tests.dashboard.conftest import PASSWORD, token
@@ -117,12 +118,12 @@ def test_repeated_failures_tell_the_parent_at_ten_then_a_hundred(ledger):
     conn, told = ledger.conn, []
     for i in range(1, 101):
         logins.take_turn(conn, logins.ANYONE, i * 10_000)
-        if logins.failed(conn, logins.ANYONE, i * 10_000):
+        if logins.failed(conn, logins.ANYONE, i * 10_000, words.of("en")):
             told.append(i)
     assert told == [10, 100]
     events = [e for e in outbox.pending(conn) if e.kind == outbox.LOGINS]
-    assert [e.title for e in events] == ["10 wrong dashboard passwords", "100 wrong dashboard passwords"]
-    assert "Someone is guessing the dashboard password from a browser you have not used" in events[0].body
+    assert [e.title for e in events] == ["10 wrong parent passwords", "100 wrong parent passwords"]
+    assert events[0].body.startswith("Someone is guessing the dashboard password from a browser you have not used.")
 
 
 def test_a_browser_the_parent_logged_in_with_is_not_slowed_by_someone_elses_guesses(parent, app, ledger):

@@ -129,7 +129,7 @@ def test_a_third_party_guessing_cannot_lock_the_parent_out(dashboard, browser):
         stranger = browser.new_page()
         log_in(stranger, dashboard)
         message = stranger.locator(".flash.error").text_content()
-        assert message.startswith("Too many wrong tries. Try again in ")
+        assert message.startswith("Too many wrong passwords. Try again in ")
         assert 1 <= int(message.rsplit(" ", 2)[1]) <= logins.MAX_WAIT_MS // 1000
     finally:
         guesser.stop.set()

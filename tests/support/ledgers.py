@@ -129,7 +129,7 @@ def every_table(path: Path, at: datetime = START) -> None:
     """One row of each journaled table through its real writer: attempts, an approval asked, answered and used,
     a lock lifted, an extra allowance, changes, learned gift prices, a phone added and one removed."""
     from guardian.setup import phones
-    from guardian.store import approvals, changes, db, gift_prices, overrides
+    from guardian.store import approvals, changes, db, gift_prices, outbox, overrides
 
     five(path)
     ledger = Ledger(path)
@@ -137,7 +137,8 @@ def every_table(path: Path, at: datetime = START) -> None:
     ms = db.ms(at)
     try:
         with db.transaction(conn):
-            asked = approvals.create(conn, "Mia", purchase(Buy("40")), "192.168.1.23", None, 5, ms, "哔哩哔哩")
+            say = outbox.Say.of("zh", None, "bilibili")
+            asked = approvals.create(conn, "Mia", purchase(Buy("40")), "192.168.1.23", None, 5, ms, say)
         approvals.decide(conn, asked, True, "parent (dashboard)", "dashboard", ms + 1000)
         with db.transaction(conn):
             approvals.use(conn, asked, 5, ms + 2000)

@@ -31,7 +31,7 @@ def run_verify(config: Path) -> tuple[int, str]:
 def test_every_table_written_by_guardian_verifies(config):
     code, out = run_verify(config)
     assert code == 0, out
-    assert "Also checked: approvals 1, overrides 2, changes 2, gift prices 2, devices 2." in out
+    assert "Also checked (rows): approvals 1, overrides 2, changes 2, gift_prices 2, devices 2." in out
 
 
 TAMPERING = [

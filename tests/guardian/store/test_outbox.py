@@ -23,7 +23,7 @@ def test_a_notification_ends_with_the_head_it_was_written_on_and_verify_finds_it
     first, second = outbox.pending(conn)
     conn.close()
     assert first.body == "nothing journaled yet"
-    assert second.body.endswith(f" · 记录 record #9 {head[:16]}") and len(second.body) == outbox.MAX_TEXT
+    assert second.body.endswith(f" · #9 {head[:16]}") and len(second.body) == outbox.MAX_TEXT
     short = second.body.rsplit(" ", 1)[-1]
     result = CliRunner().invoke(main, ["verify", "--config", str(config), "--head", short])
     assert result.exit_code == 0 and f"Earlier head found: {head} is journal seq 9" in result.output
