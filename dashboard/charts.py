@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from guardian.household.money import format_amount
@@ -19,12 +20,12 @@ def bars(
     width: int = 420,
     row: int = 22,
     mark: Decimal | None = None,
-    mark_label: str = "cap",
+    mark_label: str = "",
 ) -> Markup:
     """Horizontal bars, one per (label, amount); `mark` draws a line at a limit (e.g. the day cap), named by
     `mark_label` and its amount above the bars."""
     if not items:
-        return Markup('<p class="muted">Nothing spent.</p>')
+        return Markup('<p class="muted">{}</p>').format(gettext("Nothing spent."))
     top = max([*(a for _, a in items), mark or Decimal(0), Decimal(1)])
     left, right = 110, 70
     span = width - left - right
@@ -49,7 +50,7 @@ def bars(
         )
     if mark is not None and top:
         x = left + float(mark / top) * span
-        words = escape(f"{mark_label} {format_amount(mark)}")
+        words = escape(f"{mark_label} {format_amount(mark)}".strip())
         anchor = "end" if x > width - 60 else "middle"
         parts.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{head}" y2="{height}" stroke="{MARK}" stroke-dasharray="4 3"/>'

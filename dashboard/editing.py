@@ -13,16 +13,15 @@ from collections.abc import Callable
 
 from tomlkit.toml_document import TOMLDocument
 
-from dashboard import db
+from dashboard import db, language
 from guardian.household import editor
 from guardian.household.config import Config, ConfigError
-
-CHANGED = "changed elsewhere since this page was loaded (in another window, the file or a command)"
+from guardian.words import N_
 
 
 class Refused(Exception):
-    """A change that was not saved; `str()` says why in a parent's words. `conflict`: the values it was made
-    from changed since."""
+    """A change that was not saved; `str()` says why in the page's language (the config's own reasons are
+    English). `conflict`: the values it was made from changed since."""
 
     def __init__(self, message: str, conflict: bool = False):
         super().__init__(message)
@@ -38,23 +37,26 @@ def save[T](
     change: Callable[[TOMLDocument], T],
     shown: str | None = None,
     part: Callable[[Config], object] | None = None,
-    what: str = "These settings were",
+    changed: str = "",
 ) -> tuple[Config, T]:
     """Apply `change` to the config file; with `shown` (the form's version of `part` of the config), only if
-    that part is still what the form showed. Raises Refused with the reason; nothing is written then."""
+    that part is still what the form showed, else refused saying `changed` (a translated sentence).
+    Raises Refused with the reason; nothing is written then."""
     s = db.get_settings()
 
     def expect(current: Config) -> None:
         if shown is not None and part is not None and version(part(current)) != shown:
-            raise editor.Conflict(f"{what} {CHANGED}. Nothing was saved; the form now shows the current values.")
+            raise editor.Conflict(
+                N_("%(what)s. Nothing was saved; the form now shows the current values."), what=changed
+            )
 
     try:
         result = editor.update(s.config.path, change, s.catalog.apps, expect)
     except ConfigError as e:
         raise Refused(e.plain) from None
     except editor.Conflict as e:
-        raise Refused(str(e), conflict=True) from None
-    except (ValueError, LookupError) as e:  # a change that does not fit (a child gone, a child's last say)
-        raise Refused(str(e).strip("'\"")) from None
+        raise Refused(language.say(e), conflict=True) from None
+    except ValueError as e:  # a change that does not fit (a child gone, the child unlisted devices count as)
+        raise Refused(language.say(e)) from None
     db.get_settings()  # pick up the new file now
     return result

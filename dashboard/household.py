@@ -12,8 +12,9 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
-from dashboard import db
+from dashboard import db, language
 from dashboard.auth import login_required
 from dashboard.editing import Refused, save, version
 from guardian.catalog import rates
@@ -23,16 +24,28 @@ from guardian.household.periods import WEEKDAYS
 from guardian.setup import phones
 from guardian.store import changes
 from guardian.store.db import transaction
+from guardian.words import N_
+from guardian.words import NAMES as LANGUAGES
 
 bp = Blueprint("household", __name__)
 WHO = changes.PARENT_DASHBOARD
 MAX_TEXT = 100
+# The days as the config writes them, with the words the page shows.
+DAY_NAMES = {
+    "monday": N_("Monday"),
+    "tuesday": N_("Tuesday"),
+    "wednesday": N_("Wednesday"),
+    "thursday": N_("Thursday"),
+    "friday": N_("Friday"),
+    "saturday": N_("Saturday"),
+    "sunday": N_("Sunday"),
+}
 CURRENCIES = ("CNY", "HKD", "TWD", "USD", "EUR", "GBP", "JPY", "KRW", "SGD", "CAD", "AUD")
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.config["NAV"].append(("household.index", "Household"))
+    app.config["NAV"].append(("household.index", N_("Household")))
 
 
 @cache
@@ -42,7 +55,7 @@ def _zones() -> list[str]:
 
 def _settings_part(config: Config) -> tuple:
     h = config.household
-    return h.currency, h.timezone, h.week_starts, h.unknown_devices, config.proxy
+    return h.currency, h.timezone, h.week_starts, h.unknown_devices, h.language, config.proxy
 
 
 def _rates_part(config: Config) -> tuple:
@@ -68,8 +81,8 @@ def index():
     units = [
         {
             "code": code,
-            "apps": [s.catalog.apps[a].name for a in apps if a in s.catalog.apps],
-            "explain": rates.EXPLAIN.get(code, ""),
+            "apps": [language.app_name(a) for a in apps if a in s.catalog.apps],
+            "explain": _(rates.EXPLAIN[code]) if code in rates.EXPLAIN else "",
             "rate": h.rates.get(code),
             "suggested": rates.suggested(code, h.currency),
         }
@@ -82,6 +95,8 @@ def index():
         listen=f"{config.proxy.host}:{config.proxy.port}",
         unknown=config.named(h.unknown_devices),
         weekdays=WEEKDAYS,
+        day_names=DAY_NAMES,
+        languages=LANGUAGES,
         zones=_zones(),
         currencies=CURRENCIES,
         units=units,
@@ -97,15 +112,15 @@ def index():
 def add_child():
     name = _form("name")
     if not name:
-        flash("Not added: give the child a name.", "error")
+        flash(_("Not added: give the child a name."), "error")
         return redirect(url_for("household.index"))
     try:
-        _, key = save(lambda doc: edits.add_child(doc, name))
+        _config, key = save(lambda doc: edits.add_child(doc, name))
     except Refused as e:
-        flash(f"{name} was not added: {e}", "error")
+        flash(_("%(child)s was not added: %(reason)s", child=name, reason=e), "error")
         return redirect(url_for("household.index"))
-    _record(f"added {name}", {"child": key, "name": name})
-    flash(f"Added {name}. Now list {name}'s devices and set the limits below.")
+    _record("added child", {"child": name, "child_id": key})
+    flash(_("Added %(child)s. Now list %(child)s's devices and set the limits below.", child=name))
     return redirect(url_for("limits.index") + f"#child-{key}")
 
 
@@ -115,18 +130,24 @@ def rename_child():
     key, name = _form("child"), _form("name")
     child = db.get_settings().config.child(key)
     if child is None:
-        flash("That child is no longer in the config; nothing was changed.", "error")
+        flash(_("That child is no longer in the config; nothing was changed."), "error")
         return redirect(url_for("household.index"))
     if not name or name == child.name:
-        flash("Nothing changed: type the new name first.", "error" if not name else "message")
+        flash(_("Nothing changed: type the new name first."), "error" if not name else "message")
         return redirect(url_for("household.index"))
     try:
         save(lambda doc: edits.rename_child(doc, key, name))
     except Refused as e:
-        flash(f"{child.name} was not renamed: {e}", "error")
+        flash(_("%(child)s was not renamed: %(reason)s", child=child.name, reason=e), "error")
         return redirect(url_for("household.index"))
-    _record(f"renamed {child.name} to {name}", {"child": key, "name": {"from": child.name, "to": name}})
-    flash(f"{child.name} is now called {name}. Spending, history, questions and evidence stay with {name}.")
+    _record("renamed child", {"child": name, "child_id": key, "name": {"from": child.name, "to": name}})
+    flash(
+        _(
+            "%(old)s is now called %(child)s. Spending, history, questions and evidence stay with %(child)s.",
+            old=child.name,
+            child=name,
+        )
+    )
     return redirect(url_for("household.index"))
 
 
@@ -137,22 +158,25 @@ def remove_child():
     config = db.get_settings().config
     child = config.child(key)
     if child is None:
-        flash("That child is no longer in the config; nothing was changed.", "error")
+        flash(_("That child is no longer in the config; nothing was changed."), "error")
         return redirect(url_for("household.index"))
     if request.form.get("confirm") != "yes":
-        flash(f"{child.name} was not removed: tick the box to confirm.", "error")
+        flash(_("%(child)s was not removed: tick the box to confirm.", child=child.name), "error")
         return redirect(url_for("household.index"))
     try:
-        _, devices = save(lambda doc: edits.remove_child(doc, key))
+        _config, devices = save(lambda doc: edits.remove_child(doc, key))
     except Refused as e:
-        flash(f"{child.name} was not removed: {e}", "error")
+        flash(_("%(child)s was not removed: %(reason)s", child=child.name, reason=e), "error")
         return redirect(url_for("household.index"))
     revoked = phones.revoke_all(config.path, devices)  # a removed child's phones must not keep a working tunnel
-    _record(f"removed {child.name}", {"child": key, "devices": devices, "tunnels_revoked": revoked})
-    flash(
-        f"Removed {child.name}. Purchases already recorded stay in the record and can still be exported."
-        + (f" Phone tunnels closed: {', '.join(revoked)}." if revoked else "")
+    _record("removed child", {"child": child.name, "child_id": key, "devices": devices, "tunnels_closed": revoked})
+    message = _(
+        "Removed %(child)s. Purchases already recorded stay in the record and can still be exported.",
+        child=child.name,
     )
+    if revoked:
+        message += " " + _("Phone tunnels closed: %(phones)s.", phones=", ".join(revoked))
+    flash(message)
     return redirect(url_for("household.index"))
 
 
@@ -166,37 +190,42 @@ def save_settings():
         week_starts=_form("week_starts"),
         unknown_devices=_form("unknown_devices") or ALLOW,
         listen=_form("listen"),
+        language=_form("language"),
     )
     try:
-        after, _ = save(
+        after, _result = save(
             lambda doc: edits.set_household(doc, wanted),
             request.form.get("version", ""),
             _settings_part,
-            "The household settings were",
+            _("The household settings were changed elsewhere since this page was loaded"),
         )
     except Refused as e:
-        flash(f"Not saved: {e}", "error")
+        flash(_("Not saved: %(reason)s", reason=e), "error")
         return redirect(url_for("household.index"))
     old, new = _described(before), _described(after)
     diff = {k: {"from": old[k], "to": new[k]} for k in new if old[k] != new[k]}
     if not diff:
-        flash("Nothing changed.")
+        flash(_("Nothing changed."))
         return redirect(url_for("household.index"))
     _record("household settings", {"changed": diff})
-    restart = " The proxy's address applies when Guardian next starts." if "proxy address" in diff else ""
-    flash("Saved the household settings." + restart)
+    message = _("Saved the household settings.")
+    if "listen" in diff:
+        message += " " + _("The proxy's address applies when Guardian next starts.")
+    flash(message)
     return redirect(url_for("household.index"))
 
 
 def _described(config: Config) -> dict[str, str]:
+    """The settings as the change record keeps them: as the config writes them (a child by name)."""
     h = config.household
     unknown = config.named(h.unknown_devices)
     return {
         "currency": h.currency,
-        "time zone": h.timezone,
-        "week starts": WEEKDAYS[h.week_starts],
-        "unlisted devices": "no limits" if unknown is None else unknown.name,
-        "proxy address": f"{config.proxy.host}:{config.proxy.port}",
+        "timezone": h.timezone,
+        "week_starts": WEEKDAYS[h.week_starts],
+        "unknown_devices": ALLOW if unknown is None else unknown.name,
+        "language": h.language,
+        "listen": f"{config.proxy.host}:{config.proxy.port}",
     }
 
 
@@ -211,11 +240,14 @@ def save_rates():
     if extra_code:
         wanted[extra_code[:20]] = extra_rate[:40]
     try:
-        after, _ = save(
-            lambda doc: edits.set_rates(doc, wanted), request.form.get("version", ""), _rates_part, "The rates were"
+        after, _result = save(
+            lambda doc: edits.set_rates(doc, wanted),
+            request.form.get("version", ""),
+            _rates_part,
+            _("The exchange rates were changed elsewhere since this page was loaded"),
         )
     except Refused as e:
-        flash(f"Rates not saved: {e}", "error")
+        flash(_("Rates not saved: %(reason)s", reason=e), "error")
         return redirect(url_for("household.index") + "#rates")
     now = after.household.rates
     diff = {
@@ -225,5 +257,5 @@ def save_rates():
     }
     if diff:
         _record("exchange rates", {"changed": diff})
-    flash("Saved the exchange rates." if diff else "Nothing changed.")
+    flash(_("Saved the exchange rates.") if diff else _("Nothing changed."))
     return redirect(url_for("household.index") + "#rates")

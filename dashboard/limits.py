@@ -7,8 +7,9 @@ import re
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
-from dashboard import db
+from dashboard import db, language
 from dashboard.auth import login_required
 from dashboard.editing import Refused, save, version
 from guardian.household import edits
@@ -16,8 +17,59 @@ from guardian.household.config import UNKNOWN_AMOUNT, Child
 from guardian.household.money import Money
 from guardian.store import changes, overrides
 from guardian.store.db import transaction
+from guardian.words import N_, Said
 
 bp = Blueprint("limits", __name__)
+# What each recorded change is called, and each of its details (older records show as they were written).
+CHANGES = {
+    "limits": N_("limits of %(child)s"),
+    "extra allowance": N_("extra allowance for %(child)s"),
+    "locked all purchases": N_("locked all purchases"),
+    "unlocked purchases": N_("unlocked purchases"),
+    "added child": N_("added %(child)s"),
+    "renamed child": N_("renamed %(child)s"),
+    "removed child": N_("removed %(child)s"),
+    "household settings": N_("household settings"),
+    "exchange rates": N_("exchange rates"),
+}
+DETAILS = {
+    "devices": N_("devices"),
+    "per_purchase": N_("per purchase"),
+    "day": N_("day"),
+    "week": N_("week"),
+    "month": N_("month"),
+    "per_minute": N_("purchases per minute"),
+    "purchases": N_("When purchases are allowed"),
+    "apps": N_("app hours"),
+    "until": N_("until"),
+    "locks_lifted": N_("locks lifted"),
+    "amount": N_("amount"),
+    "date": N_("date"),
+    "ask_over": N_("ask a parent over"),
+    "ask_apps": N_("ask a parent in"),
+    "ask_wait": N_("hold the purchase (seconds)"),
+    "ask_valid": N_("a late yes stays usable (minutes)"),
+    "unknown_amount": N_("unknown amounts"),
+    "name": N_("name"),
+    "tunnels_closed": N_("phone tunnels closed"),
+    "currency": N_("currency"),
+    "timezone": N_("time zone"),
+    "week_starts": N_("weeks start on"),
+    "unknown_devices": N_("devices not listed under any child"),
+    "language": N_("language"),
+    "listen": N_("proxy address"),
+}
+
+
+def change_title(change) -> str:
+    known = CHANGES.get(change.what)
+    return change.what if known is None else _(known, child=(change.detail or {}).get("child", ""))
+
+
+def change_key(key: str) -> str:
+    return _(DETAILS[key]) if key in DETAILS else key
+
+
 MAX_LINES = 50
 WHO = changes.PARENT_DASHBOARD  # every change here is made by the parent who logged in
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -136,15 +188,15 @@ def save_child():
     key = request.form.get("child", "")[:100]
     before = s.config.child(key)
     if before is None:
-        flash("That child is no longer in the config; nothing was saved.", "error")
+        flash(_("That child is no longer in the config; nothing was saved."), "error")
         return redirect(url_for("limits.index"))
     limits = _submitted(sorted(s.catalog.apps))
     try:
-        new, _ = save(
+        new, _result = save(
             lambda doc: edits.set_limits(doc, key, limits),
             request.form.get("version", ""),
             _same_child(key),
-            f"{before.name}'s limits were",
+            _("%(child)s's limits were changed elsewhere since this page was loaded", child=before.name),
         )
     except Refused as e:
         if e.conflict:  # show the current values, not the draft made from the old ones
@@ -157,8 +209,11 @@ def save_child():
     if diff:
         conn = db.conn()
         with transaction(conn):
-            changes.record(conn, f"limits of {after.name}", {"child": key, "changed": diff}, db.now_ms(), WHO)
-    flash(f"Saved {after.name}'s limits. The proxy applies them within a few seconds." if diff else "Nothing changed.")
+            detail = {"child": after.name, "child_id": key, "changed": diff}
+            changes.record(conn, "limits", detail, db.now_ms(), WHO)
+        flash(_("Saved %(child)s's limits. The proxy applies them within a few seconds.", child=after.name))
+    else:
+        flash(_("Nothing changed."))
     return redirect(url_for("limits.index") + f"#child-{key}")
 
 
@@ -168,7 +223,7 @@ def _until(text: str, now: datetime, calendar) -> datetime | None:
         return None
     m = _HHMM.match(text)
     if not m:
-        raise ValueError(f"expected a time like 21:30, got {text[:20]!r}")
+        raise Said(N_("expected a time like 21:30, got %(text)r"), text=text[:20])
     local = calendar.local(now)
     end = local.replace(hour=int(m.group(1)), minute=int(m.group(2)), second=0, microsecond=0)
     if end <= local:
@@ -184,12 +239,12 @@ def lock():
     try:
         until = _until(request.form.get("until", ""), now, calendar)
     except ValueError as e:
-        flash(f"Not locked: {e}.", "error")
+        flash(_("Not locked: %(reason)s.", reason=language.say(e)), "error")
         return redirect(url_for("limits.index"))
     with transaction(conn):
         overrides.lock(conn, now, until)
-        when = "until unlocked" if until is None else f"until {calendar.local(until):%Y-%m-%d %H:%M}"
-        changes.record(conn, "locked all purchases", {"until": when}, db.now_ms(), WHO)
+        detail = {} if until is None else {"until": f"{calendar.local(until):%Y-%m-%d %H:%M}"}
+        changes.record(conn, "locked all purchases", detail, db.now_ms(), WHO)
     # No message: the page's own "locked" state says it, once.
     return redirect(url_for("limits.index"))
 
@@ -201,7 +256,7 @@ def unlock():
     with transaction(conn):
         lifted = overrides.unlock(conn, db.now())
         changes.record(conn, "unlocked purchases", {"locks_lifted": lifted}, db.now_ms(), WHO)
-    flash("Purchases are unlocked." if lifted else "Purchases were not locked.")
+    flash(_("Purchases are unlocked.") if lifted else _("Purchases were not locked."))
     return redirect(url_for("limits.index"))
 
 
@@ -212,7 +267,7 @@ def extra():
     config, now, conn = s.config, db.now(), db.conn()
     child = config.child(request.form.get("child", "")) or config.named(request.form.get("child", ""))
     if child is None:
-        flash("Choose a child for the extra allowance.", "error")
+        flash(_("Choose a child for the extra allowance."), "error")
         return redirect(url_for("limits.index"))
     try:
         amount = Money.parse(request.form.get("amount", "")[:40], config.household.currency)
@@ -221,18 +276,19 @@ def extra():
             overrides.extra(conn, child.id, amount, today, now)
             changes.record(
                 conn,
-                f"extra allowance for {child.name}",
-                {"child": child.id, "amount": str(amount), "day": today.isoformat()},
+                "extra allowance",
+                {"child": child.name, "child_id": child.id, "amount": str(amount), "date": today.isoformat()},
                 db.now_ms(),
                 WHO,
             )
     except ValueError as e:
-        flash(f"No extra allowance: {e}.", "error")
+        flash(_("No extra allowance: %(reason)s.", reason=language.say(e)), "error")
         return redirect(url_for("limits.index"))
-    flash(f"{child.name} may spend {amount} more today.")
+    flash(_("%(child)s may spend %(amount)s more today.", child=child.name, amount=amount))
     return redirect(url_for("limits.index"))
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.config["NAV"].append(("limits.index", "Limits"))
+    app.jinja_env.globals.update(change_title=change_title, change_key=change_key)
+    app.config["NAV"].append(("limits.index", N_("Limits")))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from guardian.catalog.index import Catalog
+from guardian.words import N_
 
 USD_PER_UNIT = {
     "USD": Decimal("1"),
@@ -30,15 +31,15 @@ USD_PER_UNIT = {
     "TIKTOK_COINS": Decimal("0.0141"),  # 70 coins for 0.99 USD
 }
 
-# What each unit is, for the parent who confirms its rate.
+# What each unit is, for the parent who confirms its rate (translated where it is shown).
 EXPLAIN = {
-    "USD": "US dollars: PayPal and Steam purchases priced in dollars",
-    "EUR": "euros: PayPal and Steam purchases priced in euros",
-    "GBP": "pounds: PayPal and Steam purchases priced in pounds",
-    "CNY": "Chinese yuan: the Chinese apps' coins and gifts",
-    "ROBUX": "Roblox's Robux: 80 cost about 0.99 USD",
-    "BITS": "Twitch Bits (cheers): 100 cost about 1.40 USD",
-    "TIKTOK_COINS": "TikTok LIVE coins (gifts): 70 cost about 0.99 USD",
+    "USD": N_("US dollars: PayPal and Steam purchases priced in dollars"),
+    "EUR": N_("euros: PayPal and Steam purchases priced in euros"),
+    "GBP": N_("pounds: PayPal and Steam purchases priced in pounds"),
+    "CNY": N_("Chinese yuan: the Chinese apps' coins and gifts"),
+    "ROBUX": N_("Roblox's Robux: 80 cost about 0.99 USD"),
+    "BITS": N_("Twitch Bits (cheers): 100 cost about 1.40 USD"),
+    "TIKTOK_COINS": N_("TikTok LIVE coins (gifts): 70 cost about 0.99 USD"),
 }
 
 

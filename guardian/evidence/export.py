@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from guardian.evidence import verify
 from guardian.household.config import Config
 from guardian.store import db, journal
+from guardian.words import N_, Said
 
 # The attempt fields an export carries, in order (also the CSV header).
 FIELDS = (
@@ -141,10 +142,21 @@ def which_child(conn: sqlite3.Connection, config: Config, text: str) -> tuple[st
     recorded = [r[0] for r in conn.execute("SELECT DISTINCT child FROM attempts WHERE child IS NOT NULL")]
     if text in recorded:
         return text, text
-    names = ", ".join(c.name for c in config.children) or "none yet"
-    earlier = sorted(i for i in recorded if config.child(i) is None)
-    also = f"; in the record but no longer in the config: {', '.join(earlier)}" if earlier else ""
-    raise ValueError(f"there is no child called {text!r}; the children are: {names}{also}")
+    names = ", ".join(c.name for c in config.children)
+    earlier = ", ".join(sorted(i for i in recorded if config.child(i) is None))
+    if not names:
+        raise Said(N_("there is no child called %(name)s, and no children yet"), name=repr(text))
+    if earlier:
+        raise Said(
+            N_(
+                "there is no child called %(name)s; the children are: %(children)s; "
+                "in the record but no longer in the config: %(earlier)s"
+            ),
+            name=repr(text),
+            children=names,
+            earlier=earlier,
+        )
+    raise Said(N_("there is no child called %(name)s; the children are: %(children)s"), name=repr(text), children=names)
 
 
 def build(
@@ -163,7 +175,7 @@ def build(
     """
     name = name or child
     if end < start:
-        raise ValueError(f"the range ends ({end}) before it starts ({start})")
+        raise Said(N_("the range ends (%(end)s) before it starts (%(start)s)"), end=end, start=start)
     tz = ZoneInfo(timezone)
     lo = db.ms(datetime.combine(start, time(0), tzinfo=tz))
     hi = db.ms(datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz))

@@ -29,6 +29,7 @@ from tomlkit.toml_document import TOMLDocument
 
 from guardian.household import configfile, tomlfile
 from guardian.household.config import Config, ConfigError
+from guardian.words import N_, Said
 
 try:
     import fcntl
@@ -36,7 +37,7 @@ except ImportError:  # Windows: the re-read before replacing still catches a cha
     fcntl = None
 
 
-class Conflict(ValueError):
+class Conflict(Said):
     """The file changed under an edit (in another window, a text editor, or a command); nothing was written."""
 
 
@@ -83,7 +84,7 @@ def update[T](
 
     `expect(current)` sees the config as the file holds it now and raises Conflict when the change was
     made from values that are no longer there. Raises ConfigError (nothing written), Conflict, or the
-    ValueError or LookupError of `change`.
+    ValueError of `change` (a `Said` for those of guardian.household.edits).
     """
     known = list(known_apps)
     with _locked(path):
@@ -95,7 +96,7 @@ def update[T](
         new = tomlkit.dumps(doc)
         parsed = configfile.parse(new, path, known)
         if tomlfile.read(path, "the config", ConfigError) != text:
-            raise Conflict("the config file was changed by something else while saving; nothing was saved")
+            raise Conflict(N_("the config file was changed by something else while saving; nothing was saved"))
         if new != text:
             atomic_write(path, new)
     return parsed, result

@@ -16,6 +16,7 @@ from tomlkit.items import AoT, Table
 from tomlkit.toml_document import TOMLDocument
 
 from guardian.household.config import ALLOW
+from guardian.words import N_, Said
 
 CAPS = ("per_purchase", "day", "week", "month", "per_minute")
 ASK_DEFAULTS = {"wait": 25, "valid": 30}
@@ -44,6 +45,7 @@ class HouseholdSettings:
     week_starts: str
     unknown_devices: str  # "allow" or a child's id
     listen: str  # the proxy's HOST:PORT
+    language: str = ""  # notifications, commands and exports: "zh" or "en"; "" leaves it alone
 
 
 def _set(table, key: str, value) -> None:
@@ -73,7 +75,7 @@ def children(doc: TOMLDocument) -> list:
     if found is None:
         return []
     if not isinstance(found, AoT):
-        raise ValueError("the config writes its children in a way the dashboard cannot edit; use [[child]] tables")
+        raise Said(N_("the config writes its children in a way the dashboard cannot edit; use [[child]] tables"))
     return list(found)
 
 
@@ -85,7 +87,7 @@ def find(doc: TOMLDocument, key: str) -> Table:
     for table in children(doc):
         if child_id(table) == key:
             return table
-    raise LookupError(f"there is no child {key!r} in the config any more")
+    raise Said(N_("there is no child %(child)s in the config any more"), child=repr(key))
 
 
 def set_limits(doc: TOMLDocument, key: str, limits: ChildLimits) -> None:
@@ -162,9 +164,12 @@ def remove_child(doc: TOMLDocument, key: str) -> list[str]:
     child = find(doc, key)
     household = doc.get("household") or {}
     if household.get("unknown_devices") in (key, child.get("name")):
-        raise ValueError(
-            f"every unlisted device counts as {child.get('name')}; first let unlisted devices go without limits "
-            "or count them as another child"
+        raise Said(
+            N_(
+                "every unlisted device counts as %(child)s; first let unlisted devices go without limits "
+                "or count them as another child"
+            ),
+            child=str(child.get("name")),
         )
     devices = [str(d) for d in child.get("devices", [])]
     aot = doc["child"]
@@ -184,6 +189,8 @@ def set_household(doc: TOMLDocument, settings: HouseholdSettings) -> None:
         # Written as the child's name, which the parent reads; a rename rewrites it.
         unknown = next((str(t.get("name")) for t in children(doc) if child_id(t) == unknown), unknown)
     household["unknown_devices"] = unknown
+    if settings.language.strip():
+        household["language"] = settings.language.strip()
     _table(doc, "proxy")["listen"] = settings.listen.strip()
 
 

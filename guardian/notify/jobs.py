@@ -24,19 +24,21 @@ from guardian.household.windows import DAYS
 from guardian.notify import delivery, relay
 from guardian.notify.desktop import Notifier
 from guardian.store.db import connect, ms
+from guardian.words import DEFAULT
 
 log = logging.getLogger(__name__)
 
 
-def deliver_outbox(db: Path, notifier: Notifier, children: Follower[Config] | None = None) -> delivery.Report:
-    """Deliver the outbox; `children` follows the config for the names a summary calls the children by."""
-    names = None
-    if children is not None:
-        children.poll()
-        names = children.current.names()
+def deliver_outbox(db: Path, notifier: Notifier, household: Follower[Config] | None = None) -> delivery.Report:
+    """Send the pending notifications; summaries in the household's language and with the children's names
+    as the config says now."""
+    language, names = DEFAULT, None
+    if household is not None:
+        household.poll()
+        language, names = household.current.household.language, household.current.names()
     conn = connect(db)
     try:
-        return delivery.deliver(conn, notifier, ms(datetime.now(UTC)), names=names)
+        return delivery.deliver(conn, notifier, ms(datetime.now(UTC)), language, names=names)
     finally:
         conn.close()
 
@@ -69,7 +71,7 @@ def purge_old(path: Path) -> bool:
     return True
 
 
-def _children(config: Config) -> Follower[Config] | None:
+def _household(config: Config) -> Follower[Config] | None:
     """The config followed for the children's current names (a rename shows at once); None without a file."""
     try:
         return Follower(config.path, configfile.load)
@@ -97,7 +99,7 @@ def start(config: Config, notifier: Notifier | None = None, every_seconds: float
             deliver_outbox,
             "interval",
             seconds=every_seconds,
-            args=[config.storage, notifier, _children(config)],
+            args=[config.storage, notifier, _household(config)],
             id="deliver-outbox",
             next_run_time=datetime.now(tz),
             **common,

@@ -16,14 +16,19 @@ from guardian.household.config import Config
 from guardian.household.devices import device_key
 from guardian.setup import wireguard
 from guardian.store import db, journal
+from guardian.words import N_, Said
 
 
 def which_child(config: Config, text: str):
     """The child a parent means (a name, or an id); ValueError listing the children otherwise."""
     child = config.named(text)
     if child is None:
-        names = ", ".join(c.name for c in config.children) or "none yet"
-        raise ValueError(f"there is no child called {text!r}; the children are: {names}")
+        names = ", ".join(c.name for c in config.children)
+        if not names:
+            raise Said(N_("there is no child called %(name)s, and no children yet"), name=repr(text))
+        raise Said(
+            N_("there is no child called %(name)s; the children are: %(children)s"), name=repr(text), children=names
+        )
     return child
 
 
@@ -71,9 +76,14 @@ def revoke_all(path: Path, devices: Iterable[str]) -> list[str]:
 
 
 def record(conn: sqlite3.Connection, action: str, child: str | None, name: str, at_ms: int) -> None:
-    """Journal that a phone was added or removed (for the child with id `child`): it changes which traffic
-    a child's limits cover."""
+    """Record and journal that a phone was added or removed (for the child with id `child`): it changes which
+    traffic a child's limits cover."""
+    device = device_key(tunnel=name)
     with db.transaction(conn):
-        journal.append(
-            conn, "device", None, {"action": action, "child": child, "device": device_key(tunnel=name)}, at_ms
+        conn.execute(
+            """INSERT INTO devices (device, child, action, at_ms) VALUES (?, ?, ?, ?)
+               ON CONFLICT (device) DO UPDATE
+               SET child = excluded.child, action = excluded.action, at_ms = excluded.at_ms""",
+            (device, child, action, at_ms),
         )
+        journal.append(conn, "device", None, {"action": action, "child": child, "device": device}, at_ms)

@@ -43,14 +43,21 @@ def config_file(tmp_path: Path) -> Path:
     return path
 
 
+HOST = "127.0.0.1:8765"  # the dashboard's default listen address: the only Host names it answers are its own
+
+
 @pytest.fixture
 def app(config_file: Path):
-    return create_app({"GUARDIAN_CONFIG": str(config_file), "TESTING": True})
+    # SERVER_NAME gives the test client's requests the Host header a browser at the listen address sends.
+    return create_app({"GUARDIAN_CONFIG": str(config_file), "TESTING": True, "SERVER_NAME": HOST})
 
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A browser that asks for English (test_words.py covers Chinese and the switch)."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en-US,en;q=0.9"
+    return client
 
 
 @pytest.fixture

@@ -75,7 +75,7 @@ def test_a_rename_keeps_spending_history_questions_and_evidence(parent, config_f
     assert 'id = "Mia"' in config_file.read_text() and "# keep me: a parent's comment" in config_file.read_text()
     page = parent.get("/household").text
     assert "Mia is now called Mila. Spending, history, questions and evidence stay with Mila." in page
-    assert "renamed Mia to Mila" in parent.get("/limits").text
+    assert "renamed Mila" in parent.get("/limits").text and "name: Mia → Mila" in parent.get("/limits").text
     week = parent.get("/week").text
     assert "<h2>Mila " in week and "20.00 of 50.00 CNY" in week and "<h2>Mia " not in week
     live = parent.get("/").text

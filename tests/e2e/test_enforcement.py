@@ -243,7 +243,7 @@ def test_config_changes_apply_and_bad_edits_keep_the_last_good_config(start_prox
             assert time.monotonic() < deadline, "the new cap was not picked up"
             time.sleep(0.2)
         proxy.config.write_text(household_config(caps.replace('"10000"', '"fifty"')))
-        assert proxy.wait_for_log("child[0].caps.day"), proxy.log()
+        assert proxy.wait_for_log("Mia's day cap"), proxy.log()
         assert str(proxy.config) in proxy.log()
         # The last good config (per purchase 20) is still in force.
         assert gift(c, 21).headers["Guardian-Reason"] == "per-purchase"
@@ -254,7 +254,7 @@ def test_a_bad_config_at_start_names_the_file_key_and_reason(start_proxy):
     with pytest.raises(RuntimeError) as failed:
         start_proxy(household_config('[child.caps]\nweek = "-5"\n'))
     message = str(failed.value)
-    assert "guardian.toml" in message and "child[0].caps.week" in message and "non-negative amount" in message
+    assert "guardian.toml" in message and "Mia's week cap" in message and "non-negative amount" in message
 
 
 def test_ordinary_traffic_passes_untouched(start_proxy, fake_apps):

@@ -106,11 +106,7 @@ def test_a_family_set_up_on_the_dashboard_is_enforced_and_a_rename_keeps_leos_sp
 
     proxy, dashboard = family
     page = browser.new_page()
-    page.goto(dashboard.url + "/setup")
-    page.fill("input[name=password]", PASSWORD)
-    page.fill("input[name=confirm]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(dashboard.url + "/")
+    dashboard.choose_password(page, PASSWORD)
 
     # Household: the example child becomes Mia, Sam joins; unlisted devices go unlimited; the suggested rates
     # are confirmed.

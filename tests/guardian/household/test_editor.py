@@ -46,7 +46,7 @@ def test_a_bad_edit_raises_the_loaders_error_and_leaves_the_file(tmp_path):
     assert str(e.value).startswith(f"{path}: Mia's day cap: expected a non-negative amount")
     assert e.value.plain.startswith("Mia's day cap: expected a non-negative amount")
     assert path.read_text() == TEXT
-    with pytest.raises(LookupError, match="there is no child 'Zoe' in the config any more"):
+    with pytest.raises(ValueError, match="there is no child 'Zoe' in the config any more"):
         editor.update(path, lambda doc: edits.set_limits(doc, "Zoe", limits()))
     assert path.read_text() == TEXT
 

@@ -67,7 +67,7 @@ def test_a_rename_writes_the_id_first_and_follows_unlisted_devices():
     assert "# our eldest" in text and "# yuan" in text
     again = configfile.parse(apply(lambda doc: edits.rename_child(doc, "Mia", "Mila"), text), FILE)
     assert (again.child("Mia").name, again.household.unknown_devices) == ("Mila", "Mila")
-    with pytest.raises(LookupError):
+    with pytest.raises(ValueError, match="there is no child 'Lily' in the config any more"):
         apply(lambda doc: edits.rename_child(doc, "Lily", "Mila"), text)  # children are found by id
 
 
@@ -109,12 +109,18 @@ def test_limits_with_ask_a_parent_and_unknown_amounts():
 
 
 def test_household_settings_and_rates():
-    settings = edits.HouseholdSettings("usd", "Europe/Berlin", "sunday", "Leo", "0.0.0.0:8080")
+    settings = edits.HouseholdSettings("usd", "Europe/Berlin", "sunday", "Leo", "0.0.0.0:8080", "en")
     text = apply(lambda doc: edits.set_household(doc, settings))
     text = apply(lambda doc: edits.set_rates(doc, {"usd": "7.2", "ROBUX": " 0.09 ", "BITS": ""}), text)
     config = configfile.parse(text, FILE)
     h = config.household
-    assert (h.currency, h.timezone, h.week_starts, h.unknown_devices) == ("USD", "Europe/Berlin", 6, "Leo")
+    assert (h.currency, h.timezone, h.week_starts, h.unknown_devices, h.language) == (
+        "USD",
+        "Europe/Berlin",
+        6,
+        "Leo",
+        "en",
+    )
     assert (config.proxy.host, config.proxy.port) == ("0.0.0.0", 8080)
     assert {k: str(v) for k, v in h.rates.items()} == {"ROBUX": "0.09", "USD": "7.2"}
     assert "# yuan" in text
