@@ -1,4 +1,5 @@
-"""A family set up entirely from the dashboard, in headless Chromium, against the real proxy and dashboard processes.
+"""A family set up entirely from the dashboard, in Chinese, in headless Chromium, against the real proxy and
+dashboard processes.
 
 From the config a first run writes, the parent names two children and sets their devices, caps, hours and
 ask-a-parent; then adds Leo, gives him a phone (a real WireGuard tunnel) and a day cap, and renames him.
@@ -88,7 +89,11 @@ def save_limits(page, name: str) -> None:
     from playwright.sync_api import expect
 
     limits_form(page, name).locator("button[type=submit]").click()
-    expect(page.locator(".flash").first).to_contain_text(f"Saved {name}'s limits")
+    expect(page.locator(".flash").first).to_contain_text(f"已保存 {name} 的限额")
+
+
+def go(page, path: str) -> None:
+    page.click(f"nav a[href='{path}']")
 
 
 def open_app_hours(form) -> None:
@@ -105,32 +110,33 @@ def test_a_family_set_up_on_the_dashboard_is_enforced_and_a_rename_keeps_leos_sp
     from playwright.sync_api import expect
 
     proxy, dashboard = family
-    page = browser.new_page()
+    page = browser.new_page(locale="zh-CN")  # the browser's language picks the dashboard's
     dashboard.choose_password(page, PASSWORD)
+    assert 'lang="zh-CN"' in page.content()
 
     # Household: the example child becomes Mia, Sam joins; unlisted devices go unlimited; the suggested rates
     # are confirmed.
-    page.click("nav >> text=Household")
-    expect(page.locator("#children h2")).to_contain_text("1 child")
+    go(page, "/household")
+    expect(page.locator("#children h2")).to_contain_text("1 个孩子")
     row = household_row(page, "Child")
     row.locator("input[name=name]").fill("Mia")
     row.locator("form.rename button").click()
-    expect(page.locator(".flash").first).to_contain_text("Child is now called Mia")
+    expect(page.locator(".flash").first).to_contain_text("Child 已改名为 Mia")
     page.fill("form.add-child input[name=name]", "Sam")
     page.click("form.add-child button[type=submit]")
     page.wait_for_url(re.compile(r".*/limits#child-Sam$"))
-    page.click("nav >> text=Household")
-    expect(page.locator("#children h2")).to_contain_text("2 children")
+    go(page, "/household")
+    expect(page.locator("#children h2")).to_contain_text("2 个孩子")
     page.select_option("select[name=unknown_devices]", "allow")
     page.click("#settings button[type=submit]")
-    expect(page.locator(".flash").first).to_contain_text("Saved the household settings")
-    expect(page.locator("#rates .flash.error")).to_contain_text("No rate yet for BITS, ROBUX, TIKTOK_COINS, USD")
+    expect(page.locator(".flash").first).to_contain_text("已保存家庭设置")
+    expect(page.locator("#rates .flash.error")).to_contain_text("BITS, ROBUX, TIKTOK_COINS, USD 还没有汇率")
     page.click("#rates button[type=submit]")
-    expect(page.locator(".flash").first).to_contain_text("Saved the exchange rates")
+    expect(page.locator(".flash").first).to_contain_text("已保存汇率")
     expect(page.locator("#rates .flash.error")).to_have_count(0)
 
     # Limits: devices, caps, hours and ask-a-parent for each. No grey example sits in an empty box.
-    page.click("nav >> text=Limits")
+    go(page, "/limits")
     assert page.locator("textarea[placeholder], input[placeholder]").count() == 0
     sam = limits_form(page, "Sam")
     sam.locator("textarea[name=devices]").fill("192.168.7.20\nuser:sam")
@@ -172,16 +178,16 @@ def test_a_family_set_up_on_the_dashboard_is_enforced_and_a_rename_keeps_leos_sp
         assert c.get("https://www.bilibili.com/").status_code == 200  # other apps keep their hours
 
     # Leo: added, a day cap on Limits, a phone on the Devices page.
-    page.click("nav >> text=Household")
+    go(page, "/household")
     page.fill("form.add-child input[name=name]", "Leo")
     page.click("form.add-child button[type=submit]")
     limits_form(page, "Leo").locator("input[name=day]").fill("10")
     save_limits(page, "Leo")
-    page.click("nav >> text=Devices")
+    go(page, "/devices")
     page.select_option("select[name=child]", label="Leo")
     page.fill("input[name=name]", "leo-phone")
     page.click("form[action='/devices/phone'] button[type=submit]")
-    expect(page.locator(".flash").first).to_contain_text("Added leo-phone for Leo")
+    expect(page.locator(".flash").first).to_contain_text("已为 Leo 添加 leo-phone")
     page.goto(dashboard.url + "/devices/phone/leo-phone?host=127.0.0.1")
     phone_config = page.locator("pre").text_content()
     assert 'id = "Leo"' in proxy.config.read_text()  # written when he was added
@@ -198,12 +204,12 @@ def test_a_family_set_up_on_the_dashboard_is_enforced_and_a_rename_keeps_leos_sp
         phone.close()
 
     # Renamed to Leon: the 6 he spent as Leo still counts against his day cap of 10.
-    page.click("nav >> text=Household")
+    go(page, "/household")
     before = reloads(proxy)  # nothing else is waiting to be reloaded now
     row = household_row(page, "Leo")
     row.locator("input[name=name]").fill("Leon")
     row.locator("form.rename button").click()
-    expect(page.locator(".flash").first).to_contain_text("Leo is now called Leon")
+    expect(page.locator(".flash").first).to_contain_text("Leo 已改名为 Leon")
     wait_for(lambda: reloads(proxy) > before, what="the proxy's reload after the rename")
     phone = Tunnel(peer)
     try:
@@ -217,16 +223,16 @@ def test_a_family_set_up_on_the_dashboard_is_enforced_and_a_rename_keeps_leos_sp
     wait_for(lambda: "for Leon: blocked day-cap" in proxy.log(), what="the refusal's log line")
 
     # What the parent reads says Leon, with all of his spending.
-    page.click("nav >> text=This week")
+    go(page, "/week")
     leon = page.locator("section.child", has=page.locator("h2", has_text="Leon"))
-    expect(leon).to_contain_text("10.00 of 10.00 CNY")
-    expect(leon.locator("svg text.mark")).to_have_text("day cap 10.00")
+    expect(leon).to_contain_text("10.00 / 10.00 CNY")
+    expect(leon.locator("svg text.mark")).to_have_text("每日上限 10.00")
     assert page.locator("section.child h2", has_text=re.compile(r"^Leo\b")).count() == 0
-    page.click("nav >> text=Live")
+    go(page, "/")
     expect(page.locator("#attempts tbody tr").first).to_contain_text("Leon")
 
     # The Apps page's table is laid out as a table: each header sits above its column.
-    page.click("nav >> text=Apps")
+    go(page, "/apps")
     header = page.locator("table.apps thead th").nth(1).bounding_box()
     cell = page.locator("table.apps tbody tr").first.locator("td").nth(1).bounding_box()
     assert abs(header["x"] - cell["x"]) < 1 and cell["y"] > header["y"]
