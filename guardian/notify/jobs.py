@@ -18,8 +18,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from guardian import settings
 from guardian.evidence import reports, retention
 from guardian.household.config import Config
+from guardian.household.reload import Follower
 from guardian.household.windows import DAYS
-from guardian.notify import delivery, relay
+from guardian.notify import addressbook, delivery, phones, relay, transport
 from guardian.notify.desktop import Notifier
 from guardian.store.db import connect, ms
 
@@ -32,6 +33,26 @@ def deliver_outbox(db: Path, notifier: Notifier) -> delivery.Report:
         return delivery.deliver(conn, notifier, ms(datetime.now(UTC)))
     finally:
         conn.close()
+
+
+def deliver_phones(follower: Follower[settings.Settings]) -> phones.Report | None:
+    """Send what waits for the parent's phone channels (config and addresses read afresh: the dashboard edits them)."""
+    follower.poll()
+    s = follower.current
+    try:
+        book = addressbook.load(addressbook.path_for(s.config))
+    except addressbook.AddressBookError as e:
+        log.error("phone channels not served: %s", e)  # the file, the entry and the reason; never an address
+        book = {}
+    names = {app.id: app.name for app in s.catalog.apps.values()}
+    conn = connect(s.config.storage)
+    try:
+        report = phones.deliver(conn, s.config, book, names, transport.PhoneNotifier, ms(datetime.now(UTC)))
+    finally:
+        conn.close()
+    if report.failed:
+        log.warning("phone channels: %d message(s) failed; the Notifications page says why", report.failed)
+    return report
 
 
 def _config(path: Path) -> Config:
@@ -62,12 +83,25 @@ def purge_old(path: Path) -> bool:
     return True
 
 
+class _Overlap(logging.Filter):
+    """Drops APScheduler's "skipped: maximum number of running instances" for the phone job: it runs twice a
+    second, and a run waiting on a slow channel makes the next ones skip, by design, not once a line each."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (str(record.msg).startswith("Execution of job") and "deliver_phones" in record.getMessage())
+
+
+_OVERLAP = _Overlap()
+
+
 def _on_error(event: JobExecutionEvent) -> None:
     log.error("job %s failed: %r", event.job_id, event.exception, exc_info=event.exception)
 
 
-def start(config: Config, notifier: Notifier | None = None, every_seconds: float = 3) -> BackgroundScheduler:
-    """Start the scheduler with the outbox, weekly-summary and retention jobs.
+def start(
+    config: Config, notifier: Notifier | None = None, every_seconds: float = 3, phone_seconds: float = 0.5
+) -> BackgroundScheduler:
+    """Start the scheduler with the outbox (desktop and phones), weekly-summary and retention jobs.
 
     The jobs reload the config when they run; the weekly time, the database path and the desktop (the
     parent's, guardian.notify.relay; none when [notifications] desktop_user is unset) are read once, here.
@@ -89,6 +123,18 @@ def start(config: Config, notifier: Notifier | None = None, every_seconds: float
         )
     else:
         log.info("desktop notifications are off: [notifications] desktop_user names no parent's account")
+    # Twice a second: a question's purchase is held for about 25 s, and the parent's phone should buzz in the first.
+    follower = Follower(config.path, settings.load, lambda: settings.watched_files(config.path))
+    logging.getLogger("apscheduler.scheduler").addFilter(_OVERLAP)  # the same one, however often start runs
+    scheduler.add_job(
+        deliver_phones,
+        "interval",
+        seconds=phone_seconds,
+        args=[follower],
+        id="deliver-phones",
+        next_run_time=datetime.now(tz),
+        **common,
+    )
     if config.weekly is not None:
         w = config.weekly
         scheduler.add_job(

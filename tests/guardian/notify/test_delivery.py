@@ -79,7 +79,7 @@ def test_a_burst_of_refusals_is_one_notification(conn, fake):
     ) in sent
     assert ("Refused for Leo: douyin recharge 9.00 CNY", "day-cap") in sent
     assert [s for k, s, _ in states(conn) if k == "refused"] == ["summarised"] * 5 + ["delivered"]
-    assert [k for k, s, _ in states(conn) if s == "delivered"] == ["refused", "burst"]
+    assert [k for k, s, _ in states(conn) if s == "delivered"] == ["refused", "refusals-summary"]
 
 
 def test_refusals_after_a_notification_wait_for_the_minute_then_come_as_one(conn, fake):
