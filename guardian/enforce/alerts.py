@@ -10,11 +10,12 @@ import sqlite3
 from datetime import datetime
 from decimal import Decimal
 
-from guardian.catalog.detect import Purchase, clean_text
+from guardian.catalog.detect import Purchase
 from guardian.enforce.policy import EXPLAIN, Decision, Reason
 from guardian.household.config import Child
 from guardian.household.money import Money
 from guardian.household.periods import Calendar
+from guardian.household.text import quoted
 from guardian.store import db, outbox
 from guardian.store.overrides import Overrides
 from guardian.store.spend import Spending
@@ -24,7 +25,8 @@ NEAR = Decimal("0.8")
 
 def _what(purchase: Purchase) -> str:
     amount = "amount unreadable" if purchase.money is None else str(purchase.money)
-    to = f" to {clean_text(purchase.recipient, 40)}" if purchase.recipient else ""
+    # Quoted and inert: a recipient chosen to look like a link is not one on the parent's phone.
+    to = f" to {quoted(purchase.recipient)}" if purchase.recipient else ""
     return f"{purchase.app} {purchase.kind} {amount}{to}"
 
 

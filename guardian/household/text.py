@@ -44,7 +44,7 @@ MAX_UNTRUSTED = 40
 
 def inert(value: object, limit: int = MAX_UNTRUSTED) -> str:
     """`value` with no control or bidi characters, bounded to `limit`, and nothing a client reads as a link."""
-    text = " ".join(_CONTROL.sub("", str(value)).split())
+    text = " ".join(_CONTROL.sub("", re.sub(r"[\t\n\r]", " ", str(value))).split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text.translate(_INERT)

@@ -27,6 +27,7 @@ from guardian.household.routes import KINDS, Limits
 
 MAX_ADDRESS = 500
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
+_PUSHPLUS = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 _TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _EMAIL = re.compile(r"^[^@\s,;<>\"]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,}$")
 _HOST = re.compile(r"^[A-Za-z0-9.-]{1,253}$|^\[[0-9A-Fa-f:.]+\]$")
@@ -112,7 +113,9 @@ def parse(kind: str, address: str, token: str = "", to: str = "") -> Address:
 
 
 def _pushplus(address: str, token: str, to: str) -> Address:
-    key = _token(_query_or_last(address, "token", "https://www.pushplus.plus/send?token=…"), "The PushPlus token")
+    key = _token(
+        _query_or_last(address, "token", "https://www.pushplus.plus/send?token=…"), "The PushPlus token", _PUSHPLUS
+    )
     return Address("pushplus", f"pushplus://{key}?format=text", f"PushPlus {mask(key)}", "www.pushplus.plus")
 
 

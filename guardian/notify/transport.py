@@ -30,6 +30,7 @@ _apprise_log = logging.getLogger("apprise")
 _apprise_log.propagate = False  # its records carry addresses: they go to the captures below, and nowhere else
 _apprise_log.addHandler(logging.NullHandler())  # and never to logging's last-resort stderr handler
 _apprise_log.setLevel(logging.DEBUG)  # the socket error (refused, timed out) is only in its debug records
+logging.getLogger("urllib3").setLevel(logging.INFO)  # its debug lines name each request's path: a webhook's secret
 
 TIMEOUT = 10  # seconds for one message, retries included
 LABEL = {
@@ -101,7 +102,8 @@ def explain(address: Address, logs: list[str]) -> tuple[str, bool]:
     text = "\n".join(logs)
     if m := re.search(r"PushPlus notification: code=(\d+): ([^\n]{0,120})", text):
         code = int(m.group(1))
-        return f"PushPlus answered code {code}: {scrub(m.group(2), address.url)} ({_CREDENTIAL[kind]})", code in (
+        said = scrub(m.group(2), address.url).rstrip(".")
+        return f"PushPlus answered code {code}: {said} ({_CREDENTIAL[kind]})", code in (
             302,
             401,
             403,

@@ -24,6 +24,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from guardian.catalog.detect import Purchase
+from guardian.household.text import quoted
 from guardian.store import db, journal, outbox
 
 PENDING, APPROVED, DENIED, USED = "pending", "approved", "denied", "used"
@@ -182,7 +183,7 @@ def create(
     )
     approval_id = cur.lastrowid
     journal.append(conn, "approval-asked", approval_id, row, at_ms)
-    what = f"{app_name} {purchase.kind}" + (f" → {purchase.recipient}" if purchase.recipient else "")
+    what = f"{app_name} {purchase.kind}" + (f" → {quoted(purchase.recipient)}" if purchase.recipient else "")
     outbox.post(
         conn,
         outbox.APPROVAL,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from guardian.household.text import quoted
 from tests.conftest import household_config
 from tests.e2e.test_enforcement import gift
 from tests.support.dashboard import CHROMIUM, CHROMIUM_ARGS, Dashboard, free_port
@@ -93,7 +94,7 @@ def test_parent_sees_a_refusal_live_lowers_a_cap_and_the_proxy_obeys(household, 
     assert page.locator("#attempts img").count() == 0 and alerts == []
 
     # Its desktop notification arrives once, though the first notify-send call failed.
-    first = f"Refused for Mia: bilibili gift 31.00 CNY to {XSS}"
+    first = f"Refused for Mia: bilibili gift 31.00 CNY to {quoted(XSS)}"
     wait_for(lambda: first in [t for t, _ in fake.sent()], what="the refusal's desktop notification")
     assert (fake.folder / "fail-next").read_text() == "0"  # the first try did fail
 
