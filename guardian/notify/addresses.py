@@ -181,7 +181,8 @@ def _email(address: str, token: str, to: str) -> Address:
         raise ValueError("the recipient should be an email address like mum@example.com")
     apprise_scheme, mode, default_port = _SMTP[scheme]
     port = int(port_text) if port_text else default_port
-    sender = user if _EMAIL.match(user) else f"guardian@{host}"
+    # A mail server named by its address has no domain to send from: home.arpa is the home network's (RFC 8375).
+    sender = user if _EMAIL.match(user) else f"guardian@{host if _EMAIL.match(f'guardian@{host}') else 'home.arpa'}"
     login = f"{quote(user, safe='')}:{quote(token, safe='')}@" if user and token else ""
     query = f"smtp={host}&from={quote(sender, safe='@')}&to={quote(to, safe='@')}&format=text"
     query += f"&mode={mode}" if mode else ""

@@ -114,7 +114,10 @@ def question(conn: sqlite3.Connection, approval_id: int, ctx: Context) -> Questi
     units = approvals.app_amount(conn, a)
     in_app = None
     if units is not None and units[0] is not None:
-        in_app = f"{_money(units[0], '').strip()} {inert(units[1], 20)}"
+        try:
+            in_app = f"{Decimal(units[0]).normalize():f} {inert(units[1], 20)}"
+        except InvalidOperation:
+            in_app = None
     device = a.client_ip if a.proxy_user is None else f"user {quoted(a.proxy_user)}"
     return Question(
         id=a.id,
