@@ -118,10 +118,10 @@ def record(
 
 
 def failures(conn: sqlite3.Connection, channel: str, limit: int = 12) -> tuple[int, Attempt | None]:
-    """How many of the latest deliveries (not tests) failed in a row, and the latest of them."""
+    """How many of the latest requests failed in a row, and the latest of them (a test that worked ends the run)."""
     rows = conn.execute(
         "SELECT at_ms, events, urgent, test, error, permanent FROM channel_messages "
-        "WHERE channel = ? AND test = 0 ORDER BY id DESC LIMIT ?",
+        "WHERE channel = ? ORDER BY id DESC LIMIT ?",
         (channel, limit),
     ).fetchall()
     count = 0
