@@ -20,7 +20,7 @@ from guardian.evidence import reports, retention
 from guardian.household.config import Config
 from guardian.household.reload import Follower
 from guardian.household.windows import DAYS
-from guardian.notify import addressbook, delivery, phones, relay, transport
+from guardian.notify import addressbook, channels, delivery, relay, transport
 from guardian.notify.desktop import Notifier
 from guardian.store.db import connect, ms
 
@@ -35,7 +35,7 @@ def deliver_outbox(db: Path, notifier: Notifier) -> delivery.Report:
         conn.close()
 
 
-def deliver_phones(follower: Follower[settings.Settings]) -> phones.Report | None:
+def deliver_phones(follower: Follower[settings.Settings]) -> channels.Report | None:
     """Send what waits for the parent's phone channels (config and addresses read afresh: the dashboard edits them)."""
     follower.poll()
     s = follower.current
@@ -47,7 +47,7 @@ def deliver_phones(follower: Follower[settings.Settings]) -> phones.Report | Non
     names = {app.id: app.name for app in s.catalog.apps.values()}
     conn = connect(s.config.storage)
     try:
-        report = phones.deliver(conn, s.config, book, names, transport.PhoneNotifier, ms(datetime.now(UTC)))
+        report = channels.deliver(conn, s.config, book, names, transport.PhoneNotifier, ms(datetime.now(UTC)))
     finally:
         conn.close()
     if report.failed:

@@ -13,7 +13,7 @@ import pytest
 from guardian.catalog.request import Request
 from guardian.enforce.guard import Guard
 from guardian.household.configfile import parse
-from guardian.notify import addresses, phones
+from guardian.notify import addresses, channels
 from guardian.notify.transport import PhoneNotifier
 from guardian.store import approvals, outbox, sends
 from guardian.store.ledger import Ledger
@@ -133,8 +133,8 @@ def ask(guard: Guard, yuan: int, streamer: str, at: datetime) -> int:
     return verdict.approval
 
 
-def run(guard: Guard, book, at: datetime) -> phones.Report:
-    return phones.deliver(guard.ledger.conn, guard.config, book, NAMES, PhoneNotifier, ms(at))
+def run(guard: Guard, book, at: datetime) -> channels.Report:
+    return channels.deliver(guard.ledger.conn, guard.config, book, NAMES, PhoneNotifier, ms(at))
 
 
 def questions_in(texts: list[str]) -> Counter:
@@ -237,7 +237,7 @@ def test_a_failing_channel_keeps_its_rows_pending_with_the_reason_and_tries_agai
     [ntfy] = endpoints["ntfy"].received
     assert f"Question #{approval}" in ntfy.text and sends.pending(conn, "mum-ntfy") == []
     assert len(sends.pending(conn, "mum-bark")) == 1  # still unreachable: still waiting, never dropped
-    assert phones.rest_ms(1) == 5_000 and phones.rest_ms(2) == 10_000 and phones.rest_ms(20) == 300_000
+    assert channels.rest_ms(1) == 5_000 and channels.rest_ms(2) == 10_000 and channels.rest_ms(20) == 300_000
 
 
 def test_no_channel_address_ever_reaches_the_database(household, fakes):

@@ -78,7 +78,7 @@ class Report:
     escalated: int = 0
 
 
-def channels(config: Config, book: Mapping[str, Address]) -> list[Channel]:
+def configured(config: Config, book: Mapping[str, Address]) -> list[Channel]:
     """The configured channels with their addresses (a stored address of another kind does not count)."""
     found = []
     for route in config.channels:
@@ -181,7 +181,7 @@ def deliver(
 ) -> Report:
     """One run: escalate, fan out, and send to every channel that has an address."""
     report = Report()
-    chans = channels(config, book)
+    chans = configured(config, book)
     report.escalated = escalate(conn, config.escalate_after, now_ms)
     fan_out(conn, chans, now_ms)
     ctx = Context(ZoneInfo(config.household.timezone), names, messages.witness(conn))
