@@ -1,4 +1,4 @@
-"""Notifications: what was sent to the parent's desktop, what is waiting and why, and weekly reports."""
+"""Notifications: the phone channels (dashboard.channels), what was sent, what waits and why, weekly reports."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Flask, render_template
 
-from dashboard import db
+from dashboard import channels, db
 from dashboard.auth import login_required
 from guardian.evidence import reports
 from guardian.notify import delivery
-from guardian.store import outbox
+from guardian.store import outbox, sends
 
 bp = Blueprint("notices", __name__)
 
@@ -22,13 +22,17 @@ def index():
     calendar, conn = s.config.household.calendar, db.conn()
     local = lambda ms: None if ms is None else calendar.local(datetime.fromtimestamp(ms / 1000, UTC))  # noqa: E731
     waiting, error = delivery.failing(conn)
+    notices = outbox.recent(conn, 100)
     return render_template(
         "notices/index.html",
-        notices=[(local(n.at_ms), local(n.delivered_ms), n) for n in outbox.recent(conn, 100)],
+        notices=[(local(n.at_ms), local(n.delivered_ms), n) for n in notices],
+        phones=sends.of_events(conn, [n.id for n in notices]),
+        desktop=s.config.desktop_user,
         waiting=waiting,
         error=error,
         reports=[(local(r.at_ms), r) for r in reports.recent(conn, 10)],
         weekly=s.config.weekly,
+        **channels.panel(),
     )
 
 

@@ -31,7 +31,29 @@ _PUSHPLUS = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 _TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _EMAIL = re.compile(r"^[^@\s,;<>\"]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,}$")
 _HOST = re.compile(r"^[A-Za-z0-9.-]{1,253}$|^\[[0-9A-Fa-f:.]+\]$")
-NTFY_SH = Limits(12, 250)  # ntfy.sh: 250 messages a day for a visitor without an account
+NTFY_SH = Limits(12, 250)
+# How the dashboard names each kind, in the order it offers them (the ones Chinese families use first).
+KIND_NAMES = {
+    "pushplus": "PushPlus (WeChat)",
+    "bark": "Bark (iPhone)",
+    "ntfy": "ntfy (Android, home network)",
+    "dingtalk": "DingTalk group robot",
+    "feishu": "Feishu group bot",
+    "wecom": "WeCom group robot",
+    "email": "Email",
+    "webhook": "Webhook (Home Assistant, Node-RED)",
+}
+# How a failure names who answered.
+LABELS = {
+    "pushplus": "PushPlus",
+    "bark": "Bark",
+    "ntfy": "ntfy",
+    "dingtalk": "DingTalk",
+    "feishu": "Feishu",
+    "wecom": "WeCom",
+    "email": "The mail server",
+    "webhook": "The webhook",
+}  # ntfy.sh: 250 messages a day for a visitor without an account
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 import apprise
 
-from guardian.notify.addresses import Address
+from guardian.notify.addresses import LABELS, Address
 from guardian.notify.desktop import NotifyError
 from guardian.notify.messages import Message
 
@@ -33,16 +33,7 @@ _apprise_log.setLevel(logging.DEBUG)  # the socket error (refused, timed out) is
 logging.getLogger("urllib3").setLevel(logging.INFO)  # its debug lines name each request's path: a webhook's secret
 
 TIMEOUT = 10  # seconds for one message, retries included
-LABEL = {
-    "pushplus": "PushPlus",
-    "bark": "Bark",
-    "ntfy": "ntfy",
-    "dingtalk": "DingTalk",
-    "feishu": "Feishu",
-    "wecom": "WeCom",
-    "email": "The mail server",
-    "webhook": "The webhook",
-}
+LABEL = LABELS
 _CREDENTIAL = {
     "pushplus": "check the token",
     "bark": "check the device key",
