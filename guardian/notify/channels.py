@@ -7,9 +7,13 @@ Every run of the job (twice a second):
    ``level=critical``, ntfy priority 5) and for every channel, whatever its events.
 2. **Fan out** the outbox events written since the last run: one ``sends`` row
    per channel whose events include the event's group.
-3. **Send**, channel by channel: while the channel's per-minute and per-day
-   limits leave room, one message carrying what waits (urgent first, then
-   oldest), as many notifications grouped as the channel's size allows.
+3. **Send**, channel by channel, one message carrying what waits (urgent
+   first, then oldest), as many notifications grouped as the channel's size
+   allows, when the channel's limits leave room and its pace allows: a
+   minute's allowance is spread over the minute (PushPlus, 5 a minute: one
+   message every 12 s at most), so a burst never spends it in its first
+   seconds and leaves the last question waiting for the next minute. The last
+   fifth of a day's allowance is kept for messages that carry a question.
    A question is never dropped: what does not fit, or waits for the limits,
    goes with the channel's next message. A failed message leaves its rows
    pending with the words for why, and the channel rests (5 s, doubling to
@@ -37,6 +41,7 @@ from guardian.store import outbox, sends
 LOOK_BACK_MS = 3_600_000
 REST_MS, MAX_REST_MS = 5_000, 300_000
 BATCH = 200  # notifications read for one message: more than any channel's size takes
+RESERVE = 0.8  # past this share of a day's allowance, only messages carrying a question are sent
 
 # The group of events each outbox kind belongs to ([[notifications.channel]] events); any other kind
 # (the service stopped, a device went quiet, failed logins) is "health".
@@ -139,36 +144,46 @@ def rest_ms(failures: int) -> int:
     return 0 if failures == 0 else min(REST_MS * 2 ** (failures - 1), MAX_REST_MS)
 
 
+def pace_ms(lim: Limits) -> int:
+    """The least time between two messages: a minute's allowance spread over the minute, not spent at once."""
+    return 60_000 // lim.per_minute
+
+
 def deliver_channel(conn: sqlite3.Connection, ch: Channel, sender: Sender, ctx: Context, now_ms: int, report: Report):
-    """Send what waits for one channel while its limits allow."""
+    """Send one message of what waits for one channel, if its limits and its pace allow it now."""
     ident = ch.route.id
     failed, last = sends.failures(conn, ident)
     if failed and last is not None and now_ms - last.at_ms < rest_ms(failed):
         return
-    while True:
-        waiting = sends.pending(conn, ident, BATCH)
-        if not waiting:
-            return
-        minute, day = sends.window(conn, ident, now_ms)
-        lim = ch.limits
-        if minute >= lim.per_minute or day >= lim.per_day:
-            report.held[ident] = len(waiting)
-            return
-        events = {e.id: e for e in outbox.get(conn, [w.event for w in waiting])}
-        if len(events) < len(waiting):
-            sends.drop(conn, ident, [w.event for w in waiting if w.event not in events])
-            continue
-        items = messages.load(conn, [(events[w.event], w.urgent) for w in waiting], ctx)
-        message = messages.compose(items, ctx, ch.max_bytes)
-        try:
-            sender.send(message)
-        except NotifyError as e:
-            sends.record(conn, ident, now_ms, list(message.events), message.urgent, str(e), e.permanent)
-            report.failed += 1
-            return
-        sends.record(conn, ident, now_ms, list(message.events), message.urgent)
-        report.sent += 1
-        report.carried += len(message.events)
+    waiting = sends.pending(conn, ident, BATCH)
+    events = {e.id: e for e in outbox.get(conn, [w.event for w in waiting])}
+    if len(events) < len(waiting):
+        sends.drop(conn, ident, [w.event for w in waiting if w.event not in events])
+        waiting = [w for w in waiting if w.event in events]
+    if not waiting:
+        return
+    lim = ch.limits
+    minute, day, latest = sends.window(conn, ident, now_ms)
+    # An urgent message skips the pace (never the limits): it is the one a parent must not miss.
+    paced = latest is not None and now_ms - latest < pace_ms(lim) and not waiting[0].urgent
+    if minute >= lim.per_minute or day >= lim.per_day or paced:
+        report.held[ident] = len(waiting)
+        return
+    items = messages.load(conn, [(events[w.event], w.urgent) for w in waiting], ctx)
+    message = messages.compose(items, ctx, ch.max_bytes)
+    carried = set(message.events)
+    if day >= lim.per_day * RESERVE and not any(i.question for i in items if i.event.id in carried):
+        report.held[ident] = len(waiting)  # the rest of the day's allowance is kept for questions
+        return
+    try:
+        sender.send(message)
+    except NotifyError as e:
+        sends.record(conn, ident, now_ms, list(message.events), message.urgent, str(e), e.permanent)
+        report.failed += 1
+        return
+    sends.record(conn, ident, now_ms, list(message.events), message.urgent)
+    report.sent += 1
+    report.carried += len(message.events)
 
 
 def deliver(

@@ -75,13 +75,14 @@ def pending(conn: sqlite3.Connection, channel: str, limit: int = 500) -> list[Pe
     return [Pending(e, bool(u), t, err) for e, u, t, err in rows.fetchall()]
 
 
-def window(conn: sqlite3.Connection, channel: str, now_ms: int) -> tuple[int, int]:
-    """Requests made to `channel` in the last minute and the last day (what its rate limits count)."""
-    minute, day = conn.execute(
-        "SELECT COALESCE(SUM(at_ms > ?), 0), COUNT(*) FROM channel_messages WHERE channel = ? AND at_ms > ?",
+def window(conn: sqlite3.Connection, channel: str, now_ms: int) -> tuple[int, int, int | None]:
+    """Requests made to `channel` in the last minute and the last day (what its rate limits count), and the latest."""
+    minute, day, latest = conn.execute(
+        "SELECT COALESCE(SUM(at_ms > ?), 0), COUNT(*), MAX(at_ms) FROM channel_messages "
+        "WHERE channel = ? AND at_ms > ?",
         (now_ms - MINUTE_MS, channel, now_ms - DAY_MS),
     ).fetchone()
-    return minute, day
+    return minute, day, latest
 
 
 def record(

@@ -186,6 +186,13 @@ def test_a_burst_of_100_questions_stays_within_each_channels_limits_and_loses_no
         busiest = max(sum(1 for u in times if t - 60_000 < u <= t) for t in times)
         assert busiest <= per_minute, (channel, busiest)
         assert sends.pending(conn, channel) == []
+        # Paced, not greedy: no question waited much longer than the gap between two messages of its channel.
+        [(longest,)] = conn.execute(
+            "SELECT MAX(m.at_ms - o.at_ms) FROM sends s JOIN channel_messages m ON m.id = s.message "
+            "JOIN outbox o ON o.id = s.event WHERE s.channel = ?",
+            (channel,),
+        )
+        assert longest <= 60_000 // per_minute + 1_000, (channel, longest)
     kinds = {"mum-ntfy": "ntfy", "mum-bark": "bark", "wechat": "pushplus", "home-assistant": "webhook"}
     kinds |= {"parents-dingtalk": "dingtalk", "parents-wecom": "wecom"}
     for channel, kind in kinds.items():

@@ -52,7 +52,8 @@ def test_the_window_counts_every_request_in_the_last_minute_and_day(conn):
     for at in (T0 - 86_400_000, T0 - 3_600_000, T0 - 61_000, T0 - 59_000, T0 - 1):
         sends.record(conn, "mum", at, [], test=True)
     sends.record(conn, "dad", T0, [])
-    assert sends.window(conn, "mum", T0) == (2, 4)
+    assert sends.window(conn, "mum", T0) == (2, 4, T0 - 1)
+    assert sends.window(conn, "nobody", T0) == (0, 0, None)
 
 
 def test_failures_counts_the_latest_failed_requests_in_a_row(conn):
