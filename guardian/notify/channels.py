@@ -1,6 +1,6 @@
 """Delivering the outbox to the parent's phone channels, each within its own limits.
 
-Every run of the job (twice a second):
+Every run of the job (four times a second):
 
 1. **Escalate**: a question still unanswered `escalate_after` seconds after it was
    asked is posted again as ``approval-unanswered``: urgent (Bark
