@@ -91,11 +91,7 @@ def near_caps(
         if not (spent.amount < threshold <= after):
             continue
         title = f"{child.name} has spent 80 % of the {period} cap"
-        seen = conn.execute(
-            "SELECT 1 FROM outbox WHERE kind = ? AND child = ? AND title = ? AND at_ms >= ? LIMIT 1",
-            (outbox.CAP_NEAR, child.name, title, db.ms(start)),
-        ).fetchone()
-        if seen:
+        if outbox.posted_since(conn, outbox.CAP_NEAR, child.name, title, db.ms(start)):
             continue
         body = f"{Money(after, cap.currency)} of {cap} this {period}, after {_what(purchase)}."
         posted.append(outbox.post(conn, outbox.CAP_NEAR, child.name, title, body, db.ms(now), "/week"))

@@ -20,7 +20,7 @@ from guardian.evidence import reports, retention
 from guardian.household.config import Config
 from guardian.household.reload import Follower
 from guardian.household.windows import DAYS
-from guardian.notify import addressbook, channels, delivery, relay, transport
+from guardian.notify import addressbook, channels, delivery, health, relay, transport
 from guardian.notify.desktop import Notifier
 from guardian.store.db import connect, ms
 
@@ -53,6 +53,16 @@ def deliver_phones(follower: Follower[settings.Settings]) -> channels.Report | N
     if report.failed:
         log.warning("phone channels: %d message(s) failed; the Notifications page says why", report.failed)
     return report
+
+
+def quiet_devices(path: Path) -> int:
+    """Tell the parent about devices that stopped going through Guardian (once per silence)."""
+    config = _config(path)
+    conn = connect(config.storage)
+    try:
+        return len(health.quiet_devices(conn, config, datetime.now(UTC)))
+    finally:
+        conn.close()
 
 
 def _config(path: Path) -> Config:
@@ -149,6 +159,9 @@ def start(
             misfire_grace_time=6 * 3600,
             **common,
         )
+    scheduler.add_job(
+        quiet_devices, "interval", minutes=5, args=[config.path], id="quiet-devices", misfire_grace_time=600, **common
+    )
     scheduler.add_job(
         purge_old, "cron", hour=3, minute=30, args=[config.path], id="retention", misfire_grace_time=24 * 3600, **common
     )

@@ -72,6 +72,15 @@ def get(conn: sqlite3.Connection, ids: list[int]) -> list[Event]:
     return [Event(*r) for r in rows.fetchall()]
 
 
+def posted_since(conn: sqlite3.Connection, kind: str, child: str | None, title: str, since_ms: int) -> bool:
+    """Whether this very notification was already written since `since_ms` (so a repeated check posts it once)."""
+    row = conn.execute(
+        "SELECT 1 FROM outbox WHERE kind = ? AND child IS ? AND title = ? AND at_ms >= ? LIMIT 1",
+        (kind, child, title[:MAX_TEXT], since_ms),
+    ).fetchone()
+    return row is not None
+
+
 def last_before(conn: sqlite3.Connection, at_ms: int) -> int:
     """The id of the newest event written before `at_ms` (0 when none)."""
     row = conn.execute("SELECT MAX(id) FROM outbox WHERE at_ms < ?", (at_ms,)).fetchone()

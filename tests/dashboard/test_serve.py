@@ -55,6 +55,7 @@ def test_jobs_start_only_outside_the_reloaders_parent(config_file, monkeypatch):
         assert {j.id for j in scheduler.get_jobs()} == {
             "deliver-outbox",
             "deliver-phones",
+            "quiet-devices",
             "weekly-summary",
             "retention",
         }
