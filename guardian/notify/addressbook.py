@@ -39,9 +39,8 @@ def path_for(config: Config) -> Path:
 def load(path: Path) -> dict[str, Address]:
     """Every stored address by channel id; {} when there is no file yet."""
     try:
-        info = path.stat()
-        if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-            os.chmod(path, 0o600)  # readable by others: written by hand, or copied in
+        if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            _tighten(path)
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
@@ -64,6 +63,14 @@ def load(path: Path) -> dict[str, Address]:
             raise AddressBookError(path, f"channels.{ident}", "expected kind, url, shown and server")
         book[str(ident)] = Address(*values)
     return book
+
+
+def _tighten(path: Path) -> None:
+    """Readable by others (written by hand, or copied in): make it the service's alone, if it is ours to change."""
+    try:
+        os.chmod(path, 0o600)
+    except PermissionError:
+        pass
 
 
 def _save(path: Path, book: dict[str, Address]) -> None:
