@@ -5,22 +5,25 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, Flask, render_template
+from flask_babel import gettext as _
 
-from dashboard import db
+from dashboard import db, language
 from dashboard.auth import login_required
+from guardian.catalog.model import KIND_NAMES
 from guardian.store import gift_prices, unrecognised
+from guardian.words import N_
 
 bp = Blueprint("catalog", __name__)
 
 
 def seen(app) -> str:
-    """What the proxy can see of an app's purchases, as in the README's table."""
+    """What the proxy can see of an app's purchases, as in the README's table (in the page's language)."""
     if not app.rules:
-        return "host only"
+        return _("host only")
     unknown = [r for r in app.rules if r.unknown_amount]
     if len(unknown) == len(app.rules):
-        return "amount unknown"
-    return "amount" if not unknown else "amount; some amount unknown"
+        return _("amount unknown")
+    return _("amount") if not unknown else _("amount; some amount unknown")
 
 
 @bp.route("/apps")
@@ -32,8 +35,14 @@ def index():
     local = lambda ms: calendar.local(datetime.fromtimestamp(ms / 1000, UTC))  # noqa: E731
     learned = gift_prices.counts(conn)
     apps = [
-        (a, seen(a), sorted({r.kind for r in a.rules}), learned.get(a.id, 0), bool(a.passthrough))
-        for a in sorted(s.catalog.apps.values(), key=lambda a: a.name.lower())
+        (
+            a,
+            seen(a),
+            sorted({_(KIND_NAMES.get(r.kind, r.kind)) for r in a.rules}),
+            learned.get(a.id, 0),
+            bool(a.passthrough),
+        )
+        for a in sorted(s.catalog.apps.values(), key=lambda a: a.name_in(language.current()).lower())
     ]
     rates = s.config.household.rates
     missing = sorted(c for c in s.catalog.currencies() if c != s.config.household.currency and c not in rates)
@@ -43,4 +52,4 @@ def index():
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.config["NAV"].append(("catalog.index", "Apps"))
+    app.config["NAV"].append(("catalog.index", N_("Apps")))

@@ -28,13 +28,15 @@ from guardian.household.config import (
     Household,
     Listen,
 )
-from guardian.household.devices import Device, DeviceMap
+from guardian.household.devices import Device, DeviceMap, device_key
 from guardian.household.money import Money, parse_amount
 from guardian.household.periods import WEEKDAYS
 from guardian.household.tomlfile import Table
 from guardian.household.when import USUAL_HOURS, Weekly, parse_quiet
 from guardian.household.when import keep_days as _keep_days
 from guardian.household.windows import UNRESTRICTED, Schedule
+from guardian.words import DEFAULT as DEFAULT_LANGUAGE
+from guardian.words import parse as parse_language
 
 T = TypeVar("T")
 UNKNOWN_KEY = "unknown key (check the spelling against the README's config reference)"
@@ -184,6 +186,7 @@ def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:
         rates=h.get("rates", _rates, {}),
         quiet_warning=h.get("quiet_warning", parse_quiet, timedelta(hours=2)),
         usual_hours=h.get("usual_hours", Schedule.parse, USUAL_HOURS),
+        language=h.get("language", parse_language, DEFAULT_LANGUAGE),
     )
     h.done()
     s = root.table("storage")
@@ -223,8 +226,7 @@ def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:
     for i, child in enumerate(children):
         for device in child.devices:
             # Compare what the device matches, not how it is written: "10.0.0.2" is "10.0.0.2/32".
-            same = f"user:{device.user}" if device.user is not None else str(device.network)
-            same = device.text if device.tunnel is not None else same
+            same = device_key(str(device.network), user=device.user, tunnel=device.tunnel)
             if same in seen:
                 raise ConfigError(path, f"child[{i}].devices", f"{device.text} is already listed for {seen[same]}")
             seen[same] = child.name

@@ -11,11 +11,19 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-# Kinds of event. Texts are built by the writer; everything from traffic in them is already cleaned and bounded.
+from guardian import words
+from guardian.catalog.detect import Purchase
+from guardian.catalog.model import KIND_NAMES, App
+from guardian.household.text import quoted
+from guardian.words import Words
+
+# Kinds of event. Texts are built by the writer, in the household's language; everything from traffic in them
+# is quoted, inert and bounded (`what`).
 REFUSED, CAP_NEAR, BURST, WEEKLY, APPROVAL = "refused", "cap-80", "burst", "weekly-summary", "approval"
 # A question still unanswered after [notifications] escalate_after (ref: the approval), and the desktop's
 # summary of refusals that came too fast to show one by one (the phones group their own).
 UNANSWERED, REFUSALS_SUMMARY = "approval-unanswered", "refusals-summary"
+KINDS = (REFUSED, CAP_NEAR, BURST, WEEKLY, APPROVAL, UNANSWERED, REFUSALS_SUMMARY)
 MAX_TEXT = 300
 
 
@@ -51,6 +59,38 @@ def post(
         (at_ms, kind, child, title[:MAX_TEXT], body[:MAX_TEXT], link, ref),
     )
     return cur.lastrowid
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    """How the notifications about one purchase are worded: the household's language and the app's name in it."""
+
+    words: Words
+    app_name: str
+
+    @classmethod
+    def of(cls, language: str, app: App | None, app_id: str = "") -> Say:
+        return cls(words.of(language), app_id if app is None else app.name_in(language))
+
+    def what(self, purchase: Purchase) -> str:
+        return what(purchase, self.app_name, self.words)
+
+
+def what(purchase: Purchase, app_name: str, _: Words) -> str:
+    """A purchase in a few words for a notification: "抖音 礼物，60.00 CNY，给 StarRiver"."""
+    if purchase.money is not None:
+        amount = str(purchase.money)
+    else:
+        amount = _("amount unknown") if purchase.unknown else _("amount unreadable")
+    values = {"app": app_name, "kind": _(KIND_NAMES.get(purchase.kind, purchase.kind)), "amount": amount}
+    if purchase.recipient:
+        return _(
+            # Quoted and inert: a recipient chosen to look like a link is not one on the parent's phone.
+            "%(app)s %(kind)s, %(amount)s, to %(recipient)s",
+            **values,
+            recipient=quoted(purchase.recipient),
+        )
+    return _("%(app)s %(kind)s, %(amount)s", **values)
 
 
 _COLUMNS = "id, at_ms, kind, child, title, body, link, state, tries, last_error, delivered_ms, ref"
