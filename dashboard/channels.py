@@ -5,35 +5,46 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, Flask, flash, redirect, request, url_for
+from flask_babel import gettext as _
 
-from dashboard import db
+from dashboard import db, language
 from dashboard.auth import login_required
+from guardian import words
 from guardian.household.config import ConfigError
 from guardian.household.routes import EVENTS, KINDS, limits
 from guardian.notify import addressbook, manage
-from guardian.notify.addresses import KIND_NAMES
+from guardian.notify.addresses import BARK, KIND_NAMES, NTFY, WEBHOOK
 from guardian.store import changes, sends
+from guardian.words import N_
 
 bp = Blueprint("channels", __name__)
 WHO = changes.PARENT_DASHBOARD
 EVENT_NAMES = {
-    "questions": "Questions (ask a parent)",
-    "refusals": "Refused purchases",
-    "caps": "80 % of a cap",
-    "bursts": "Bursts",
-    "weekly": "Weekly summary",
-    "health": "Guardian stopped, a device went quiet",
+    "questions": N_("Questions (ask a parent)"),
+    "refusals": N_("Refused purchases"),
+    "caps": N_("80%% of a cap"),
+    "bursts": N_("Bursts"),
+    "weekly": N_("Weekly summary"),
+    "health": N_("Guardian stopped, a device went quiet"),
 }
-# What to paste, by kind (the placeholders of the form).
+# What to paste, by kind: an example (shown as code) and what it is; what the second field is for.
 HINTS = {
-    "pushplus": ("the token from pushplus.plus", "", ""),
-    "bark": ("https://api.day.app/YOUR-KEY/ (from the Bark app)", "", ""),
-    "ntfy": ("http://192.168.1.5/kids-topic", "access token, if the topic has one", ""),
-    "dingtalk": ("https://oapi.dingtalk.com/robot/send?access_token=…", "加签 secret, if set", ""),
-    "feishu": ("https://open.feishu.cn/open-apis/bot/v2/hook/…", "", ""),
-    "wecom": ("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…", "", ""),
-    "email": ("smtps://you@qq.com@smtp.qq.com:465", "password (QQ: 授权码)", "who receives it"),
-    "webhook": ("http://192.168.1.2:8123/api/webhook/guardian", "", ""),
+    "pushplus": ("", N_("the token from pushplus.plus"), ""),
+    "bark": (BARK, N_("the address the Bark app shows"), ""),
+    "ntfy": (NTFY, N_("the topic's address on your own ntfy server"), N_("its access token, if it has one")),
+    "dingtalk": (
+        "https://oapi.dingtalk.com/robot/send?access_token=…",
+        N_("the group robot's webhook"),
+        N_("its 加签 secret, if set"),
+    ),
+    "feishu": ("https://open.feishu.cn/open-apis/bot/v2/hook/…", N_("the group bot's webhook"), ""),
+    "wecom": ("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…", N_("the group robot's webhook"), ""),
+    "email": (
+        "smtps://you@qq.com@smtp.qq.com:465",
+        N_("the mail server"),
+        N_("the password (QQ Mail: the 授权码); and who receives it"),
+    ),
+    "webhook": (WEBHOOK, N_("Guardian posts JSON to it"), ""),
 }
 
 
@@ -114,14 +125,15 @@ def test(ident: str):
     try:
         address = addressbook.load(addressbook.path_for(s.config)).get(ident)
     except addressbook.AddressBookError as e:
-        flash(f"Cannot read the channels' addresses: {e}", "error")
+        flash(_("The channels' addresses cannot be read, so nothing is sent to them: %(error)s", error=e), "error")
         return _back()
     route = next((r for r in s.config.channels if r.id == ident), None)
     if route is None or address is None or address.kind != route.kind:
-        flash(f"{ident} has no address stored: remove it and add it again.", "error")
+        flash(_("%(channel)s has no address stored: remove it and add it again.", channel=ident), "error")
         return _back()
-    ok, words = manage.test(db.conn(), ident, address, PhoneNotifier, db.now_ms())
-    flash(f"Test to {ident}: {words}", "message" if ok else "error")
+    page = words.of(language.current())
+    ok, answer = manage.test(db.conn(), ident, address, PhoneNotifier, db.now_ms(), page)
+    flash(_("Test to %(channel)s: %(answer)s", channel=ident, answer=answer), "message" if ok else "error")
     return _back()
 
 
@@ -132,14 +144,14 @@ def remove(ident: str):
     try:
         removed = manage.remove(s.config, ident, db.conn(), s.catalog.apps)
     except (ValueError, ConfigError) as e:
-        flash(f"Channel not removed: {e}", "error")
+        flash(_("Channel not removed: %(reason)s", reason=language.say(e)), "error")
         return _back()
     if removed:
-        manage.record(db.conn(), f"channel {ident} removed", {}, db.now_ms(), WHO)
+        manage.record(db.conn(), "channel removed", {"channel": ident}, db.now_ms(), WHO)
         db.get_settings()
-        flash(f"Removed {ident}; its address is deleted.")
+        flash(_("Removed %(channel)s; its address is deleted.", channel=ident))
     else:
-        flash(f"There is no channel called {ident}.", "error")
+        flash(_("There is no channel called %(channel)s.", channel=ident), "error")
     return _back()
 
 
@@ -150,17 +162,17 @@ def routes():
     wanted = {r.id: [e for e in request.form.getlist(f"events-{r.id}") if e in EVENTS] for r in s.config.channels}
     text = request.form.get("escalate_after", "").strip()
     if not (text.isascii() and text.isdigit() and int(text) <= 3600):
-        flash("Seconds before a question turns urgent: a whole number from 0 (never) to 3600.", "error")
+        flash(_("Seconds before a question turns urgent: a whole number from 0 (never) to 3600."), "error")
         return _back()
     try:
         manage.route(s.config, wanted, int(text), s.catalog.apps)
     except (ValueError, ConfigError) as e:
-        flash(f"Not saved: {e}", "error")
+        flash(_("Not saved: %(reason)s", reason=language.say(e)), "error")
         return _back()
     detail = {"escalate_after": int(text), "events": {k: sorted(v) for k, v in wanted.items()}}
     manage.record(db.conn(), "notification routes", detail, db.now_ms(), WHO)
     db.get_settings()
-    flash("Saved which notifications go where.")
+    flash(_("Saved which notifications go where."))
     return _back()
 
 

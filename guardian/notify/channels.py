@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from guardian import words
 from guardian.household.config import Config
 from guardian.household.routes import Limits, Route, limits
 from guardian.notify import messages
@@ -37,6 +38,7 @@ from guardian.notify.addresses import Address
 from guardian.notify.desktop import NotifyError
 from guardian.notify.messages import Context, Message
 from guardian.store import outbox, sends
+from guardian.words import Words
 
 LOOK_BACK_MS = 3_600_000
 REST_MS, MAX_REST_MS = 5_000, 300_000
@@ -96,7 +98,7 @@ def group(kind: str) -> str:
     return GROUPS.get(kind, "health")
 
 
-def escalate(conn: sqlite3.Connection, after_s: int, now_ms: int) -> int:
+def escalate(conn: sqlite3.Connection, after_s: int, now_ms: int, _: Words) -> int:
     """Post ``approval-unanswered`` for each question pending longer than `after_s` (asked within the hour)."""
     if not after_s:
         return 0
@@ -107,8 +109,8 @@ def escalate(conn: sqlite3.Connection, after_s: int, now_ms: int) -> int:
             conn,
             outbox.UNANSWERED,
             child,
-            f"仍在等待 / Still waiting: {child}'s question #{approval_id}",
-            f"{after_s} 秒无人回答 / No answer after {after_s} s",
+            _("Still waiting: %(child)s's question #%(id)s", child=child, id=approval_id),
+            _("No answer after %(seconds)s seconds.", seconds=after_s),
             now_ms,
             "/approvals",
             ref=approval_id,
@@ -191,16 +193,18 @@ def deliver(
     config: Config,
     book: Mapping[str, Address],
     names: Mapping[str, str],
-    make_sender: Callable[[Address], Sender],
+    make_sender: Callable[[Address, Words], Sender],
     now_ms: int,
 ) -> Report:
-    """One run: escalate, fan out, and send to every channel that has an address."""
+    """One run: escalate, fan out, and send to every channel that has an address (`names`: the apps' names in the
+    household's language)."""
     report = Report()
     chans = configured(config, book)
-    report.escalated = escalate(conn, config.escalate_after, now_ms)
+    _ = words.of(config.household.language)
+    report.escalated = escalate(conn, config.escalate_after, now_ms, _)
     fan_out(conn, chans, now_ms)
-    ctx = Context(ZoneInfo(config.household.timezone), names, messages.witness(conn))
+    ctx = Context(ZoneInfo(config.household.timezone), names, messages.witness(conn), _)
     for ch in chans:
         if ch.address is not None:
-            deliver_channel(conn, ch, make_sender(ch.address), ctx, now_ms, report)
+            deliver_channel(conn, ch, make_sender(ch.address, _), ctx, now_ms, report)
     return report

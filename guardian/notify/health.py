@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
+from guardian import words
 from guardian.household.config import Config
 from guardian.setup import devices_seen
 from guardian.store import db, outbox
@@ -25,6 +26,7 @@ def quiet_devices(conn: sqlite3.Connection, config: Config, now: datetime) -> li
     if household.quiet_warning is None:
         return []
     seen = devices_seen.last_seen(conn)
+    _ = words.of(household.language)
     posted = []
     for child in config.children:
         usual = child.usual_hours or household.usual_hours
@@ -32,13 +34,13 @@ def quiet_devices(conn: sqlite3.Connection, config: Config, now: datetime) -> li
             st = devices_seen.status(device, seen, now, usual, household.calendar.tz, household.quiet_warning)
             if not st.quiet or st.last is None:
                 continue
-            title = f"{child.name}: {device.text} 已停止经过 Guardian / stopped going through Guardian"
+            title = _("%(child)s: %(device)s stopped going through Guardian", child=child.name, device=device.text)
             if outbox.posted_since(conn, DEVICE_QUIET, child.name, title, db.ms(st.last)):
                 continue
-            since = household.calendar.local(st.last)
-            body = (
-                f"最后一次 Last seen {since:%m-%d %H:%M}. 隧道关闭、代理设置被删除或换了网络？"
-                " / Tunnel off, proxy setting removed, or another network?"
+            since = f"{household.calendar.local(st.last):%m-%d %H:%M}"
+            body = _(
+                "Last seen %(when)s. Is its tunnel off, its proxy setting removed, or is it on another network?",
+                when=since,
             )
             posted.append(outbox.post(conn, DEVICE_QUIET, child.name, title, body, db.ms(now), "/devices"))
     return posted

@@ -51,7 +51,7 @@ def deliver_phones(follower: Follower[settings.Settings]) -> channels.Report | N
     except addressbook.AddressBookError as e:
         log.error("phone channels not served: %s", e)  # the file, the entry and the reason; never an address
         book = {}
-    names = {app.id: app.name for app in s.catalog.apps.values()}
+    names = {app.id: app.name_in(s.config.household.language) for app in s.catalog.apps.values()}
     conn = connect(s.config.storage)
     try:
         report = channels.deliver(conn, s.config, book, names, transport.PhoneNotifier, ms(datetime.now(UTC)))

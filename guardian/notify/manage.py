@@ -24,11 +24,9 @@ from guardian.notify.channels import Sender
 from guardian.notify.desktop import NotifyError
 from guardian.notify.messages import Message
 from guardian.store import changes, db, sends
+from guardian.words import N_, Words
 
-TEST = Message(
-    "Guardian 测试 / test",
-    "这是一条测试消息：问题和提醒会这样到达。\nA test from Guardian: questions and alerts will arrive like this.",
-)
+TEST = (N_("Guardian test"), N_("A test from Guardian: questions and alerts will arrive like this."))
 MAX_CHANNELS = 20
 
 
@@ -66,7 +64,7 @@ def add(
     if len(config.channels) >= MAX_CHANNELS:
         raise ValueError(f"there are {MAX_CHANNELS} channels already; remove one first")
     address = addresses.parse(kind, address_text, token, to)
-    label = " ".join(name.split())[:40] or addresses.KIND_NAMES.get(kind, kind).split(" (")[0]
+    label = " ".join(name.split())[:40] or addresses.BRANDS[kind]
     ident = new_id(config, label, kind)
     chosen = [e for e in EVENTS if e in set(events)]
 
@@ -124,19 +122,22 @@ def test(
     conn: sqlite3.Connection,
     ident: str,
     address: Address,
-    make_sender: Callable[[Address], Sender],
+    make_sender: Callable[[Address, Words], Sender],
     now_ms: int,
+    _: Words,
 ) -> tuple[bool, str]:
-    """Send the test message now; (True, words) when the channel took it, else (False, why). Recorded as a request."""
+    """Send the test message now, in `_`'s language; (True, words) when the channel took it, else (False, why).
+
+    Recorded as a request: it counts against the channel's limits, and a test that worked ends its rest."""
     head = messages.witness(conn)
-    message = Message(TEST.title, f"{TEST.body}\n{head}".strip())
+    message = Message(_(TEST[0]), f"{_(TEST[1])}\n{head}".strip())
     try:
-        make_sender(address).send(message)
+        make_sender(address, _).send(message)
     except NotifyError as e:
         sends.record(conn, ident, now_ms, [], error=str(e), permanent=e.permanent, test=True)
         return False, str(e)
     sends.record(conn, ident, now_ms, [], test=True)
-    return True, f"{addresses.LABELS[address.kind]} took the test message. Check that it arrived."
+    return True, _("%(who)s took the test message. Check that it arrived.", who=_(addresses.LABELS[address.kind]))
 
 
 def record(conn: sqlite3.Connection, what: str, detail: dict, at_ms: int, author: str) -> None:

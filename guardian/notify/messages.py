@@ -1,14 +1,15 @@
 """What a phone channel is sent: one notification as a message, or several grouped in one, within the channel's size.
 
-A question (a purchase waiting for a parent) is laid out field by field:
+A question (a purchase waiting for a parent) is laid out field by field, in the household's language:
 
-    Mia 请求消费 / asks to spend 30.00 CNY
-    金额 Amount: 30.00 CNY (3000 gold)
-    应用 App: 哔哩哔哩 gift
-    主播 Streamer id: “7734”
-    设备 Device: 10.0.0.9
-    时间 Time: 12-02 20:31:05
-    链接 Link: https://…            (when the question has one)
+    Mia 请求花费 30.00 CNY
+    金额：30.00 CNY（3000 gold）
+    应用：哔哩哔哩 礼物
+    主播 ID：“7734”
+    设备：10.0.0.9
+    时间：12-02 20:31:05
+    问题 #12
+    链接：https://…                 (when the question has one)
     记录 record #57 1f0c9a3b5d7e8f60
 
 A group has one line per notification, questions first, as many as the
@@ -28,10 +29,12 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from guardian.catalog.model import KIND_NAMES
 from guardian.household.money import format_amount
 from guardian.household.text import inert, quoted
 from guardian.notify.desktop import clean
 from guardian.store import approvals, outbox
+from guardian.words import Words
 
 MAX_TITLE = 90
 # Bytes of body each kind of channel takes (UTF-8), below each service's own limit: APNs (Bark) 4 KB for the
@@ -64,15 +67,16 @@ class Message:
 @dataclass(frozen=True, slots=True)
 class Context:
     tz: ZoneInfo
-    names: Mapping[str, str]  # app id -> the app's own name (哔哩哔哩)
+    names: Mapping[str, str]  # app id -> the app's own name in the household's language (哔哩哔哩)
     head: str  # witness(conn), read once per delivery
+    words: Words  # the household's language
 
 
 @dataclass(frozen=True, slots=True)
 class Question:
     id: int
     child: str
-    amount: str  # household money, or "unknown amount"
+    amount: str | None  # household money; None when unknown
     in_app: str | None  # the app's units: "3000 gold"
     app: str
     kind: str
@@ -95,16 +99,19 @@ class Item:
 
 
 def witness(conn: sqlite3.Connection) -> str:
-    """The record's head as a message carries it: "记录 record #57 1f0c9a3b5d7e8f60" ("" while it is empty)."""
+    """The record's head as a message carries it: "记录 record #57 1f0c9a3b5d7e8f60" ("" while it is empty).
+
+    The same stamp in both languages whatever the household's (the form guardian.store.outbox may also end a
+    body with), so `guardian verify --head` finds it in any message history."""
     row = conn.execute("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
     return f"记录 record #{row[0]} {row[1][:SHORT_HEAD]}" if row else ""
 
 
-def _money(amount: str, currency: str) -> str:
+def _money(amount: str, currency: str) -> str | None:
     try:
         return f"{format_amount(Decimal(amount))} {currency}"
     except InvalidOperation:
-        return "unknown amount"
+        return None
 
 
 def question(conn: sqlite3.Connection, approval_id: int, ctx: Context) -> Question | None:
@@ -118,14 +125,15 @@ def question(conn: sqlite3.Connection, approval_id: int, ctx: Context) -> Questi
             in_app = f"{Decimal(units[0]).normalize():f} {inert(units[1], 20)}"
         except InvalidOperation:
             in_app = None
-    device = a.client_ip if a.proxy_user is None else f"user {quoted(a.proxy_user)}"
+    _ = ctx.words
+    device = a.client_ip if a.proxy_user is None else _("user %(name)s", name=quoted(a.proxy_user))
     return Question(
         id=a.id,
         child=a.child,
-        amount=_money(a.amount, a.currency) if a.amount != approvals.UNKNOWN else "unknown amount",
+        amount=_money(a.amount, a.currency) if a.amount != approvals.UNKNOWN else None,
         in_app=in_app,
         app=ctx.names.get(a.app, a.app),
-        kind=a.kind,
+        kind=_(KIND_NAMES.get(a.kind, a.kind)),
         streamer=None if a.recipient is None else quoted(a.recipient),
         device=device,
         at=datetime.fromtimestamp(a.at_ms / 1000, UTC).astimezone(ctx.tz),
@@ -146,42 +154,60 @@ def _body(text: str) -> str:
     return clean(_WITNESS.sub("", text), outbox.MAX_TEXT)
 
 
-def _title(q: Question, urgent: bool) -> str:
-    still = "仍在等待 / Still waiting: " if urgent else ""
-    return f"{still}{q.child} 请求消费 / asks to spend {q.amount}"
+def _title(q: Question, urgent: bool, _: Words) -> str:
+    if q.amount is None:
+        title = _("%(child)s asks to spend an unknown amount", child=q.child)
+    else:
+        title = _("%(child)s asks to spend %(amount)s", child=q.child, amount=q.amount)
+    return _("Still waiting: %(title)s", title=title) if urgent else title
 
 
-def _lines(q: Question) -> list[str]:
-    amount = q.amount + (f" ({q.in_app})" if q.in_app else "")
-    lines = [f"金额 Amount: {amount}", f"应用 App: {q.app} {q.kind}"]
+def _amount(q: Question, _: Words) -> str:
+    amount = _("amount unknown") if q.amount is None else q.amount
+    return _("%(amount)s (%(in_app)s)", amount=amount, in_app=q.in_app) if q.in_app else amount
+
+
+def _lines(q: Question, _: Words) -> list[str]:
+    lines = [_("Amount: %(amount)s", amount=_amount(q, _)), _("App: %(app)s %(kind)s", app=q.app, kind=q.kind)]
     if q.streamer:
-        lines.append(f"主播 Streamer id: {q.streamer}")
-    lines += [f"设备 Device: {q.device}", f"时间 Time: {q.at:%m-%d %H:%M:%S}", f"问题 Question #{q.id}"]
+        lines.append(_("Streamer id: %(id)s", id=q.streamer))
+    lines += [
+        _("Device: %(device)s", device=q.device),
+        _("Time: %(time)s", time=q.at.strftime("%m-%d %H:%M:%S")),
+        _("Question #%(id)s", id=q.id),
+    ]
     return lines
 
 
-def _one_line(item: Item) -> str:
+def _one_line(item: Item, _: Words) -> str:
     q = item.question
     if q is None:
         line = f"{clean(item.event.title, MAX_TITLE)}: {_body(item.event.body)}"
     else:
-        streamer = f" · 主播 streamer {q.streamer}" if q.streamer else ""
-        in_app = f" ({q.in_app})" if q.in_app else ""
-        still = "‼ " if item.urgent else ""
-        line = (
-            f"{still}#{q.id} {q.child} {q.amount}{in_app} · {q.app} {q.kind}{streamer} · {q.device} · {q.at:%H:%M:%S}"
+        streamer = _(" · streamer %(id)s", id=q.streamer) if q.streamer else ""
+        line = _(
+            "#%(id)s %(child)s %(amount)s · %(app)s %(kind)s%(streamer)s · %(device)s · %(time)s",
+            id=q.id,
+            child=q.child,
+            amount=_amount(q, _),
+            app=q.app,
+            kind=q.kind,
+            streamer=streamer,
+            device=q.device,
+            time=q.at.strftime("%H:%M:%S"),
         )
+        line = ("‼ " if item.urgent else "") + line
     return "• " + line + (f" {item.link}" if item.link else "")
 
 
 def single(item: Item, ctx: Context, max_bytes: int) -> Message:
-    q, event = item.question, item.event
+    q, event, _ = item.question, item.event, ctx.words
     if q is not None:
-        title, lines = _title(q, item.urgent), _lines(q)
+        title, lines = _title(q, item.urgent, _), _lines(q, _)
         if item.link:
-            lines.append(f"链接 Link: {item.link}")
+            lines.append(_("Link: %(link)s", link=item.link))
         elif not q.answered:
-            lines.append("在家长面板“等待您处理”中回答 / Answer on the dashboard, 'Waiting for you'")
+            lines.append(_("Answer it on the dashboard's “Waiting for you” page."))
     else:
         title, lines = clean(event.title, MAX_TITLE), [_body(event.body)]
         if item.link:
@@ -198,7 +224,7 @@ def compose(items: list[Item], ctx: Context, max_bytes: int) -> Message:
     taken: list[Item] = []
     lines: list[str] = []
     for item in items:
-        line = _fit(_one_line(item), 600)
+        line = _fit(_one_line(item, ctx.words), 600)
         size = len(line.encode()) + 1
         if taken and size > room:
             break
@@ -207,10 +233,13 @@ def compose(items: list[Item], ctx: Context, max_bytes: int) -> Message:
         room -= size
     if len(taken) == 1:
         return single(taken[0], ctx, max_bytes)
+    _ = ctx.words
     asked = sum(1 for i in taken if i.question is not None)
     urgent = any(i.urgent for i in taken)
-    title = ("紧急 / Urgent · " if urgent else "") + f"Guardian: {len(taken)} 条通知 / notifications"
-    title += f", {asked} 个问题 / questions" if asked else ""
+    title = _.ngettext("Guardian: %(num)d notification", "Guardian: %(num)d notifications", len(taken))
+    if asked:
+        title += _.ngettext(", %(num)d question", ", %(num)d questions", asked)
+    title = _("Urgent: %(title)s", title=title) if urgent else title
     links = {i.link for i in taken if i.link}
     link = links.pop() if len(links) == 1 else None
     return Message(title, _sign("\n".join(lines), ctx), link, urgent, tuple(i.event.id for i in taken))

@@ -25,6 +25,10 @@ import apprise
 from guardian.notify.addresses import LABELS, Address
 from guardian.notify.desktop import NotifyError
 from guardian.notify.messages import Message
+from guardian.words import N_, Words
+from guardian.words import of as words_of
+
+EN = words_of("en")
 
 _apprise_log = logging.getLogger("apprise")
 _apprise_log.propagate = False  # its records carry addresses: they go to the captures below, and nowhere else
@@ -33,28 +37,28 @@ _apprise_log.setLevel(logging.DEBUG)  # the socket error (refused, timed out) is
 logging.getLogger("urllib3").setLevel(logging.INFO)  # its debug lines name each request's path: a webhook's secret
 
 TIMEOUT = 10  # seconds for one message, retries included
-LABEL = LABELS
 _CREDENTIAL = {
-    "pushplus": "check the token",
-    "bark": "check the device key",
-    "ntfy": "check the topic's access token",
-    "dingtalk": "check the robot's address and its 加签 secret",
-    "feishu": "check the bot's address",
-    "wecom": "check the robot's key",
-    "email": "check the user name and password",
-    "webhook": "check the address",
+    "pushplus": N_("check the token"),
+    "bark": N_("check the device key"),
+    "ntfy": N_("check the topic's access token"),
+    "dingtalk": N_("check the robot's address and its 加签 secret"),
+    "feishu": N_("check the bot's address"),
+    "wecom": N_("check the robot's key"),
+    "email": N_("check the user name and password"),
+    "webhook": N_("check the address"),
 }
 _SOCKET = (
-    (re.compile(r"refused", re.I), "connection refused (is the server running, and the address right?)"),
-    (re.compile(r"timed? ?out", re.I), "no answer in time (is the server on, and on this network?)"),
+    (re.compile(r"refused", re.I), N_("connection refused (is the server running, and the address right?)")),
+    (re.compile(r"timed? ?out", re.I), N_("no answer in time (is the server on, and on this network?)")),
     (
         re.compile(r"Name or service not known|nodename nor servname|getaddrinfo|resolve", re.I),
-        "the name could not be found (no internet, or a typo in the address?)",
+        N_("the name could not be found (no internet, or a typo in the address?)"),
     ),
-    (re.compile(r"CERTIFICATE|SSL|TLS", re.I), "its certificate was not accepted"),
-    (re.compile(r"reset|aborted|RemoteDisconnected|closed", re.I), "the connection was cut"),
-    (re.compile(r"unreachable", re.I), "the network cannot reach it"),
+    (re.compile(r"CERTIFICATE|SSL|TLS", re.I), N_("its certificate was not accepted")),
+    (re.compile(r"reset|aborted|RemoteDisconnected|closed", re.I), N_("the connection was cut")),
+    (re.compile(r"unreachable", re.I), N_("the network cannot reach it")),
 )
+_PUSHPLUS_PERMANENT = (302, 401, 403, 903, 905, 907, 908)  # not logged in, a wrong or blocked token
 
 
 def _secrets(url: str) -> list[str]:
@@ -68,57 +72,72 @@ def scrub(text: str, url: str) -> str:
     return " ".join(text.split())[:200]
 
 
-def _http(kind: str, code: int, said: str) -> tuple[str, bool]:
+def label(kind: str, _: Words) -> str:
+    """Who answered, as a failure names it: the service ("ntfy"), or "The mail server"."""
+    return _(LABELS[kind])
+
+
+def _http(kind: str, code: int, _: Words) -> tuple[str, bool]:
     try:
         phrase = http.HTTPStatus(code).phrase
     except ValueError:
-        phrase = said or "an error"
-    head = f"{LABEL[kind]} answered {code} {phrase}"
+        phrase = ""
     if code in (401, 403):
-        return f"{head}: {_CREDENTIAL[kind]}", True
-    if code == 404:
-        return f"{head}: check the address" + (" and the topic" if kind == "ntfy" else ""), True
-    if code == 413:
-        return f"{head}: the message was too large for it", False
-    if code == 429:
-        return f"{head}: it limits how often Guardian may send; messages wait and go out grouped", False
-    if code >= 500:
-        return f"{head}: the server has a problem; Guardian will try again", False
-    return f"{head}: check the address", code < 500
+        advice, permanent = _(_CREDENTIAL[kind]), True
+    elif code == 404:
+        advice, permanent = _("check the address and the topic") if kind == "ntfy" else _("check the address"), True
+    elif code == 413:
+        advice, permanent = _("the message was too large for it"), False
+    elif code == 429:
+        advice, permanent = _("it limits how often Guardian may send; messages wait and go out grouped"), False
+    elif code >= 500:
+        advice, permanent = _("the server has a problem; Guardian will try again"), False
+    else:
+        advice, permanent = _("check the address"), True
+    words = _(
+        "%(who)s answered %(code)s %(phrase)s: %(advice)s", who=label(kind, _), code=code, phrase=phrase, advice=advice
+    )
+    return " ".join(words.split()), permanent
 
 
-def explain(address: Address, logs: list[str]) -> tuple[str, bool]:
+def explain(address: Address, logs: list[str], _: Words) -> tuple[str, bool]:
     """Plain words for what went wrong, and whether it is permanent, from apprise's records of one attempt."""
-    kind, label = address.kind, LABEL[address.kind]
+    kind, who = address.kind, label(address.kind, _)
     text = "\n".join(logs)
     if m := re.search(r"PushPlus notification: code=(\d+): ([^\n]{0,120})", text):
-        code = int(m.group(1))
-        said = scrub(m.group(2), address.url).rstrip(".")
-        return f"PushPlus answered code {code}: {said} ({_CREDENTIAL[kind]})", code in (
-            302,
-            401,
-            403,
-            903,
-            905,
-            907,
-            908,
+        code, said = int(m.group(1)), scrub(m.group(2), address.url).rstrip(".")
+        words = _(
+            "PushPlus answered code %(code)s: %(said)s (%(advice)s)", code=code, said=said, advice=_(_CREDENTIAL[kind])
         )
+        return words, code in _PUSHPLUS_PERMANENT
     if m := re.search(r"rejected our notification: code=(\d+) msg=([^\n]{0,120})", text):
-        return f"{label} refused it: code {m.group(1)} {scrub(m.group(2), address.url)} ({_CREDENTIAL[kind]})", True
+        said = scrub(m.group(2), address.url)
+        advice = _(_CREDENTIAL[kind])
+        return _(
+            "%(who)s refused it: code %(code)s %(said)s (%(advice)s)",
+            who=who,
+            code=m.group(1),
+            said=said,
+            advice=advice,
+        ), True
     if m := re.search(r"error=(\d{3,5})\b", text):
-        code = int(m.group(1)[:3])
-        said = re.search(r": ([^:\n]{1,60}), error=", text)
-        return _http(kind, code, said.group(1) if said else "")
+        return _http(kind, int(m.group(1)[:3]), _)
     if m := re.search(r"SMTP\w*Error:? \(?(\d{3})", text) or re.search(r"\((5\d\d|4\d\d), b'", text):
         code = int(m.group(1))
         if code in (530, 534, 535):
-            return f"The mail server refused to log in ({code}): {_CREDENTIAL[kind]}", True
-        return f"The mail server answered {code}: check the recipient and the sender", code >= 500
-    for pattern, words in _SOCKET:
+            return _(
+                "The mail server refused to log in (%(code)s): %(advice)s", code=code, advice=_(_CREDENTIAL[kind])
+            ), True
+        return _("The mail server answered %(code)s: check the recipient and the sender", code=code), code >= 500
+    for pattern, why in _SOCKET:
         if any(pattern.search(line) for line in logs if "Exception" in line or "error" in line.lower()):
-            return f"Could not reach {label} at {address.server}: {words}", False
+            return _(
+                "Could not reach %(who)s at %(server)s: %(why)s", who=who, server=address.server, why=_(why)
+            ), False
     last = next((line for line in reversed(logs) if line.strip()), "")
-    return f"{label} did not take the message" + (f": {scrub(last, address.url)}" if last else ""), False
+    if last:
+        return _("%(who)s did not take the message: %(said)s", who=who, said=scrub(last, address.url)), False
+    return _("%(who)s did not take the message", who=who), False
 
 
 def url_for(address: Address, message: Message) -> str:
@@ -139,10 +158,11 @@ def url_for(address: Address, message: Message) -> str:
 
 
 class PhoneNotifier:
-    """One of the parent's channels. `send` returns nothing when the channel took the message."""
+    """One of the parent's channels. `send` returns nothing when the channel took the message; a failure's words
+    are in `words`' language (the household's for the job, the page's for a test from the dashboard)."""
 
-    def __init__(self, address: Address, timeout: float = TIMEOUT):
-        self.address, self.timeout = address, timeout
+    def __init__(self, address: Address, words: Words = EN, timeout: float = TIMEOUT):
+        self.address, self.words, self.timeout = address, words, timeout
 
     def notify(self, title: str, body: str) -> None:
         self.send(Message(title, body))
@@ -152,8 +172,11 @@ class PhoneNotifier:
             storage_mode="memory", service_timeout=self.timeout, result_log_disk_size=0, secure_logging=True
         )
         notifier = apprise.Apprise(asset=asset)
+        _ = self.words
         if not notifier.add(url_for(self.address, message)):
-            raise NotifyError(f"apprise does not understand the {self.address.kind} address; add it again", True)
+            raise NotifyError(
+                _("apprise does not understand the %(kind)s address; add it again", kind=self.address.kind), True
+            )
         logs: list[str] = []
         try:
             result = notifier.notify(
@@ -165,7 +188,8 @@ class PhoneNotifier:
                     logs += [entry.message for entry in attempt.logs]
             logs += [entry.message for entry in result.call_logs()]
         except Exception as e:  # a fault inside apprise or a plugin is a failed try like any other
-            raise NotifyError(f"{LABEL[self.address.kind]} failed inside apprise ({type(e).__name__})") from None
+            who = label(self.address.kind, _)
+            raise NotifyError(_("%(who)s failed inside apprise (%(error)s)", who=who, error=type(e).__name__)) from None
         if not ok:
-            words, permanent = explain(self.address, logs)
+            words, permanent = explain(self.address, logs, _)
             raise NotifyError(words, permanent)

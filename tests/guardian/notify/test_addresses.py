@@ -50,7 +50,7 @@ PUSHPLUS = "a" * 28 + "b1c2"  # 32 characters, like a real token
             "tk_0123456789abcdefghij",
             "",
             "ntfys://tk_0123456789abcdefghij@ntfy.sh/kids-room-4f9a2c?mode=private&image=no&format=text&auth=token",
-            "ntfy https://ntfy.sh/****a2c with an access token",
+            "ntfy https://ntfy.sh/****a2c +token",
         ),
         (
             "dingtalk",
@@ -58,7 +58,7 @@ PUSHPLUS = "a" * 28 + "b1c2"  # 32 characters, like a real token
             "SEC0123456789abcdef",
             "",
             "dingtalk://SEC0123456789abcdef@9f3e1d2c4b5a69788796a5b4c3d2e1f0/?format=text",
-            "DingTalk robot ****1f0 (signed)",
+            "DingTalk ****1f0 +加签",
         ),
         (
             "feishu",
@@ -66,7 +66,7 @@ PUSHPLUS = "a" * 28 + "b1c2"  # 32 characters, like a real token
             "",
             "",
             "feishu://2f6c8d4e-1a3b-4c5d-9e7f-0a1b2c3d4e5f?format=text",
-            "Feishu bot ****e5f",
+            "Feishu ****e5f",
         ),
         (
             "wecom",
@@ -74,7 +74,7 @@ PUSHPLUS = "a" * 28 + "b1c2"  # 32 characters, like a real token
             "",
             "",
             "wecombot://693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa?format=text",
-            "WeCom robot ****aaa",
+            "WeCom ****aaa",
         ),
         (
             "email",
@@ -83,7 +83,7 @@ PUSHPLUS = "a" * 28 + "b1c2"  # 32 characters, like a real token
             "dad@example.com",
             "mailtos://mum%40qq.com:app-password@smtp.qq.com:465/?smtp=smtp.qq.com&from=mum@qq.com"
             "&to=dad@example.com&format=text&mode=ssl",
-            "email to ****@example.com via smtp.qq.com:465",
+            "email → ****@example.com (smtp.qq.com:465)",
         ),
         (
             "email",
@@ -91,7 +91,7 @@ PUSHPLUS = "a" * 28 + "b1c2"  # 32 characters, like a real token
             "",
             "dad@example.com",
             "mailto://nas.lan:2525/?smtp=nas.lan&from=guardian@nas.lan&to=dad@example.com&format=text",
-            "email to ****@example.com via nas.lan:2525",
+            "email → ****@example.com (nas.lan:2525)",
         ),
         (
             "webhook",
