@@ -35,14 +35,14 @@ HINTS = {
     "dingtalk": (
         "https://oapi.dingtalk.com/robot/send?access_token=…",
         N_("the group robot's webhook"),
-        N_("its 加签 secret, if set"),
+        N_("its signing secret, if set"),
     ),
     "feishu": ("https://open.feishu.cn/open-apis/bot/v2/hook/…", N_("the group bot's webhook"), ""),
     "wecom": ("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…", N_("the group robot's webhook"), ""),
     "email": (
         "smtps://you@qq.com@smtp.qq.com:465",
         N_("the mail server"),
-        N_("the password (QQ Mail: the 授权码); and who receives it"),
+        N_("the password (QQ Mail: the authorization code); and who receives it"),
     ),
     "webhook": (WEBHOOK, N_("Guardian posts JSON to it"), ""),
 }
@@ -131,8 +131,9 @@ def test(ident: str):
     if route is None or address is None or address.kind != route.kind:
         flash(_("%(channel)s has no address stored: remove it and add it again.", channel=ident), "error")
         return _back()
-    page = words.of(language.current())
-    ok, answer = manage.test(db.conn(), ident, address, PhoneNotifier, db.now_ms(), page)
+    # In the household's language, like every answer the channels keep (the page marks them so).
+    household = words.of(s.config.household.language)
+    ok, answer = manage.test(db.conn(), ident, address, PhoneNotifier, db.now_ms(), household)
     flash(_("Test to %(channel)s: %(answer)s", channel=ident, answer=answer), "message" if ok else "error")
     return _back()
 

@@ -5,7 +5,7 @@ What the parent pastes, by kind (``token`` is the form's second field, ``to`` th
     pushplus  the token from pushplus.plus, or https://www.pushplus.plus/send?token=TOKEN
     bark      the URL the Bark app shows: https://api.day.app/KEY/ (or a Bark server of your own)
     ntfy      the topic's URL: http://192.168.1.5/kids-abc123 or https://ntfy.sh/kids-abc123; token: an access token
-    dingtalk  the group robot's Webhook URL (…/robot/send?access_token=…); token: its 加签 secret, if set
+    dingtalk  the group robot's Webhook URL (…/robot/send?access_token=…); token: its signing secret (加签), if set
     feishu    the group bot's webhook URL (…/open-apis/bot/v2/hook/…)
     wecom     the group robot's webhook URL (…/cgi-bin/webhook/send?key=…)
     email     smtps://USER@SERVER:465 (TLS), smtp://USER@SERVER:587 (STARTTLS) or smtp+plain://SERVER:25
@@ -195,8 +195,8 @@ def _dingtalk(address: str, token: str, to: str) -> Address:
         _query_or_last(address, "access_token", "https://oapi.dingtalk.com/robot/send?access_token=…"),
         N_("The DingTalk access token"),
     )
-    secret = f"{_token(token, N_('The 加签 secret'))}@" if token else ""
-    shown = f"DingTalk {mask(key)}" + (" +加签" if token else "")
+    secret = f"{_token(token, N_('The signing secret'))}@" if token else ""
+    shown = f"DingTalk {mask(key)}" + (" +sign" if token else "")
     return Address("dingtalk", f"dingtalk://{secret}{key}/?format=text", shown, "oapi.dingtalk.com")
 
 

@@ -41,7 +41,7 @@ _CREDENTIAL = {
     "pushplus": N_("check the token"),
     "bark": N_("check the device key"),
     "ntfy": N_("check the topic's access token"),
-    "dingtalk": N_("check the robot's address and its 加签 secret"),
+    "dingtalk": N_("check the robot's address and its signing secret"),
     "feishu": N_("check the bot's address"),
     "wecom": N_("check the robot's key"),
     "email": N_("check the user name and password"),

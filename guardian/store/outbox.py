@@ -23,7 +23,8 @@ REFUSED, CAP_NEAR, BURST, WEEKLY, APPROVAL = "refused", "cap-80", "burst", "week
 # A question still unanswered after [notifications] escalate_after (ref: the approval), and the desktop's
 # summary of refusals that came too fast to show one by one (the phones group their own).
 UNANSWERED, REFUSALS_SUMMARY = "approval-unanswered", "refusals-summary"
-KINDS = (REFUSED, CAP_NEAR, BURST, WEEKLY, APPROVAL, UNANSWERED, REFUSALS_SUMMARY)
+# The kinds Guardian writes today (BURST waits for the burst breaker), each in both languages (a test).
+KINDS = (REFUSED, CAP_NEAR, REFUSALS_SUMMARY, WEEKLY, APPROVAL, UNANSWERED)
 MAX_TEXT = 300
 
 

@@ -42,7 +42,7 @@ def test_adding_a_channel_keeps_its_address_out_of_the_config_the_database_and_t
     parent, ntfy, config_file, ledger
 ):
     page = add(parent, ntfy).text
-    assert "Added mum-s-phone (ntfy http://127.0.0.1:" in page and "/****c with an access token)" in page
+    assert "Added mum-s-phone (ntfy http://127.0.0.1:" in page and "/****c +token)" in page
     assert routes(config_file) == [
         {"id": "mum-s-phone", "kind": "ntfy", "name": "Mum's phone", "events": ["questions", "refusals", "health"]}
     ]
@@ -69,15 +69,16 @@ def test_send_a_test_shows_the_channels_answer_in_plain_words(parent, ntfy):
     page = parent.post(
         "/notifications/channels/mum-s-phone/test", data={"csrf_token": parent.csrf}, follow_redirects=True
     )
-    assert "Test to mum-s-phone: ntfy took the test message. Check that it arrived." in page.text
+    # The channel's answer in the household's language (Chinese here), like every answer the channels keep.
+    assert "Test to mum-s-phone: ntfy 已接收测试消息。请确认手机收到了。" in page.text
     [got] = ntfy.received
-    assert got.title == "Guardian 测试 / test" and "A test from Guardian" in got.text
+    assert got.title == "Guardian 测试" and "这是 Guardian 的测试消息" in got.text
     ntfy.secret = "tk_changedOnTheServer"  # the parent revoked the token in ntfy
     page = parent.post(
         "/notifications/channels/mum-s-phone/test", data={"csrf_token": parent.csrf}, follow_redirects=True
     )
-    assert "ntfy answered 401 Unauthorized: check the topic&#39;s access token" in page.text
-    assert "(test): ntfy answered 401 Unauthorized" in page.text  # the last answer stays on the page
+    assert "ntfy 返回 401：请检查主题的访问令牌" in page.text
+    assert '(test): <span lang="zh-CN">ntfy 返回 401' in page.text  # the last answer stays on the page, marked
 
 
 def test_routes_and_the_urgent_delay_are_saved_to_the_config(parent, ntfy, config_file):

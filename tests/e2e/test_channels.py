@@ -91,17 +91,16 @@ def test_a_held_purchase_reaches_every_parent_channel_with_its_fields_while_it_w
         wait_for(lambda k=kind: endpoints[k].received, what=f"the question at {kind}")
     assert not held.done  # the parent's phones buzzed while the purchase is still held
     [message] = endpoints["ntfy"].received
-    assert message.title == "Mia 请求消费 / asks to spend 25.00 CNY"
+    # In the household's language (Chinese unless the config says otherwise), the app by its own name.
+    assert message.title == "Mia 请求消费 25.00 CNY"
     lines = message.text.splitlines()
     assert lines[:4] == [
-        "金额 Amount: 25.00 CNY (25000 gold)",
-        f"应用 App: {Catalog.load().apps['bilibili'].name} gift",  # the app's own name, as the catalog gives it
-        "主播 Streamer id: “https：／／evil．example／approve”",
-        "设备 Device: 127.0.0.1",
+        "金额：25.00 CNY（25000 gold）",
+        f"应用：{Catalog.load().apps['bilibili'].name_in('zh')}礼物",
+        "主播 ID：“https：／／evil．example／approve”",
+        "设备：127.0.0.1",
     ]
-    assert (
-        re.fullmatch(r"时间 Time: \d\d-\d\d \d\d:\d\d:\d\d", lines[4]) and lines[5] == f"问题 Question #{asked['id']}"
-    )
+    assert re.fullmatch(r"时间：\d\d-\d\d \d\d:\d\d:\d\d", lines[4]) and lines[5] == f"请求 #{asked['id']}"
     [head] = table(db, "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")
     assert lines[-1] == f"记录 record #{head['seq']} {head['hash'][:16]}"
     decide(db, asked["id"], True)
@@ -119,7 +118,7 @@ def test_a_burst_of_100_purchases_is_grouped_within_the_limits_and_no_question_i
     assert len(asked) == 100
 
     def seen(e: Endpoint) -> set[int]:
-        found = re.findall(r"^• #(\d+) |Question #(\d+)$", "\n".join(e.texts()), re.M)
+        found = re.findall(r"^• #(\d+) |^请求 #(\d+)$", "\n".join(e.texts()), re.M)
         return {int(a or b) for a, b in found}
 
     wait_for(lambda: all(seen(endpoints[k]) == asked for k in ("ntfy", "bark", "pushplus")), 60, "every question")

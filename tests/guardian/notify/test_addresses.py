@@ -58,7 +58,7 @@ PUSHPLUS = "a" * 28 + "b1c2"  # 32 characters, like a real token
             "SEC0123456789abcdef",
             "",
             "dingtalk://SEC0123456789abcdef@9f3e1d2c4b5a69788796a5b4c3d2e1f0/?format=text",
-            "DingTalk ****1f0 +加签",
+            "DingTalk ****1f0 +sign",
         ),
         (
             "feishu",

@@ -97,7 +97,9 @@ def household(tmp_path: Path, catalog, fakes):
     endpoints, box = fakes
 
     def make(escalate: int = 60):
-        text = '[[child]]\nname = "Mia"\ndevices = ["10.0.0.2"]\n[child.ask]\nover = "20"\n'
+        text = (
+            '[household]\nlanguage = "en"\n[[child]]\nname = "Mia"\ndevices = ["10.0.0.2"]\n[child.ask]\nover = "20"\n'
+        )
         config = parse(text + CHANNELS.format(escalate=escalate), tmp_path / "guardian.toml", catalog.apps)
         guard = Guard(config, catalog, Ledger(tmp_path / "guardian.db"))
         e = endpoints
@@ -151,14 +153,14 @@ def test_each_event_goes_only_where_its_channel_takes_it(household, fakes):
     report = run(guard, book, NOW + timedelta(seconds=1))
     assert report.failed == 0, conn.execute("SELECT channel, error FROM channel_messages").fetchall()
     [ntfy] = endpoints["ntfy"].received
-    assert "2 条通知 / notifications" in ntfy.title and "“7734”" in ntfy.text and "99.00 CNY" in ntfy.text
+    assert "2 notifications" in ntfy.title and "“7734”" in ntfy.text and "99.00 CNY" in ntfy.text
     [bark] = endpoints["bark"].received
-    assert bark.title == "Mia 请求消费 / asks to spend 30.00 CNY" and f"Question #{approval}" in bark.text
+    assert bark.title == "Mia asks to spend 30.00 CNY" and f"Question #{approval}" in bark.text
     assert "哔哩哔哩" in bark.text and "30000 gold" in bark.text and "10.0.0.2" in bark.text
     assert [r.text.count("record #") for r in endpoints["webhook"].received] == [1]
     [(to, mail, _)] = box.messages
     assert to == ["mum@example.com"] and mail["Subject"] == "Guardian week of 2026-11-23"
-    assert endpoints["pushplus"].received and endpoints["dingtalk"].received[0].text.startswith("Mia 请求消费")
+    assert endpoints["pushplus"].received and endpoints["dingtalk"].received[0].text.startswith("Mia asks to spend")
     assert run(guard, book, NOW + timedelta(seconds=2)).sent == 0  # each once
 
 
@@ -216,11 +218,11 @@ def test_an_unanswered_question_is_sent_again_urgently_to_every_channel(househol
     report = run(guard, book, NOW + timedelta(seconds=61))
     assert report.escalated == 1
     urgent = endpoints["ntfy"].received[-1]
-    assert urgent.headers["X-Priority"] == "max" and urgent.title.startswith("仍在等待 / Still waiting")
+    assert urgent.headers["X-Priority"] == "max" and urgent.title.startswith("Still waiting")
     assert f"Question #{first}" in urgent.text and f"#{answered}" not in urgent.text
     assert endpoints["bark"].received[-1].body["level"] == "critical"
     [(_, mail, _)] = box.messages  # the weekly-only email channel is paged too
-    assert mail["Subject"].startswith("仍在等待 / Still waiting")
+    assert mail["Subject"].startswith("Still waiting")
     run(guard, book, NOW + timedelta(seconds=200))
     assert len(box.messages) == 1  # once
 

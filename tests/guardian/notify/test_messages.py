@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from guardian import words
 from guardian.catalog.request import Request
 from guardian.enforce.guard import Guard
 from guardian.household.configfile import parse
@@ -37,12 +38,12 @@ def ask(guard: Guard, yuan: int, streamer: str = "7734", at: datetime = NOW, use
     return verdict.approval
 
 
-def ctx(conn) -> Context:
-    return Context(ZoneInfo("Asia/Shanghai"), NAMES, messages.witness(conn))
+def ctx(conn, language: str = "en") -> Context:
+    return Context(ZoneInfo("Asia/Shanghai"), NAMES, messages.witness(conn), words.of(language))
 
 
-def items(conn, urgent: bool = False) -> list[Item]:
-    return messages.load(conn, [(e, urgent) for e in outbox.after(conn, 0)], ctx(conn))
+def items(conn, urgent: bool = False, language: str = "en") -> list[Item]:
+    return messages.load(conn, [(e, urgent) for e in outbox.after(conn, 0)], ctx(conn, language))
 
 
 def test_a_question_carries_every_field_and_ends_with_the_records_head(guard):
@@ -50,27 +51,42 @@ def test_a_question_carries_every_field_and_ends_with_the_records_head(guard):
     conn = guard.ledger.conn
     [item] = items(conn)
     message = messages.compose([item], ctx(conn), messages.MAX_BODY["ntfy"])
-    assert message.title == "Mia 请求消费 / asks to spend 30.00 CNY"
+    assert message.title == "Mia asks to spend 30.00 CNY"
     head = journal.head(conn)
     assert message.body.splitlines() == [
-        "金额 Amount: 30.00 CNY (30000 gold)",
-        "应用 App: 哔哩哔哩 gift",
-        "主播 Streamer id: “7734”",
-        "设备 Device: 10.0.0.2",
-        "时间 Time: 11-28 20:31:05",
-        f"问题 Question #{approval}",
-        "在家长面板“等待您处理”中回答 / Answer on the dashboard, 'Waiting for you'",
+        "Amount: 30.00 CNY (30000 gold)",
+        "App: 哔哩哔哩 gift",
+        "Streamer id: “7734”",
+        "Device: 10.0.0.2",
+        "Time: 11-28 20:31:05",
+        f"Question #{approval}",
+        "Answer it on the dashboard's “Waiting for you” page.",
         f"记录 record #2 {head[:16]}",
     ]
     assert message.events == (item.event.id,) and message.link is None and not message.urgent
+
+
+def test_a_question_speaks_the_households_language(guard):
+    approval = ask(guard, 30)
+    conn = guard.ledger.conn
+    message = messages.compose(items(conn, language="zh"), ctx(conn, "zh"), 4000)
+    assert message.title == "Mia 请求消费 30.00 CNY"
+    assert message.body.splitlines()[:6] == [
+        "金额：30.00 CNY（30000 gold）",
+        "应用：哔哩哔哩礼物",
+        "主播 ID：“7734”",
+        "设备：10.0.0.2",
+        "时间：11-28 20:31:05",
+        f"请求 #{approval}",
+    ]
 
 
 def test_the_streamer_id_and_a_proxy_user_are_quoted_and_never_a_link(guard):
     ask(guard, 30, streamer="https://evil.example/ok*", user="mia@x.io")
     conn = guard.ledger.conn
     body = messages.compose(items(conn), ctx(conn), 4000).body
-    assert "主播 Streamer id: “https：／／evil．example／ok∗”" in body
-    assert "设备 Device: user “mia＠x．io”" in body
+    assert "Streamer id: “https：／／evil．example／ok∗”" in body
+    assert "Device: user “mia＠x．io”" in body
     assert not re.search(r"https?://", body)
 
 
@@ -80,14 +96,14 @@ def test_a_question_with_a_link_carries_it_to_tap(guard):
     conn.execute("UPDATE outbox SET link = 'https://guardian.home:8765/q/1?t=abc'")  # what the answer-link flow sets
     message = messages.compose(items(conn), ctx(conn), 4000)
     assert message.link == "https://guardian.home:8765/q/1?t=abc"
-    assert "链接 Link: https://guardian.home:8765/q/1?t=abc" in message.body and "Waiting for you" not in message.body
+    assert "Link: https://guardian.home:8765/q/1?t=abc" in message.body and "Waiting for you" not in message.body
 
 
 def test_an_urgent_question_says_it_is_still_waiting(guard):
     ask(guard, 30)
     conn = guard.ledger.conn
     message = messages.compose(items(conn, urgent=True), ctx(conn), 4000)
-    assert message.urgent and message.title == "仍在等待 / Still waiting: Mia 请求消费 / asks to spend 30.00 CNY"
+    assert message.urgent and message.title == "Still waiting: Mia asks to spend 30.00 CNY"
 
 
 def test_a_group_lists_one_line_each_questions_first_within_the_size(guard):
@@ -100,14 +116,11 @@ def test_a_group_lists_one_line_each_questions_first_within_the_size(guard):
     assert 5 < len(message.events) < 40  # as many as fit; the rest wait for the next message
     lines = message.body.splitlines()
     assert (
-        lines[0]
-        == f"• #{asked[0]} Mia 21.00 CNY (21000 gold) · 哔哩哔哩 gift · 主播 streamer “100” · 10.0.0.2 · 20:31:05"
+        lines[0] == f"• #{asked[0]} Mia 21.00 CNY (21000 gold) · 哔哩哔哩 gift · streamer “100” · 10.0.0.2 · 20:31:05"
     )
     assert lines[-1].startswith("记录 record #")
-    assert (
-        message.title
-        == f"Guardian: {len(message.events)} 条通知 / notifications, {len(message.events)} 个问题 / questions"
-    )
+    n = len(message.events)
+    assert message.title == f"Guardian: {n} notifications, {n} questions"
     rest = [i for i in all_items if i.event.id not in message.events]
     second = messages.compose(rest, ctx(conn), 100_000)
     assert set(message.events) | set(second.events) == {i.event.id for i in all_items}  # none lost

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from guardian import words
 from guardian.notify import addresses
 from guardian.notify.desktop import NotifyError
 from guardian.notify.messages import Message
-from guardian.notify.transport import PhoneNotifier, explain, scrub
+from guardian.notify.transport import EN, PhoneNotifier, explain, scrub
 from tests.support.channels import Endpoint, Mailbox, Relay, free_port, start_all
 
 WRONG = "wrongSecret1234567890abcdefghijk"  # 32 characters, like a PushPlus token
@@ -159,13 +160,15 @@ def test_scrub_hides_every_part_of_the_address_that_could_be_a_secret():
 
 def test_words_for_what_apprise_reported():
     ntfy = addresses.parse("ntfy", "http://192.168.1.5/kids")
-    assert explain(ntfy, ["Failed to send ntfy notification to topic 'kids': too many requests, error=42901."]) == (
+    assert explain(ntfy, ["Failed to send ntfy notification to topic 'kids': too many requests, error=42901."], EN) == (
         "ntfy answered 429 Too Many Requests: it limits how often Guardian may send; messages wait and go out grouped",
         False,
     )
     timed_out = ["A Connection error occurred sending ntfy", "Socket Exception: Read timed out. (read timeout=4.0)"]
-    assert explain(ntfy, timed_out)[0].endswith("no answer in time (is the server on, and on this network?)")
-    assert explain(ntfy, ["something new"]) == ("ntfy did not take the message: something new", False)
+    assert explain(ntfy, timed_out, EN)[0].endswith("no answer in time (is the server on, and on this network?)")
+    assert explain(ntfy, ["something new"], EN) == ("ntfy did not take the message: something new", False)
+    refused = ["Failed to send ntfy notification to topic 'kids': unauthorized, error=40101."]
+    assert explain(ntfy, refused, words.of("zh")) == ("ntfy 返回 401：请检查主题的访问令牌", True)
 
 
 def test_an_address_apprise_cannot_read_is_a_permanent_failure():
