@@ -10,7 +10,7 @@ A question (a purchase waiting for a parent) is laid out field by field, in the 
     时间：12-02 20:31:05
     问题 #12
     链接：https://…                 (when the question has one)
-    记录 record #57 1f0c9a3b5d7e8f60
+    · #57 1f0c9a3b5d7e8f60
 
 A group has one line per notification, questions first, as many as the
 channel takes; the rest wait for its next message. Every message ends with the
@@ -50,9 +50,9 @@ MAX_BODY = {
     "webhook": 12_000,
 }
 QUESTIONS = (outbox.APPROVAL, outbox.UNANSWERED)
-# The record's head as guardian.store.outbox may already have put it at the end of a body.
-_WITNESS = re.compile(r"\s*·?\s*记录 record #\d+ [0-9a-f]{8,64}\s*$")
-SHORT_HEAD = 16
+# The record's head as guardian.store.outbox put it at the end of a body when it was written; a message ends
+# with the head as it is when sent, once.
+_WITNESS = re.compile(rf"\s*·\s*#\d+ [0-9a-f]{{{outbox.SHORT_HEAD}}}\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +99,8 @@ class Item:
 
 
 def witness(conn: sqlite3.Connection) -> str:
-    """The record's head as a message carries it: "记录 record #57 1f0c9a3b5d7e8f60" ("" while it is empty).
-
-    The same stamp in both languages whatever the household's (the form guardian.store.outbox may also end a
-    body with), so `guardian verify --head` finds it in any message history."""
-    row = conn.execute("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
-    return f"记录 record #{row[0]} {row[1][:SHORT_HEAD]}" if row else ""
+    """The record's head as a message's last line carries it: "· #57 1f0c9a3b5d7e8f60" ("" while it is empty)."""
+    return outbox.witness(conn).strip()
 
 
 def _money(amount: str, currency: str) -> str | None:

@@ -102,7 +102,7 @@ def test_a_held_purchase_reaches_every_parent_channel_with_its_fields_while_it_w
     ]
     assert re.fullmatch(r"时间：\d\d-\d\d \d\d:\d\d:\d\d", lines[4]) and lines[5] == f"请求 #{asked['id']}"
     [head] = table(db, "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")
-    assert lines[-1] == f"记录 record #{head['seq']} {head['hash'][:16]}"
+    assert lines[-1] == f"· #{head['seq']} {head['hash'][:16]}"
     decide(db, asked["id"], True)
     assert held.result().headers["Guardian-Decision"] == "allowed"
     assert len(fake_apps.received("sendGoldMultiUser")) == 1
