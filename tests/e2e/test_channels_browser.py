@@ -43,11 +43,7 @@ def test_a_parent_adds_tests_and_removes_a_channel_in_the_browser(dashboard):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone's screen
-            page.goto(d.url + "/setup")
-            page.fill("input[name=password]", PASSWORD)
-            page.fill("input[name=confirm]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(d.url + "/")
+            d.choose_password(page, PASSWORD)
             page.goto(d.url + "/notifications")
             expect(page.locator("#channels")).to_contain_text("No channel yet")
 
