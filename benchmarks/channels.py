@@ -37,6 +37,8 @@ from guardian.store.db import connect  # noqa: E402
 from tests.support.channels import Endpoint, free_port  # noqa: E402
 
 CONFIG = """
+[household]
+language = "en"
 [storage]
 path = "bench.db"
 [dashboard]
