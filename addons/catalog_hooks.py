@@ -16,7 +16,7 @@ from pathlib import Path
 from mitmproxy import http, tls
 from mitmproxy.proxy import server_hooks
 
-from guardian.catalog import cheers, discovery, gifts
+from guardian.catalog import discovery, gifts, messages
 from guardian.catalog.index import Catalog
 from guardian.catalog.model import GiftList
 from guardian.catalog.request import Request, normalize_host, normalize_path
@@ -185,7 +185,7 @@ class CatalogHooks:
         if not message.from_client or not message.is_text or message.dropped:
             return None
         try:
-            purchase = cheers.detect_message(guard.catalog, guard.config.household, host, message.text)
+            purchase = messages.detect_message(guard.catalog, guard.config.household, host, message.text)
         except Exception:
             log.exception("Guardian could not read a WebSocket message to %s; dropping it", host)
             message.drop()

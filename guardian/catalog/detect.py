@@ -102,7 +102,10 @@ def _number(fields: Fields | DocFields, name: str) -> Decimal:
 def _currency(rule: Rule, fields: Fields | DocFields, app_currency: str) -> str:
     if rule.currency_field is None:
         return rule.currency or app_currency
-    found = {str(v).strip().upper() for v in fields.get_all(rule.currency_field)}
+    values = fields.get_all(rule.currency_field)
+    if not values and rule.currency is not None:
+        return rule.currency  # the field is optional and this is the server's default (PayPal's USD)
+    found = {str(v).strip().upper() for v in values}
     if len(found) != 1:
         raise Unreadable(f"the currency field {rule.currency_field!r} is missing or holds several currencies")
     code = found.pop()
@@ -118,7 +121,11 @@ def _price(rule: Rule, fields: Fields | DocFields, catalog: Catalog, prices: Pri
     total = Decimal(1)
     for name in rule.amount:
         total *= _number(fields, name)
-    unit_price = _number(fields, rule.price) if rule.price is not None else None
+    if rule.quantity is not None and fields.get(rule.quantity) is not None:
+        total *= _number(fields, rule.quantity)
+    unit_price = None
+    if rule.price is not None and (rule.gift_id is None or fields.get(rule.price) is not None):
+        unit_price = _number(fields, rule.price)  # beside a gift id the price may be left out: the book has it
     if rule.gift_id is not None:
         gift = clean_text(fields.get(rule.gift_id))
         if gift is None and unit_price is None:
@@ -128,6 +135,10 @@ def _price(rule: Rule, fields: Fields | DocFields, catalog: Catalog, prices: Pri
             book = prices.price(rule.app, gift) if prices is not None else catalog.apps[rule.app].prices.get(gift)
         if book is not None:
             unit_price = book if unit_price is None else max(book, unit_price)
+        elif unit_price == 0:
+            # Only a gift list (or the shipped table) may say a gift is free: a price of 0 in the request would
+            # otherwise let any gift through uncounted before the list is seen.
+            raise _Unknown(f"gift {gift!r} says it costs nothing, but no gift list confirms it")
         if unit_price is None:
             raise _Unknown(f"the price of gift {gift!r} is not known (no gift list seen yet)")
     if unit_price is not None:
@@ -151,9 +162,13 @@ def _one(
     return Purchase(rule.app, rule.kind, rule.id, amount, rule.unit, money, recipient, currency=currency, value=value)
 
 
+def _when(rule: Rule, fields: Fields | DocFields) -> bool:
+    return all(str(fields.get(k)) in values for k, values in rule.when)
+
+
 def _applies(rule: Rule, fields: Fields | DocFields) -> bool | None:
     """True: a purchase; False: this rule does not apply; None: a free variant (not a purchase)."""
-    if any(str(fields.get(k)) not in values for k, values in rule.when):
+    if not _when(rule, fields):
         return False
     if rule.requires is not None and fields.get(rule.requires) is None:
         return False
@@ -173,9 +188,15 @@ def _unnamed_operation(op: dict, rules: list[Rule]) -> str | None:
         return None
     for token in _GQL_NAME.findall(query):
         lowered = token.lower()
-        if any(p.fullmatch(lowered) for rule in rules for p in rule.operations):
+        if any(_names_operation(rule, lowered) for rule in rules):
             return token
     return None
+
+
+def _names_operation(rule: Rule, lowered: str) -> bool:
+    return any(p.fullmatch(lowered) for p in rule.operations) and not any(
+        p.fullmatch(lowered) for p in rule.not_operations
+    )
 
 
 def _graphql(
@@ -194,7 +215,7 @@ def _graphql(
                 continue
         lowered = name.lower()
         for rule in rules:
-            if any(p.fullmatch(lowered) for p in rule.operations):
+            if _names_operation(rule, lowered):
                 doc = DocFields(op)
                 applies = _applies(rule, doc)
                 if applies:
@@ -257,19 +278,36 @@ def detect(catalog: Catalog, household: Household, request: Request, prices: Pri
             if found is not None:
                 return found
         plain = [r for r in rules if not r.operations]
-        present = [r.requires for r in plain if r.requires is not None and fields.get(r.requires) is not None]
-        if len(present) > 1:
+        return plain_purchase(plain, fields, catalog, household, prices) if plain else None
+    except Unreadable as e:
+        problem = str(e)
+    return Purchase(rule.app, rule.kind, rule.id, None, rule.unit, None, None, problem)
+
+
+def plain_purchase(
+    rules: list[Rule], fields: Fields | DocFields, catalog: Catalog, household: Household, prices: Prices | None
+) -> Purchase | None:
+    """The purchase the first applicable rule makes of these fields (a request's, or a decoded message's), or None.
+
+    Fails closed: fields that cannot be read, or that carry more than one way to pay, are an unreadable purchase.
+    """
+    rule = rules[0]
+    try:
+        live = [r for r in rules if _when(r, fields)]
+        present = [r.requires for r in live if r.requires is not None and fields.get(r.requires) is not None]
+        if len(set(present)) > 1:
             # e.g. createOrder with pay_gold=0 and pay_bp=100000: pricing the first would under-count.
             raise Unreadable(f"the request carries more than one way to pay ({', '.join(present)})")
         required = False
-        for rule in plain:
+        for rule in rules:
             applies = _applies(rule, fields)
             if applies is None:
                 return None
             if applies:
                 found = _one(rule, fields, catalog, household, prices)
-                # A gift the price table lists at zero (Douyu's glow stick, a gift paid in free coins) costs nothing.
-                return None if rule.gift_id is not None and found.amount == 0 else found
+                # Nothing to pay is not a purchase: a gift the price table lists at zero (Douyu's glow stick), a free
+                # Roblox item (expectedPrice 0). A request's own zero gift price is not believed (see _price).
+                return None if found.amount == 0 else found
             required = required or (rule.requires is not None and not rule.when)
         if not required:
             return None

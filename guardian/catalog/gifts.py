@@ -29,13 +29,20 @@ def parse_gift_list(spec: GiftList, body: bytes) -> dict[str, Decimal]:
         doc = parse_json(body)
     except Unreadable as e:
         raise ValueError(str(e)) from None
-    items = DocFields(doc).get_all(spec.items if spec.items.endswith("*") else spec.items + ".*")
+    return gift_prices(spec, doc)
+
+
+def gift_prices(spec: GiftList, doc: object) -> dict[str, Decimal]:
+    """Gift id -> unit price from a decoded gift list (JSON, or a WebSocket message read into the same shape)."""
+    found = DocFields(doc)
+    items = [i for path in spec.items for i in found.get_all(path if path.endswith("*") else path + ".*")]
     prices: dict[str, Decimal] = {}
     for item in items[:MAX_GIFTS]:
         if not isinstance(item, dict):
             continue
         fields = DocFields(item)
-        gift_id, raw = fields.get(spec.id), fields.get(spec.price)
+        gift_id = fields.get(spec.id)
+        raw = next((v for v in (fields.get(name) for name in spec.price) if v is not None), None)
         if gift_id is None or isinstance(gift_id, (dict, list, bool)) or len(str(gift_id)) > MAX_ID:
             continue
         if any(str(fields.get(k)) in free for k, free in spec.free_when):

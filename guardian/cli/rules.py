@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from guardian.catalog import cheers, gifts
+from guardian.catalog import gifts, messages
 from guardian.catalog.detect import Purchase, detect
 from guardian.catalog.har import HarError, read
 from guardian.catalog.index import Catalog, builtin_files
@@ -98,7 +98,7 @@ def detect_command(har: Path, config: Path | None, extra: tuple[Path, ...]) -> N
         purchase = detect(catalog, household, req, book)
         click.echo(json.dumps(purchase_json(purchase), ensure_ascii=False))
         for text in entry.websocket_sent:
-            cheer = cheers.detect_message(catalog, household, req.host, text)
+            cheer = messages.detect_message(catalog, household, req.host, text)
             click.echo(json.dumps(purchase_json(cheer), ensure_ascii=False))
         spec = catalog.gift_list_for(req.host, normalize_path(req.path))
         if spec is not None and entry.status == 200 and entry.response_body:

@@ -300,7 +300,7 @@ UNREADABLE = [
     # (query, body, content type, problem)
     ({}, gold_form(gift_num=""), FORM, "the field 'gift_num': not a plain non-negative number: ''"),
     ({}, b"price=100&ruid=1&coin_type=gold", FORM, "the field 'gift_num' is missing"),
-    ({}, b"gift_num=1&ruid=1", FORM, "the field 'price' is missing"),
+    ({}, b"gift_num=1&ruid=1", FORM, "the gift id field 'gift_id' is missing"),
     ({}, gold_form(gift_num="ten"), FORM, "the field 'gift_num': not a plain non-negative number: 'ten'"),
     ({}, gold_form(gift_num="-1"), FORM, "the field 'gift_num': not a plain non-negative number: '-1'"),
     ({}, gold_form(gift_num="1e3"), FORM, "the field 'gift_num': not a plain non-negative number: '1e3'"),
