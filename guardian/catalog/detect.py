@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
+from guardian.catalog import huya
 from guardian.catalog.fields import DocFields, Fields, Unreadable
 from guardian.catalog.index import Catalog
 from guardian.catalog.model import Rule
 from guardian.catalog.request import Request, normalize_path
+from guardian.catalog.tars import TarsError
 from guardian.household.config import Household
 from guardian.household.money import ABSURD, Money, parse_amount
 
@@ -75,11 +77,15 @@ def _method_matches(rule: Rule, request: Request) -> bool:
     return request.method in rule.methods or (request.method_override or "").upper() in rule.methods
 
 
+class NoRate(Unreadable):
+    """The amount was read, but it is in a currency the household has no rate for."""
+
+
 def to_household(value: Decimal, currency: str, household: Household) -> Money:
     if currency != household.currency:
         rate = household.rates.get(currency)
         if rate is None:
-            raise Unreadable(f"no rate for {currency} in household.rates")
+            raise NoRate(f"no rate for {currency} in household.rates, so no household amount can be given")
         value *= rate
     if value > ABSURD:
         raise Unreadable("the amount is absurdly large")
@@ -159,6 +165,10 @@ def _one(
         money = to_household(value, currency, household)
     except _Unknown as e:
         return Purchase(rule.app, rule.kind, rule.id, None, rule.unit, None, recipient, str(e), unknown=True)
+    except NoRate as e:  # unreadable all the same, but what was read is kept for the rule author (`guardian detect`)
+        return Purchase(
+            rule.app, rule.kind, rule.id, amount, rule.unit, None, recipient, str(e), False, currency, value
+        )
     return Purchase(rule.app, rule.kind, rule.id, amount, rule.unit, money, recipient, currency=currency, value=value)
 
 
@@ -235,25 +245,22 @@ def _graphql(
         return Purchase(
             first.app, first.kind, first.rule, None, first.unit, None, recipient, problem, True, operations=names
         )
-    money = parts[0].money
-    for p in parts[1:]:
-        money = money + p.money
     same = len({(p.unit, p.currency) for p in parts}) == 1
     amount = sum((p.amount for p in parts), Decimal(0)) if same else None
     value = sum((p.value for p in parts), Decimal(0)) if same else None
+    currency = first.currency if same else None
+    unpriced = next((p for p in parts if p.money is None), None)  # read, but without a rate
+    if unpriced is not None:
+        problem = f"{unpriced.problem} ({', '.join(names)})"
+        return Purchase(
+            first.app, first.kind, first.rule, amount, first.unit, None, recipient, problem, False, currency, value,
+            names,
+        )  # fmt: skip
+    money = parts[0].money
+    for p in parts[1:]:
+        money = money + p.money
     return Purchase(
-        first.app,
-        first.kind,
-        first.rule,
-        amount,
-        first.unit,
-        money,
-        recipient,
-        None,
-        False,
-        first.currency if same else None,
-        value,
-        names,
+        first.app, first.kind, first.rule, amount, first.unit, money, recipient, None, False, currency, value, names
     )
 
 
@@ -271,6 +278,8 @@ def detect(catalog: Catalog, household: Household, request: Request, prices: Pri
         return None
     rule = rules[0]
     try:
+        if rule.message == "huya-wup":
+            return _wup(rules, request, catalog, household, prices)
         fields = Fields(request)
         graph = [r for r in rules if r.operations]
         if graph:
@@ -282,6 +291,19 @@ def detect(catalog: Catalog, household: Household, request: Request, prices: Pri
     except Unreadable as e:
         problem = str(e)
     return Purchase(rule.app, rule.kind, rule.id, None, rule.unit, None, None, problem)
+
+
+def _wup(
+    rules: list[Rule], request: Request, catalog: Catalog, household: Household, prices: Prices | None
+) -> Purchase | None:
+    """A Huya WUP call posted over HTTP: read as the same document as on the WebSocket (guardian.catalog.huya)."""
+    if request.body is None:
+        raise Unreadable("the body could not be read (too large or badly encoded)")
+    try:
+        doc = huya.decode_packet(request.body)
+    except TarsError as e:
+        raise Unreadable(f"the call could not be read: {e}") from None
+    return plain_purchase([r for r in rules if r.message == "huya-wup"], DocFields(doc), catalog, household, prices)
 
 
 def plain_purchase(

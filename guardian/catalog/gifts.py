@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from guardian.catalog import huya
 from guardian.catalog.fields import DocFields, Unreadable, parse_json
 from guardian.catalog.index import Catalog
 from guardian.catalog.model import GiftList
+from guardian.catalog.tars import TarsError
 from guardian.household.money import parse_amount
 
 MAX_LIST_BODY = 4 * 1024 * 1024  # gift lists with images' metadata run to a few hundred KiB
@@ -26,9 +28,11 @@ def parse_gift_list(spec: GiftList, body: bytes) -> dict[str, Decimal]:
     if len(body) > MAX_LIST_BODY:
         raise ValueError(f"the gift list is larger than {MAX_LIST_BODY} bytes")
     try:
-        doc = parse_json(body)
-    except Unreadable as e:
+        doc = huya.decode_packet(body, huya.ANSWER, MAX_LIST_BODY) if spec.message == "huya-wup" else parse_json(body)
+    except (Unreadable, TarsError) as e:
         raise ValueError(str(e)) from None
+    if any(str(DocFields(doc).get(k)) not in values for k, values in spec.when):
+        raise ValueError("the answer is not a gift list")
     return gift_prices(spec, doc)
 
 

@@ -1,13 +1,14 @@
-"""Huya's WebSocket frames (TARS, see tars.py), read far enough to see a gift and its count.
+"""Huya's calls (TARS, see tars.py), read far enough to see a gift and its count.
 
-Every binary frame is a ``WebSocketCommand``: tag 0 the command (3: a call from the client, 4: the
-server's answer to one, 7: a pushed message), tag 1 its data. A call's data is a 4-byte big-endian
-length (counting itself) and a TARS ``RequestPacket``: tag 1 version, 5 servant, 6 function,
-7 the arguments. Version 3 arguments are a map (tag 0) of name to TARS bytes, version 2 a map of
-name to a one-entry map of type name to bytes; the request is under ``tReq``, an answer under
-``tRsp``, each a struct at tag 0. A gift is ``PropsUIServer.consumeGift`` (gift id at tag 4, count
-at 5, streamer at 6) and its 交友-room twin ``consumeGiftSafe`` (3, 4, 5); the catalog's huya.toml
-says which calls count, with `when` on the names below.
+Every binary WebSocket frame is a ``WebSocketCommand``: tag 0 the command (3: a call from the
+client, 4: the server's answer to one, 7: a pushed message), tag 1 its data. A call's data, which is
+also the whole body of an HTTP POST to wup.huya.com, is a 4-byte big-endian length (counting itself)
+and a TARS ``RequestPacket``: tag 1 version, 5 servant, 6 function, 7 the arguments. Version 3
+arguments are a map (tag 0) of name to TARS bytes, version 2 a map of name to a one-entry map of type
+name to bytes; the request is under ``tReq``, an answer under ``tRsp``, each a struct at tag 0. A gift
+is ``PropsUIServer.consumeGift`` (gift id at tag 4, count at 5, streamer at 6) or its 交友-room twin
+``consumeGiftSafe`` (3, 4, 5); the catalog's huya.toml says which calls count, with `when` on the
+names below.
 
 `decode` gives what a rule reads, with tags as strings::
 
@@ -79,24 +80,32 @@ def _argument(arguments: object, version: int, name: str) -> dict | None:
 
 
 def decode(data: bytes, limit: int = MAX_FRAME) -> dict:
-    """A call or an answer as a document for rules to read; TarsError when it cannot be read."""
+    """A WebSocket frame (a call, an answer or anything else) as a document for rules to read; TarsError when a
+    call or an answer cannot be read."""
     if len(data) > limit:
         raise TarsError(f"a frame larger than {limit} bytes")
     frame = tars.read_fields(data)
     kind = frame.get(0, 0)
-    doc: dict = {"command": kind}
     if kind not in (CALL, ANSWER):
-        return doc
+        return {"command": kind}
     packet = frame.get(1)
-    if not isinstance(packet, bytes) or len(packet) < 4:
+    if not isinstance(packet, bytes):
         raise TarsError("a call without its packet")
-    if int.from_bytes(packet[:4], "big") != len(packet):
+    return decode_packet(packet, kind)
+
+
+def decode_packet(packet: bytes, kind: int = CALL, limit: int = MAX_FRAME) -> dict:
+    """A call's packet (the WebSocket frame's data, or the body of an HTTP POST to wup.huya.com)."""
+    if len(packet) > limit:
+        raise TarsError(f"a packet larger than {limit} bytes")
+    if len(packet) < 4 or int.from_bytes(packet[:4], "big") != len(packet):
         raise TarsError("the packet's length does not match its size")
     fields = tars.read_fields(packet[4:])
     version = fields.get(1)
     if not isinstance(version, int):
         raise TarsError("the call's version is missing")
-    doc.update(version=version, servant=_text(fields.get(5), "servant"), function=_text(fields.get(6), "function"))
+    doc: dict = {"command": kind, "version": version}
+    doc.update(servant=_text(fields.get(5), "servant"), function=_text(fields.get(6), "function"))
     name = "tReq" if kind == CALL else "tRsp"
     doc["req" if kind == CALL else "rsp"] = _argument(fields.get(7, b""), version, name)
     return doc

@@ -50,7 +50,9 @@ def _cheer(rule: Rule, catalog: Catalog, household: Household, text: str) -> Pur
     try:
         money = to_household(value, currency, household)
     except Unreadable as e:
-        return Purchase(rule.app, rule.kind, rule.id, amount, rule.unit, None, recipient, str(e))
+        return Purchase(
+            rule.app, rule.kind, rule.id, amount, rule.unit, None, recipient, str(e), False, currency, value
+        )
     return Purchase(rule.app, rule.kind, rule.id, amount, rule.unit, money, recipient, currency=currency, value=value)
 
 

@@ -48,7 +48,8 @@ _LIST_KEYS = {
     "confidence",
 }  # fmt: skip
 MESSAGES = ("irc-cheer", "huya-wup")  # WebSocket client messages a rule can read
-LIST_MESSAGES = ("huya-wup",)  # WebSocket server messages a gift list can read
+HTTP_MESSAGES = ("huya-wup",)  # request bodies that are not JSON or a form
+LIST_MESSAGES = ("huya-wup",)  # answers a gift list can read besides JSON (a WebSocket gift list needs one)
 
 
 def path_pattern(text: str) -> tuple[re.Pattern[str], str | None]:
@@ -63,7 +64,10 @@ def path_pattern(text: str) -> tuple[re.Pattern[str], str | None]:
         else:
             parts.append("/" + re.escape(segment))
     exact = None if "*" in norm.split("/") or "**" in norm.split("/") else norm
-    return re.compile("".join(parts) or "/"), exact
+    regex = "".join(parts) or "/"
+    if re.fullmatch(regex, ""):  # only "**": the root path too
+        regex = f"(?:{regex})|/"
+    return re.compile(regex), exact
 
 
 def _names(value: object) -> tuple[str, ...]:
@@ -213,6 +217,8 @@ def _rule(r: Table, i: int, app_id: str, currency: str, success: Success | None)
     message = r.data.get("message")
     if transport == "websocket" and message not in MESSAGES:
         raise r.error("message", f"a WebSocket rule needs message = one of {', '.join(MESSAGES)}")
+    if transport == "http" and message not in (None, *HTTP_MESSAGES):
+        raise r.error("message", f"an HTTP rule's message is one of {', '.join(HTTP_MESSAGES)}")
     raw = r.data
     amount: tuple[str, ...] = ()
     if unknown:
@@ -273,8 +279,8 @@ def _gift_list(g: Table, app_id: str) -> GiftList:
     path, _ = path_pattern(g.need("path"))
     transport = g.get("transport", _transport, "http")
     message = g.data.get("message")
-    if transport == "websocket" and message not in LIST_MESSAGES:
-        raise g.error("message", f"a WebSocket gift list needs message = one of {', '.join(LIST_MESSAGES)}")
+    if message not in ((None,) if transport == "http" else ()) + LIST_MESSAGES:
+        raise g.error("message", f"a gift list's message is one of {', '.join(LIST_MESSAGES)}")
     return GiftList(
         app_id,
         hosts,

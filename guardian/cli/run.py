@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from guardian import settings
 from guardian.cli.common import config_option, load_settings
 from guardian.household.home import config_path, ensure_config, mitmproxy_dir
 from guardian.setup import wireguard
@@ -28,6 +29,8 @@ def check(config: Path | None) -> None:
     """Check the config and the app rules; exit non-zero with the file, key and reason if wrong."""
     path = config_path(config)
     s = load_settings(path)
+    for warning in settings.rates_warnings(s):
+        click.echo(warning, err=True)
     click.echo(f"{path}: OK ({len(s.config.children)} children, {len(s.catalog.apps)} apps)")
 
 

@@ -38,6 +38,10 @@ SUCCESS = {
     "roblox.com": {"purchased": True, "reason": "Success", "productId": 1},
     "steampowered.com": {"success": 1, "transid": "fake-1"},
     "alipay.com": {"alipay_trade_page_pay_response": {"code": "10000", "msg": "Success"}},
+    "95516.com": {"respCode": "00", "respMsg": "success"},
+    "kuaishoupay.com": {"result": 1, "code": "SUCCESS"},
+    "amemv.com": {"status_code": 0, "data": {}, "extra": {}},
+    "douyucdn.cn": {"error": 0, "data": {}},
     "paypal.com": {"id": "fake-order", "status": "CREATED"},
     "stripe.com": {"id": "pi_fake", "object": "payment_intent", "status": "succeeded"},
     "apple.com": {"status": 0},
@@ -68,16 +72,31 @@ GIFT_LISTS = {
             "gifts": [
                 {"id": 463, "name": "Rose", "diamond_count": 1},
                 {"id": 3389, "name": "Sports car", "diamond_count": 1200},
-            ]
+            ],
+            "pages": [  # the panel's pages, as the app and newer web clients get them
+                {"page_name": "礼物", "gifts": [{"id": 4550, "name": "墨镜", "diamond_count": 52}]},
+                {"page_name": "特权", "gifts": [{"id": 4551, "name": "灯牌", "gift_price": 1}]},
+            ],
         },
     },
-    "/live_api/emoji/allgifts": {"result": 1, "data": {"list": [{"id": 9, "name": "棒棒糖", "unitPrice": 66}]}},
+    # Kuaishou's web gift list: names and pictures by id, no prices (OrdinaryRoad KuaishouApis.GiftInfo).
+    "/live_api/emoji/allgifts": {"result": 1, "data": {"9": {"giftName": "棒棒糖", "giftUrl": "https://x/9.jpg"}}},
     "/api/RoomApi/room/": {
         "error": 0,
         "data": {
             "gift": [
                 {"id": "20001", "name": "飞机", "type": "2", "pc": 10000},
+                {"id": "20002", "name": "赞", "type": "2", "pc": 100},
                 {"id": "191", "name": "鱼丸", "type": "1", "pc": 100},
+            ]
+        },
+    },
+    "/api/gift/v3/web/list": {
+        "error": 0,
+        "data": {
+            "giftList": [
+                {"id": 20001, "name": "飞机", "priceInfo": {"price": 10000, "priceType": "2", "returnNum": 0}},
+                {"id": 20006, "name": "办卡", "priceInfo": {"price": 600, "priceType": "2", "returnNum": 0}},
             ]
         },
     },

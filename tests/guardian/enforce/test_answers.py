@@ -52,8 +52,8 @@ def test_navigation_refusal_is_a_bilingual_page(catalog: Catalog, reason: Reason
     page = answer.body.decode("utf-8")
     assert page.startswith("<!doctype html>")
     zh, en = EXPLAIN[reason]
-    assert f"{html.escape(zh)}（Bilibili）" in page
-    assert f"{html.escape(en)} (Bilibili)" in page
+    assert f"{html.escape(zh)}（Bilibili 哔哩哔哩）" in page
+    assert f"{html.escape(en)} (Bilibili 哔哩哔哩)" in page
     assert "This purchase was stopped by parental control" in page
 
 
