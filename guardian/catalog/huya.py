@@ -86,6 +86,8 @@ def decode(data: bytes, limit: int = MAX_FRAME) -> dict:
         raise TarsError(f"a frame larger than {limit} bytes")
     frame = tars.read_fields(data)
     kind = frame.get(0, 0)
+    if not isinstance(kind, int):
+        raise TarsError("the command is not a number")
     if kind not in (CALL, ANSWER):
         return {"command": kind}
     packet = frame.get(1)
