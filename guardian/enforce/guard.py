@@ -19,7 +19,7 @@ from guardian.catalog.request import MAX_BODY, Request
 from guardian.enforce import alerts, holds
 from guardian.enforce.answers import Answer, Verdict, refusal
 from guardian.enforce.neighbours import Neighbours
-from guardian.enforce.policy import Decision, Reason, app_open, decide
+from guardian.enforce.policy import ALLOW, Decision, Reason, app_open, decide
 from guardian.household.config import Config
 from guardian.store import approvals, overrides
 from guardian.store.ledger import ACCEPTED, FAILED, Attempt, Ledger
@@ -49,6 +49,7 @@ class Guard:
         self.prices = prices  # learned gift prices (guardian.catalog.gifts.PriceBook); None: the catalog's shipped ones
         self.calendar = config.household.calendar
         self._success = {r.id: r.success for a in catalog.apps.values() for r in a.rules}
+        self._continues = {r.id: r.continues for a in catalog.apps.values() for r in a.rules if r.continues}
         self.neighbours = Neighbours()
 
     def app_for(self, host: str) -> App | None:
@@ -72,6 +73,10 @@ class Guard:
         Blocking: call from a worker thread.
         """
         child = self.config.child_for(request.client, request.user, request.tunnel)
+        if child is not None and purchase.money is not None and purchase.rule in self._continues:
+            verdict = self._continuation(request, purchase, child.name, now)
+            if verdict is not None:
+                return verdict
         held = holds.needed(child, purchase)
         app = self.catalog.apps[purchase.app]
         if held and request.navigation:
@@ -101,6 +106,24 @@ class Guard:
             return Verdict(attempt_id, decision, holds.waiting_page(app.name, asked), asked)
         wait = child.ask.wait if asked is not None else 0  # hold an API call this long for the parent's answer
         return Verdict(attempt_id, decision, refusal(app, decision.reason, request.navigation), asked, wait)
+
+    def _continuation(self, request: Request, purchase: Purchase, child: str, now: datetime) -> Verdict | None:
+        """A later step of a payment this child was just allowed (Kuaishou's order after its cashier, Alipay's page
+        after either, Douyin's cashdesk after its top-up): recorded as continuing it, not judged or counted again.
+        Only a step of the same amount continues, and each allowed step covers one later step of each rule."""
+        rules, units = self._continues[purchase.rule], purchase.money.to_units()
+        mac = self.neighbours.mac(request.client)
+        attempt = Attempt(now, request.client, request.user, child, purchase, mac)
+        with self.ledger.writing() as tx:
+            earlier = tx.continued(child, rules, purchase.rule, units, now)
+            if earlier is None:
+                return None
+            attempt_id = tx.insert(
+                attempt, self.calendar.tz.key, self.config.household.currency, allowed=True, reason=None,
+                continues=earlier,
+            )  # fmt: skip
+        log.debug("%s %s continues attempt #%s for %s: not counted again", purchase.app, purchase.rule, earlier, child)
+        return Verdict(attempt_id, ALLOW, None)
 
     def approval_state(self, approval_id: int) -> str | None:
         """The approval's state, read while the proxy holds a request. Blocking: call from a worker thread."""
