@@ -1,4 +1,5 @@
-"""Apps: what Guardian recognises for each app, and payment-looking requests no rule matched yet."""
+"""Apps: what Guardian recognises for each app (its coverage: rules, sources, confidence, hosts controlled by host
+only, what is known to be missed), and payment-looking requests no rule matched yet."""
 
 from __future__ import annotations
 
@@ -8,19 +9,10 @@ from flask import Blueprint, Flask, render_template
 
 from dashboard import db
 from dashboard.auth import login_required
+from guardian.catalog.coverage import coverage
 from guardian.store import gift_prices, unrecognised
 
 bp = Blueprint("catalog", __name__)
-
-
-def seen(app) -> str:
-    """What the proxy can see of an app's purchases, as in the README's table."""
-    if not app.rules:
-        return "host only"
-    unknown = [r for r in app.rules if r.unknown_amount]
-    if len(unknown) == len(app.rules):
-        return "amount unknown"
-    return "amount" if not unknown else "amount; some amount unknown"
 
 
 @bp.route("/apps")
@@ -32,8 +24,7 @@ def index():
     local = lambda ms: calendar.local(datetime.fromtimestamp(ms / 1000, UTC))  # noqa: E731
     learned = gift_prices.counts(conn)
     apps = [
-        (a, seen(a), sorted({r.kind for r in a.rules}), learned.get(a.id, 0), bool(a.passthrough))
-        for a in sorted(s.catalog.apps.values(), key=lambda a: a.name.lower())
+        (c, sorted({r.kind for r in c.rules}), learned.get(c.id, 0), bool(c.not_decrypted)) for c in coverage(s.catalog)
     ]
     rates = s.config.household.rates
     missing = sorted(c for c in s.catalog.currencies() if c != s.config.household.currency and c not in rates)

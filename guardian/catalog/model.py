@@ -118,6 +118,8 @@ class Rule:
     sources: tuple[str, ...] = ()
     confidence: str | None = None
     path_text: str = ""  # the path as written, for reports
+    operation_text: tuple[str, ...] = ()  # `operations` and `not_operations` as written, for reports
+    not_operation_text: tuple[str, ...] = ()
 
     @property
     def host(self) -> str:

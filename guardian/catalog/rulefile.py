@@ -234,8 +234,9 @@ def _rule(r: Table, i: int, app_id: str, currency: str, success: Success | None)
         raise r.error("amount", "a gift rule needs the count field(s) in amount")
     hosts = r.need("host", (str, list), _rule_hosts)
     path, exact = path_pattern(r.need("path"))
-    operations = tuple(re.compile(translate(p.lower())) for p in r.get("operations", _names, ()))
-    not_operations = tuple(re.compile(translate(p.lower())) for p in r.get("not_operations", _names, ()))
+    operation_text, not_operation_text = r.get("operations", _names, ()), r.get("not_operations", _names, ())
+    operations = tuple(re.compile(translate(p.lower())) for p in operation_text)
+    not_operations = tuple(re.compile(translate(p.lower())) for p in not_operation_text)
     if not_operations and not operations:
         raise r.error("not_operations", "only with operations")
     return Rule(
@@ -270,6 +271,8 @@ def _rule(r: Table, i: int, app_id: str, currency: str, success: Success | None)
         sources=r.get("sources", _names, ()),
         confidence=r.get("confidence", _confidence, None),
         path_text=str(raw["path"]),
+        operation_text=operation_text,
+        not_operation_text=not_operation_text,
     )
 
 

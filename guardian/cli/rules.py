@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import click
 
 from guardian import settings
+from guardian.catalog.coverage import AppCoverage, coverage
 from guardian.catalog.index import Catalog, builtin_files
 from guardian.catalog.model import RuleError
 from guardian.catalog.rulefile import parse_app
@@ -100,3 +103,44 @@ def unrecognised_command(config: Path | None, limit: int) -> None:
             click.echo(f"{row.app}\t{row.method} {row.host}{row.path}\tseen {row.hits}x")
     finally:
         conn.close()
+
+
+@rules_group.command("coverage")
+@click.argument("apps", nargs=-1)
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per app instead of text.")
+def coverage_command(apps: tuple[str, ...], config: Path | None, as_json: bool) -> None:
+    """What Guardian covers of each app (or of APPS): rules with their sources and confidence, hosts controlled
+    by host only, hosts left alone, and what is known to be missed. Includes the data directory's rule files."""
+    path = config_path(config)
+    try:
+        catalog = Catalog.load([rules_dir(path)])
+    except RuleError as e:
+        raise click.ClickException(str(e)) from None
+    unknown = sorted(set(apps) - set(catalog.apps))
+    if unknown:
+        raise click.ClickException(f"unknown app {', '.join(unknown)}; known apps: {', '.join(sorted(catalog.apps))}")
+    for app in coverage(catalog):
+        if apps and app.id not in apps:
+            continue
+        if as_json:
+            click.echo(json.dumps({**asdict(app), "seen": app.seen}, ensure_ascii=False))
+        else:
+            click.echo(_coverage_text(app))
+
+
+def _coverage_text(app: AppCoverage) -> str:
+    lines = [f"{app.name} ({app.id}): {app.seen}; prices in {app.currency}"]
+    for r in (*app.rules, *app.gift_lists):
+        then = f", continues {', '.join(r.continues)}" if r.continues else ""
+        lines.append(f"  {r.id}: {r.kind}, {r.reads}, confidence {r.confidence}{then}")
+        lines.append(f"    {r.where}")
+        lines += [f"    source: {s}" for s in r.sources] or ["    source: not given"]
+    if app.host_only:
+        lines.append(f"  host level only: {', '.join(app.host_only)}")
+    if app.not_decrypted:
+        lines.append(f"  never decrypted: {', '.join(app.not_decrypted)}")
+    if app.left_alone:
+        lines.append(f"  left alone (shared with ordinary use): {', '.join(app.left_alone)}")
+    lines += [f"  missed: {m}" for m in app.missed]
+    return "\n".join(lines) + "\n"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 
@@ -66,3 +68,33 @@ def test_rules_unrecognised_lists_what_discovery_recorded(tmp_path):
     result = CliRunner().invoke(main, ["rules", "unrecognised", "--config", str(config)])
     assert result.exit_code == 0, result.output
     assert result.output == "bilibili\tPOST api.live.bilibili.com/xlive/revenue/v9/order/{id}/pay\tseen 1x\n"
+
+
+def test_rules_coverage_lists_rules_sources_host_level_hosts_and_what_is_missed(tmp_path):
+    config = config_with_rates(tmp_path)
+    result = CliRunner().invoke(main, ["rules", "coverage", "huya", "unionpay", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert text.startswith("Huya 虎牙 (huya): amount; prices in CNY\n")
+    assert "  huya.gift.consumeGift: gift, amount, confidence medium\n" in text
+    assert "    source: OrdinaryRoad-Project/ordinaryroad-live-chat-client@40806cf0" in text
+    assert "  host level only: pay.huya.com\n" in text
+    assert "  missed: recharge amounts (pay.huya.com is controlled by host only; its API is not public)\n" in text
+    assert "UnionPay 银联 (unionpay)" in text and "Bilibili" not in text
+
+
+def test_rules_coverage_as_json_and_with_the_parents_own_apps(tmp_path):
+    config = config_with_rates(tmp_path)
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "mine.toml").write_text(
+        'app = "mine"\ncurrency = "CNY"\nhosts = ["mine.example"]\nrefusal = { json = \'{}\' }\n'
+        '[[rule]]\nid = "mine.tip"\nkind = "tip"\nhost = "mine.example"\npath = "/tip"\nunknown_amount = true\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["rules", "coverage", "--json", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    apps = {a["id"]: a for a in map(json.loads, result.output.splitlines())}
+    assert apps["mine"]["rules"][0]["confidence"] == "not given" and apps["mine"]["seen"] == "amount unknown"
+    assert apps["wechatpay"]["left_alone"][0] == "long.weixin.qq.com"
+    unknown = CliRunner().invoke(main, ["rules", "coverage", "nosuch", "--config", str(config)])
+    assert unknown.exit_code == 1 and "unknown app nosuch; known apps: alipay, apple" in unknown.output
