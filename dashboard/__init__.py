@@ -54,14 +54,14 @@ def create_app(config: dict | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
-    from dashboard import approvals, auth, catalog, db, devices, evidence, limits, live, notices, week
+    from dashboard import agent, approvals, auth, catalog, db, devices, evidence, limits, live, notices, week
 
     settings = db.init_app(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(settings.config.storage.parent)
     auth.init_app(app)
     app.jinja_env.filters["amount"] = format_amount
-    for area in (live, week, limits, notices, auth, approvals, devices, evidence, catalog):
+    for area in (live, week, limits, notices, auth, approvals, devices, evidence, catalog, agent):
         area.register(app)
     if app.config.get("START_JOBS", os.environ.get("GUARDIAN_JOBS") == "1"):
         start_jobs(app, settings.config)

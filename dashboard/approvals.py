@@ -8,13 +8,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from dashboard.auth import login_required
 from dashboard.db import get_ledger
 from guardian.household import configfile
 from guardian.store import approvals
 from guardian.store.approvals import ApprovalError
+from guardian.store.changes import PARENT_DASHBOARD
 
 bp = Blueprint("approvals", __name__)
 VIA = "dashboard"
@@ -33,8 +34,8 @@ def _zone() -> ZoneInfo:
 
 
 def _who() -> str:
-    """The signed-in parent if the login names one, else the account the dashboard runs as."""
-    return str(getattr(g, "user", None) or session.get("user") or approvals.os_user())
+    """The parent who logged in; never the account the dashboard runs as (a service's, or a child's)."""
+    return PARENT_DASHBOARD
 
 
 @bp.get("/approvals")

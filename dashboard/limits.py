@@ -17,6 +17,7 @@ from guardian.store.db import transaction
 
 bp = Blueprint("limits", __name__)
 MAX_LINES = 50
+WHO = changes.PARENT_DASHBOARD  # every change here is made by the parent who logged in
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -120,7 +121,7 @@ def save_child(index: int):
     diff = {k: {"from": old.get(k), "to": fresh.get(k)} for k in fresh if old.get(k) != fresh.get(k)}
     conn = db.conn()
     with transaction(conn):
-        changes.record(conn, f"limits of {after.name}", {"child": after.name, "changed": diff}, db.now_ms())
+        changes.record(conn, f"limits of {after.name}", {"child": after.name, "changed": diff}, db.now_ms(), WHO)
     db.get_settings()  # pick up the new file now
     flash(f"Saved {after.name}'s limits. The proxy applies them within a few seconds." if diff else "Nothing changed.")
     return redirect(url_for("limits.index"))
@@ -153,7 +154,7 @@ def lock():
     with transaction(conn):
         overrides.lock(conn, now, until)
         when = "until unlocked" if until is None else f"until {calendar.local(until):%Y-%m-%d %H:%M}"
-        changes.record(conn, "locked all purchases", {"until": when}, db.now_ms())
+        changes.record(conn, "locked all purchases", {"until": when}, db.now_ms(), WHO)
     flash(f"All purchases are locked {when}.")
     return redirect(url_for("limits.index"))
 
@@ -164,7 +165,7 @@ def unlock():
     conn = db.conn()
     with transaction(conn):
         lifted = overrides.unlock(conn, db.now())
-        changes.record(conn, "unlocked purchases", {"locks_lifted": lifted}, db.now_ms())
+        changes.record(conn, "unlocked purchases", {"locks_lifted": lifted}, db.now_ms(), WHO)
     flash("Purchases are unlocked." if lifted else "Purchases were not locked.")
     return redirect(url_for("limits.index"))
 
@@ -188,6 +189,7 @@ def extra():
                 f"extra allowance for {child.name}",
                 {"child": child.name, "amount": str(amount), "day": today.isoformat()},
                 db.now_ms(),
+                WHO,
             )
     except ValueError as e:
         flash(f"No extra allowance: {e}.", "error")

@@ -129,9 +129,16 @@ def demo(folder: Path) -> Path:
             "extra allowance for Mia",
             {"child": "Mia", "amount": "10.00 CNY", "day": calendar.local(now).date().isoformat()},
             ms,
+            changes.PARENT_DASHBOARD,
         )
     with transaction(conn):
-        changes.record(conn, "limits of Leo", {"child": "Leo", "changed": {"week": {"from": "50", "to": "30"}}}, ms)
+        changes.record(
+            conn,
+            "limits of Leo",
+            {"child": "Leo", "changed": {"week": {"from": "50", "to": "30"}}},
+            ms,
+            changes.PARENT_DASHBOARD,
+        )
     outbox.post(conn, outbox.WEEKLY, None, "Guardian week summary", "Mia spent 148.00 CNY", ms)
     for yuan, streamer in (("25", "StarRiver"), ("52", "LuluSings")):  # two purchases waiting for a parent
         ask = Purchase("bilibili", "gift", "demo", Decimal(yuan) * 1000, "gold", Money(Decimal(yuan), "CNY"), streamer)

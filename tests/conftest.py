@@ -38,6 +38,8 @@ def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     """No test reads or writes the real data directory."""
     monkeypatch.setenv("GUARDIAN_HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.delenv("GUARDIAN_CONFIG", raising=False)
+    monkeypatch.delenv("SUDO_USER", raising=False)  # who an administrator is: the tests' own account
+    monkeypatch.delenv("DOAS_USER", raising=False)
 
 
 @pytest.fixture(scope="session")

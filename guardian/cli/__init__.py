@@ -10,7 +10,7 @@ import logging
 
 import click
 
-from guardian.cli import approvals, dashboard, detect, evidence, rules, run, setup
+from guardian.cli import agent, approvals, dashboard, detect, evidence, rules, run, service, setup
 
 
 @click.group()
@@ -22,6 +22,9 @@ def main() -> None:
 main.add_command(run.run)
 main.add_command(run.check)
 main.add_command(setup.setup)
+main.add_command(service.install_command)
+main.add_command(service.stopped)
+main.add_command(agent.agent_command)
 main.add_command(setup.phone)
 main.add_command(dashboard.set_password)
 main.add_command(evidence.verify_record)

@@ -1,6 +1,7 @@
 """`guardian approvals list | approve ID [--over-cap] | deny ID`: answer a child's request from a terminal.
 
-Each answer is recorded with the operating-system user who gave it and when.
+Answering needs administrator rights or the parent password (guardian.cli.authority); each
+answer is recorded with who gave it ("administrator dad", "parent (command line)") and when.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from guardian.cli.authority import parent_only
 from guardian.cli.common import config_option, load_settings
 from guardian.household.home import config_path
 from guardian.store import approvals
@@ -62,10 +64,12 @@ def list_(config: Path | None, everything: bool) -> None:
 
 
 def _decide(config: Path | None, approval_id: int, approve: bool, over_cap: bool) -> None:
-    ledger, tz = _ledger(config)
+    s = load_settings(config_path(config))
+    who = parent_only(s.config.storage, "answer a purchase question")
+    ledger, tz = Ledger(s.config.storage), ZoneInfo(s.config.household.timezone)
     now = int(datetime.now(UTC).timestamp() * 1000)
     try:
-        a = approvals.decide(ledger.conn, approval_id, approve, approvals.os_user(), VIA, now, over_cap)
+        a = approvals.decide(ledger.conn, approval_id, approve, who, VIA, now, over_cap)
     except ApprovalError as e:
         raise click.ClickException(str(e)) from None
     finally:

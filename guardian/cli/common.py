@@ -20,9 +20,24 @@ config_option = click.option(
 )
 
 
+# Tests point install and setup at a scratch folder instead of "/".
+root_option = click.option("--root", type=click.Path(path_type=Path), default=Path("/"), hidden=True)
+
+
 def load_settings(path: Path) -> settings.Settings:
     """The config and the catalog at `path`; a mistake in either exits with its file, key and reason."""
     try:
         return settings.load(path)
+    except PermissionError:
+        raise not_readable(path) from None
     except ValueError as e:
+        if isinstance(e.__cause__, PermissionError) or "Permission denied" in str(e):
+            raise not_readable(path) from None
         raise click.ClickException(str(e)) from None
+
+
+def not_readable(path: Path) -> click.ClickException:
+    return click.ClickException(
+        f"{path}: this account cannot read Guardian's files (they belong to Guardian's service). "
+        "Run the command as an administrator (for example `sudo guardian ...`), or use the dashboard."
+    )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from guardian.cli.authority import parent_only
 from guardian.cli.common import config_option, load_settings
 from guardian.evidence import export, formats, verify
 from guardian.household.home import config_path
@@ -76,6 +77,7 @@ def _date(_ctx, param, value: str) -> date:
 )
 def export_command(config: Path | None, child: str, start: date, end: date, fmt: str, out: Path | None) -> None:
     """Write an evidence pack: every attempt in the range, totals, the chain check and a cover (Chinese and English)."""
+    parent_only(load_settings(config_path(config)).config.storage, "export the record")
     s, conn = _open(config)
     household = s.config.household
     try:

@@ -1,8 +1,7 @@
-"""`guardian setup` (the child's PC) and `guardian phone` (phones and tablets over WireGuard)."""
+"""`guardian setup` (a child's account, pointed at the service) and `guardian phone` (phones over WireGuard)."""
 
 from __future__ import annotations
 
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -10,23 +9,31 @@ from pathlib import Path
 import click
 
 from guardian import settings
-from guardian.cli.common import config_option, load_settings
-from guardian.household.home import config_path, ensure_config, mitmproxy_dir
-from guardian.setup import phones, system, wireguard
+from guardian.cli.authority import parent_only
+from guardian.cli.common import config_option, load_settings, root_option
+from guardian.household.home import config_path, ensure_config
+from guardian.setup import firewall, install, phones, system, wireguard
+from guardian.setup.service import CA_FILE, LINUX
+from guardian.setup.service_macos import MACOS
+from guardian.setup.service_windows import WINDOWS
 from guardian.setup.steps import Answers, Paths, Step, describe, plan
 from guardian.store.ledger import Ledger
 
 
-def _platform() -> str:
+def platform_name() -> str:
     return {"win32": "windows", "darwin": "darwin"}.get(sys.platform, "linux")
 
 
-def _guardian_command() -> str:
-    beside = Path(sys.executable).parent / ("guardian.exe" if sys.platform == "win32" else "guardian")
-    return str(beside) if beside.exists() else (shutil.which("guardian") or "guardian")
+LAYOUTS = {"linux": LINUX, "windows": WINDOWS, "darwin": MACOS}
 
 
-def _ask(yes: bool):
+def published_ca(root: Path, platform: str) -> Path:
+    """Where `guardian install` published the service's certificate on this platform."""
+    public = LAYOUTS[platform].public
+    return Path(public) / CA_FILE if platform == "windows" else root / public.lstrip("/") / CA_FILE
+
+
+def ask_each(yes: bool):
     def ask(step: Step, i: int, n: int) -> bool:
         click.echo(f"\nStep {i} of {n}: {step.what}")
         click.echo(f"  Why: {step.why}.")
@@ -39,62 +46,107 @@ def _ask(yes: bool):
     return ask
 
 
+def _list(steps: list[Step]) -> None:
+    for i, step in enumerate(steps, 1):
+        click.echo(f"Step {i}: {step.what}{' (needs administrator rights)' if step.admin else ''}")
+        for line in describe(step):
+            click.echo(f"    {line}")
+
+
+def _child_account(account: str, root: Path, dry_run: bool, undo_: bool, yes: bool) -> None:
+    """As an administrator: keep one child's account to Guardian (the firewall), or stop doing so."""
+    state = install.admin_dir(root) / f"setup-{account}.json"
+    if not dry_run and not system.is_admin():
+        raise click.ClickException(
+            f"keeping {account}'s account to Guardian needs an administrator: `sudo guardian setup --account {account}`"
+        )
+    if undo_:
+        count = system.undo(state, say=click.echo)
+        click.echo(f"Undone: {count} change(s)." if count else "There was nothing to undo.")
+        return
+    import pwd
+
+    try:
+        uid = pwd.getpwnam(account).pw_uid
+    except KeyError:
+        raise click.ClickException(f"there is no account called {account!r} on this computer") from None
+    if uid == 0:
+        raise click.ClickException("that is an administrator's account, not a child's")
+    now, later = firewall.reload(root)
+    steps = [
+        Step(
+            f"firewall-{account}",
+            f"Let {account}'s account reach websites only through Guardian",
+            "a browser started without the proxy, or a program that ignores it, gets nowhere",
+            True,
+            (later, *firewall.child_actions(root, account, uid), now),
+        )
+    ]
+    if dry_run:
+        _list(steps)
+        return
+    system.apply(steps, state, ask=ask_each(yes), say=click.echo, again=f"guardian setup --account {account} --undo")
+
+
 @click.command()
 @config_option
+@click.option("--account", metavar="ACCOUNT", help="As an administrator: keep this child's account to Guardian.")
 @click.option("--yes", is_flag=True, help="Accept every step without asking.")
 @click.option("--undo", "undo_", is_flag=True, help="Revert every change an earlier `guardian setup` made.")
 @click.option("--no-proxy", is_flag=True, help="Leave the system's proxy settings alone.")
-@click.option("--no-autostart", is_flag=True, help="Do not start Guardian at login.")
 @click.option(
     "--network-service", default="Wi-Fi", show_default=True, help="macOS: the network service to set the proxy on."
 )
 @click.option("--dry-run", is_flag=True, help="List every change without making any.")
+@root_option
 def setup(
-    config: Path | None, yes: bool, undo_: bool, no_proxy: bool, no_autostart: bool, network_service: str, dry_run: bool
+    config: Path | None,
+    account: str | None,
+    yes: bool,
+    undo_: bool,
+    no_proxy: bool,
+    network_service: str,
+    dry_run: bool,
+    root: Path,
 ) -> None:
-    """Put this computer under Guardian: trust its certificate, use it as the proxy, start it at login."""
-    path = config_path(config)
-    state = system.state_path(path)
+    """Point this account at Guardian's service: trust its certificate and use its proxy."""
+    platform = platform_name()
     try:
+        ca = published_ca(root, platform)
+        if not undo_ and not ca.is_file():
+            raise click.ClickException(
+                "No Guardian service is installed on this computer. An administrator installs it first with "
+                '`sudo guardian install` (README, "Set up your family"); '
+                "then run `guardian setup` in each child's account."
+            )
+        if account:
+            _child_account(account, root, dry_run, undo_, yes)
+            return
+        state = system.state_path(config_path(config))
         if undo_:
             count = system.undo(state, say=click.echo)
             click.echo(f"Undone: {count} change(s)." if count else "There was nothing to undo.")
             return
-        if ensure_config(path):
-            click.echo(f"Wrote a default config to {path}.")
-        s = load_settings(path)
-        ca = mitmproxy_dir(path) / ("mitmproxy-ca-cert.cer" if _platform() == "windows" else "mitmproxy-ca-cert.pem")
-        if not ca.exists():
-            raise click.ClickException(
-                f"Guardian's certificate is not made yet ({ca}). Start Guardian once with `guardian run`, stop it, "
-                "then run `guardian setup` again."
-            )
-        listen = s.config.proxy
-        host = "127.0.0.1" if listen.host in ("0.0.0.0", "::") else listen.host
-        paths = Paths(config=path, ca=ca, guardian=_guardian_command(), home=Path.home())
         answers = Answers(
-            proxy_host=host,
-            proxy_port=listen.port,
+            proxy_host="127.0.0.1",
+            proxy_port=8080,
             set_proxy=not no_proxy,
-            autostart=not no_autostart,
             tools=system.tools(),
             nssdb=(Path.home() / ".pki" / "nssdb").is_dir(),
             network_service=network_service,
             admin=system.is_admin(),
+            desktop_locked=(root / "etc/dconf/db/local.d/locks/guardian").is_file(),
         )
-        steps = plan(_platform(), paths, answers)
+        # The machine-wide steps are `guardian install`'s; this account's own are left.
+        steps = [s for s in plan(platform, Paths(ca=ca, home=Path.home(), root=root), answers) if not s.admin]
         if dry_run:
-            for i, step in enumerate(steps, 1):
-                click.echo(f"Step {i}: {step.what}{' (needs administrator rights)' if step.admin else ''}")
-                for line in describe(step):
-                    click.echo(f"    {line}")
+            _list(steps)
             return
-        click.echo(
-            f"Guardian will make {len(steps)} change(s) to this computer. "
-            "Each can be undone with `guardian setup --undo`."
-        )
-        admin = system.is_admin()
-        done = system.apply(steps, state, ask=_ask(yes), say=click.echo, admin=admin, sudo=system.sudo_available())
+        if not steps:
+            click.echo("Nothing to change in this account: `guardian install` set up every account already.")
+            return
+        click.echo(f"{len(steps)} change(s) to this account. `guardian setup --undo` reverts them.")
+        done = system.apply(steps, state, ask=ask_each(yes), say=click.echo)
     except system.SetupError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"\n{len(done)} of {len(steps)} step(s) done. Phones and tablets: open the dashboard's Devices page.")
@@ -114,6 +166,7 @@ def phone_add(config: Path | None, child: str, name: str) -> None:
     path = config_path(config)
     ensure_config(path)
     s: settings.Settings = load_settings(path)
+    parent_only(s.config.storage, "add a phone")
     try:
         tunnel = phones.add(path, child, name, s.catalog.apps)
     except ValueError as e:
@@ -126,9 +179,11 @@ def phone_add(config: Path | None, child: str, name: str) -> None:
 @config_option
 @click.argument("name")
 def phone_show(config: Path | None, name: str) -> None:
-    """Print device NAME's QR code and WireGuard configuration again."""
+    """Print device NAME's QR code and WireGuard configuration again (it holds the tunnel's key)."""
+    path = config_path(config)
+    parent_only(load_settings(path).config.storage, "see a phone's key")
     try:
-        tunnel = wireguard.read(wireguard.folder(config_path(config)) / f"{wireguard.check_name(name)}.conf")
+        tunnel = wireguard.read(wireguard.folder(path) / f"{wireguard.check_name(name)}.conf")
     except ValueError as e:
         raise click.ClickException(str(e)) from None
     _show(tunnel)
@@ -141,6 +196,7 @@ def phone_remove(config: Path | None, name: str) -> None:
     """Revoke device NAME's tunnel: its keys are deleted and the proxy stops listening for it."""
     path = config_path(config)
     s = load_settings(path)
+    parent_only(s.config.storage, "remove a phone")
     try:
         child, revoked = phones.remove(path, name, s.catalog.apps)
     except ValueError as e:

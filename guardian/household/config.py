@@ -117,6 +117,7 @@ class Config:
     devices: DeviceMap = field(compare=False, repr=False)
     weekly: Weekly | None = Weekly(6, 19, 0)  # [notifications] weekly: when the weekly summary is made
     keep_days: int = 730  # [storage] keep_days: records older than this are purged (0: keep all)
+    desktop_user: str | None = None  # [notifications] desktop_user: the parent's OS account shown desktop alerts
 
     def child(self, name: str | None) -> Child | None:
         return next((c for c in self.children if c.name == name), None)

@@ -7,6 +7,7 @@ Unknown keys are errors too, so a typo never silently drops a limit.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from decimal import Decimal
@@ -43,6 +44,14 @@ def _text(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"expected text, got {value!r}")
     return value.strip()
+
+
+def _account(value: object) -> str:
+    """An operating-system account name (Linux, macOS or Windows): no path, quote or control characters."""
+    text = _text(value)
+    if len(text) > 64 or re.search(r'[\x00-\x1f\x7f/\\:*?"<>|@\[\]]', text):
+        raise ValueError(f'expected the name of an account on this computer, like "dad", got {value!r}')
+    return text
 
 
 def _currency(value: object) -> str:
@@ -189,6 +198,7 @@ def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:
     d.done()
     n = root.table("notifications")
     weekly = n.get("weekly", Weekly.parse, Weekly(6, 19, 0))
+    desktop_user = n.get("desktop_user", _account, None)
     n.done()
     root.seen.add("child")
     raw_children = root.data.get("child", [])
@@ -220,7 +230,8 @@ def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:
             owners.append((device, child.name))
     if not storage.is_absolute():
         storage = path.parent / storage
-    return Config(path, household, children, storage, proxy, dashboard, DeviceMap(owners), weekly, keep)
+    devices = DeviceMap(owners)
+    return Config(path, household, children, storage, proxy, dashboard, devices, weekly, keep, desktop_user)
 
 
 def load(path: Path | str, known_apps: Iterable[str] = ()) -> Config:

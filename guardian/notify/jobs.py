@@ -19,8 +19,8 @@ from guardian import settings
 from guardian.evidence import reports, retention
 from guardian.household.config import Config
 from guardian.household.windows import DAYS
-from guardian.notify import delivery
-from guardian.notify.desktop import Notifier, PlyerNotifier
+from guardian.notify import delivery, relay
+from guardian.notify.desktop import Notifier
 from guardian.store.db import connect, ms
 
 log = logging.getLogger(__name__)
@@ -69,21 +69,26 @@ def _on_error(event: JobExecutionEvent) -> None:
 def start(config: Config, notifier: Notifier | None = None, every_seconds: float = 3) -> BackgroundScheduler:
     """Start the scheduler with the outbox, weekly-summary and retention jobs.
 
-    The jobs reload the config when they run; the weekly time and the database path are read once, here.
+    The jobs reload the config when they run; the weekly time, the database path and the desktop (the
+    parent's, guardian.notify.relay; none when [notifications] desktop_user is unset) are read once, here.
     """
     tz = config.household.calendar.tz
     scheduler = BackgroundScheduler(timezone=tz)
     scheduler.add_listener(_on_error, EVENT_JOB_ERROR)
     common = dict(replace_existing=True, max_instances=1, coalesce=True)
-    scheduler.add_job(
-        deliver_outbox,
-        "interval",
-        seconds=every_seconds,
-        args=[config.storage, notifier or PlyerNotifier()],
-        id="deliver-outbox",
-        next_run_time=datetime.now(tz),
-        **common,
-    )
+    notifier = notifier or relay.desktop(config)
+    if notifier is not None:
+        scheduler.add_job(
+            deliver_outbox,
+            "interval",
+            seconds=every_seconds,
+            args=[config.storage, notifier],
+            id="deliver-outbox",
+            next_run_time=datetime.now(tz),
+            **common,
+        )
+    else:
+        log.info("desktop notifications are off: [notifications] desktop_user names no parent's account")
     if config.weekly is not None:
         w = config.weekly
         scheduler.add_job(

@@ -1,4 +1,9 @@
-"""What `guardian setup` changes on the child's PC, planned as values.
+"""What `guardian setup` changes in a child's account, planned as values: it points the account at the service.
+
+Guardian itself runs as a system service (guardian.setup.service, `guardian
+install`); this plan only makes the account trust the service's published
+certificate and use its proxy. Steps marked admin are machine-wide (install
+makes them too); the command line leaves them to install.
 
 `plan(platform, paths, answers)` is pure: it returns Steps, each a list of
 actions (write a file, append lines to a file, run a command with the command
@@ -15,16 +20,27 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 CA_NAME = "mitmproxy"  # the common name of the CA mitmproxy generates
-LABEL = "org.guardian.proxy"
 
 
 @dataclass(frozen=True, slots=True)
 class Write:
-    """Write `path` (from `source`'s bytes, or `text`); undo restores what was there, or removes it."""
+    """Write `path` (`data`, else `source`'s bytes, else `text`); undo restores what was there, or removes it.
+
+    `mode` and `owner` (an account name) are set on the file before its bytes go in, so a secret is
+    never readable by others, not even for a moment.
+    """
 
     path: Path
     text: str = ""
     source: Path | None = None
+    data: bytes | None = None
+    mode: int | None = None
+    owner: str | None = None
+
+    def content(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        return self.source.read_bytes() if self.source is not None else self.text.encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +74,7 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Paths:
-    config: Path  # guardian.toml
-    ca: Path  # mitmproxy-ca-cert.pem (Linux, macOS) or mitmproxy-ca-cert.cer (Windows)
-    guardian: str  # the guardian command to start at login
+    ca: Path  # the service's published certificate
     home: Path
     root: Path = Path("/")
 
@@ -74,16 +88,12 @@ class Answers:
     proxy_port: int = 8080
     trust_ca: bool = True
     set_proxy: bool = True
-    autostart: bool = True
     # What this machine has (guardian.system.facts finds out).
     tools: frozenset[str] = field(default_factory=frozenset)  # gsettings, certutil, systemctl
     nssdb: bool = False  # ~/.pki/nssdb exists (Chrome, Chromium and some Firefox builds use it)
     network_service: str = "Wi-Fi"  # macOS: the network service the PC uses
     admin: bool = True  # Windows: without administrator rights, trust the certificate for this user only
-
-
-def _run_line(paths: Paths) -> list[str]:
-    return [paths.guardian, "run", "--config", str(paths.config)]
+    desktop_locked: bool = False  # `guardian install` set GNOME's proxy for every account, locked
 
 
 def _linux(paths: Paths, a: Answers) -> list[Step]:
@@ -120,7 +130,7 @@ def _linux(paths: Paths, a: Answers) -> list[Step]:
                 )
             )
     if a.set_proxy:
-        if "gsettings" in a.tools:
+        if "gsettings" in a.tools and not a.desktop_locked:
             schema = "org.gnome.system.proxy"
             actions = [_gsetting(schema, "mode", "'manual'")]
             for kind in ("http", "https"):
@@ -156,46 +166,6 @@ def _linux(paths: Paths, a: Answers) -> list[Step]:
                 ),
             )
         )
-    if a.autostart:
-        if "systemctl" in a.tools:
-            unit = paths.home / ".config" / "systemd" / "user" / "guardian.service"
-            text = (
-                "[Unit]\nDescription=Guardian parental controls\n\n"
-                f"[Service]\nExecStart={' '.join(_quote(p) for p in _run_line(paths))}\nRestart=on-failure\n\n"
-                "[Install]\nWantedBy=default.target\n"
-            )
-            steps.append(
-                Step(
-                    "autostart",
-                    "Start Guardian when this user logs in (systemd user service)",
-                    "limits only work while Guardian runs",
-                    False,
-                    (
-                        Run(undo=("systemctl", "--user", "daemon-reload")),
-                        Write(unit, text),
-                        Run(("systemctl", "--user", "daemon-reload")),
-                        Run(
-                            ("systemctl", "--user", "enable", "guardian.service"),
-                            ("systemctl", "--user", "disable", "guardian.service"),
-                        ),
-                    ),
-                )
-            )
-        else:
-            desktop = paths.home / ".config" / "autostart" / "guardian.desktop"
-            text = (
-                "[Desktop Entry]\nType=Application\nName=Guardian\n"
-                f"Exec={' '.join(_quote(p) for p in _run_line(paths))}\nX-GNOME-Autostart-enabled=true\n"
-            )
-            steps.append(
-                Step(
-                    "autostart",
-                    "Start Guardian when this user logs in (desktop autostart)",
-                    "limits only work while Guardian runs",
-                    False,
-                    (Write(desktop, text),),
-                )
-            )
     return steps
 
 
@@ -205,10 +175,6 @@ def _gsetting(schema: str, key: str, value: str) -> Run:
         ("gsettings", "set", schema, key, "{previous}"),
         ("gsettings", "get", schema, key),
     )
-
-
-def _quote(part: str) -> str:
-    return f'"{part}"' if " " in part else part
 
 
 def _windows(paths: Paths, a: Answers) -> list[Step]:
@@ -278,47 +244,6 @@ def _windows(paths: Paths, a: Answers) -> list[Step]:
                 (Run(("netsh", "winhttp", "set", "proxy", server, "<local>"), ("netsh", "winhttp", "reset", "proxy")),),
             )
         )
-    if a.autostart and not a.admin:
-        # Creating a logon task needs administrator rights; the user's Startup folder does not.
-        startup = paths.home / "AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/Guardian.cmd"
-        command = " ".join(f'"{p}"' for p in _run_line(paths))
-        steps.append(
-            Step(
-                "autostart",
-                "Start Guardian when this user logs in (Startup folder)",
-                "limits only work while Guardian runs",
-                False,
-                (Write(startup, f'@start "Guardian" /min {command}\r\n'),),
-            )
-        )
-    elif a.autostart:
-        command = " ".join(f'"{p}"' for p in _run_line(paths))
-        steps.append(
-            Step(
-                "autostart",
-                "Start Guardian when this user logs in (Task Scheduler)",
-                "limits only work while Guardian runs",
-                False,
-                (
-                    Run(
-                        (
-                            "schtasks",
-                            "/Create",
-                            "/TN",
-                            "Guardian",
-                            "/TR",
-                            command,
-                            "/SC",
-                            "ONLOGON",
-                            "/RL",
-                            "LIMITED",
-                            "/F",
-                        ),
-                        ("schtasks", "/Delete", "/TN", "Guardian", "/F"),
-                    ),
-                ),
-            )
-        )
     return steps
 
 
@@ -361,35 +286,7 @@ def _macos(paths: Paths, a: Answers) -> list[Step]:
                 ),
             )
         )
-    if a.autostart:
-        plist = paths.home / "Library" / "LaunchAgents" / f"{LABEL}.plist"
-        args = "".join(f"        <string>{_xml(p)}</string>\n" for p in _run_line(paths))
-        text = (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n'
-            '<plist version="1.0">\n<dict>\n'
-            f"    <key>Label</key>\n    <string>{LABEL}</string>\n"
-            f"    <key>ProgramArguments</key>\n    <array>\n{args}    </array>\n"
-            "    <key>RunAtLoad</key>\n    <true/>\n    <key>KeepAlive</key>\n    <true/>\n"
-            "</dict>\n</plist>\n"
-        )
-        steps.append(
-            Step(
-                "autostart",
-                "Start Guardian when this user logs in (LaunchAgent)",
-                "limits only work while Guardian runs",
-                False,
-                (
-                    Write(plist, text),
-                    Run(("launchctl", "load", "-w", str(plist)), ("launchctl", "unload", "-w", str(plist))),
-                ),
-            )
-        )
     return steps
-
-
-def _xml(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def describe(step: Step) -> list[str]:
@@ -397,7 +294,10 @@ def describe(step: Step) -> list[str]:
     lines = []
     for a in step.actions:
         if isinstance(a, Write):
-            lines.append(f"write {a.path}" + (f" (a copy of {a.source})" if a.source else ""))
+            extra = [f"a copy of {a.source}"] if a.source else []
+            extra += [f"owned by {a.owner}"] if a.owner else []
+            extra += [f"mode {a.mode:04o}"] if a.mode is not None else []
+            lines.append(f"write {a.path}" + (f" ({', '.join(extra)})" if extra else ""))
         elif isinstance(a, Append):
             lines.append(f"add {len(a.lines)} lines to {a.path}")
         elif a.argv:

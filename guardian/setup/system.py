@@ -36,6 +36,18 @@ class Result:
 
 
 Runner = Callable[[Sequence[str]], Result]
+Owners = Callable[[str], tuple[int, int]]  # an account name -> (uid, gid)
+
+
+def account_ids(name: str) -> tuple[int, int]:
+    """The real lookup of an account's user and primary group ids."""
+    import pwd
+
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        raise SetupError(f"there is no account called {name!r} on this computer") from None
+    return entry.pw_uid, entry.pw_gid
 
 
 def run_command(argv: Sequence[str]) -> Result:
@@ -113,7 +125,22 @@ def _mkdirs(path: Path) -> list[str]:
     return made
 
 
-def _apply(action, step: Step, runner: Runner) -> dict:
+def _write(action: Write, owners: Owners) -> None:
+    """Write a file, its mode and owner set before any byte goes in (no moment when others may read it)."""
+    if action.mode is None and action.owner is None:
+        action.path.write_bytes(action.content())
+        return
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(action.path, flags, 0o600 if action.mode is None else action.mode)
+    with os.fdopen(fd, "wb") as f:
+        if action.owner is not None and hasattr(os, "fchown"):
+            os.fchown(f.fileno(), *owners(action.owner))
+        if action.mode is not None and hasattr(os, "fchmod"):
+            os.fchmod(f.fileno(), action.mode)
+        f.write(action.content())
+
+
+def _apply(action, step: Step, runner: Runner, owners: Owners = account_ids) -> dict:
     entry: dict = {"step": step.id}
     if isinstance(action, Write | Append):
         path = action.path
@@ -121,15 +148,14 @@ def _apply(action, step: Step, runner: Runner) -> dict:
         entry.update(kind="file", path=str(path), before=None if before is None else base64.b64encode(before).decode())
         entry["dirs"] = _mkdirs(path)
         if isinstance(action, Write):
-            data = action.source.read_bytes() if action.source is not None else action.text.encode()
-        else:
-            text = (before or b"").decode("utf-8")
-            have = set(text.splitlines())
-            missing = [line for line in action.lines if line not in have]
-            if text and not text.endswith("\n"):
-                text += "\n"
-            data = (text + "".join(f"{line}\n" for line in missing)).encode()
-        path.write_bytes(data)
+            _write(action, owners)
+            return entry
+        text = (before or b"").decode("utf-8")
+        have = set(text.splitlines())
+        missing = [line for line in action.lines if line not in have]
+        if text and not text.endswith("\n"):
+            text += "\n"
+        path.write_bytes((text + "".join(f"{line}\n" for line in missing)).encode())
         return entry
     assert isinstance(action, Run)
     undo = list(action.undo)
@@ -150,11 +176,13 @@ def apply(
     say: Callable[[str], None] = print,
     admin: bool = True,
     sudo: bool = False,
+    owners: Owners = account_ids,
+    again: str = "guardian setup --undo",
 ) -> list[Step]:
     """Apply the steps the parent accepts; returns the applied ones. Stops at the first failure (already recorded)."""
     entries = load_state(state)
     if entries:
-        raise SetupError(f"setup was already applied (recorded in {state}); run `guardian setup --undo` first")
+        raise SetupError(f"this was already applied (recorded in {state}); run `{again}` first")
     applied = []
     for i, step in enumerate(steps, 1):
         if not ask(step, i, len(steps)):
@@ -172,11 +200,11 @@ def apply(
             step = elevated
         try:
             for action in step.actions:
-                entries.append(_apply(action, step, runner))
+                entries.append(_apply(action, step, runner, owners))
                 _save(state, entries)
         except (OSError, SetupError) as e:
             say(f"  Failed: {step.what}: {e}")
-            say("  Nothing else was changed. `guardian setup --undo` reverts what was done so far.")
+            say(f"  Nothing else was changed. `{again}` reverts what was done so far.")
             raise SetupError(str(e)) from None
         applied.append(step)
         say(f"  Done: {step.what}.")

@@ -182,8 +182,8 @@ def create(
         f"{child} 请求消费 / asks to spend {row['amount']} {row['currency']}"
         if purchase.money is not None
         else f"{child} 请求消费（金额未知）/ asks to spend an unknown amount",
-        f"{what}. 批准或拒绝 / Approve or deny: dashboard, 'Waiting for you', "
-        f"or `guardian approvals approve {approval_id}`",
+        # Never a command that answers: this text may be read on the child's own screen.
+        f"{what}. 在家长面板“等待您处理”中批准或拒绝 / Approve or deny on the dashboard, 'Waiting for you'",
         at_ms,
         link="/approvals",
     )

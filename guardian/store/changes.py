@@ -1,7 +1,8 @@
 """Every change a parent makes (limit edits, locks, extra allowances), listed and journalled.
 
 Each change is a row here and an entry in the hash-chained journal
-(kind ``limit-change``), written in the caller's write transaction.
+(kind ``limit-change``), written in the caller's write transaction, with who
+made it: "parent (dashboard)" or an administrator's account, never the child's.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from guardian.store import journal
 
 KIND = "limit-change"
+PARENT_DASHBOARD = "parent (dashboard)"  # who answered or changed something after logging in to the dashboard
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,18 +23,22 @@ class Change:
     at_ms: int
     what: str
     detail: dict
+    author: str | None = None  # None: made before changes named their author
 
 
-def record(conn: sqlite3.Connection, what: str, detail: dict, at_ms: int) -> int:
-    """Record one change; call inside the caller's write transaction."""
+def record(conn: sqlite3.Connection, what: str, detail: dict, at_ms: int, author: str) -> int:
+    """Record one change by `author`; call inside the caller's write transaction."""
+    author = " ".join(str(author).split())[:120] or "unknown"
     cur = conn.execute(
-        "INSERT INTO changes (at_ms, what, detail) VALUES (?, ?, ?)",
-        (at_ms, what, json.dumps(detail, sort_keys=True, ensure_ascii=False, default=str)),
+        "INSERT INTO changes (at_ms, what, detail, author) VALUES (?, ?, ?, ?)",
+        (at_ms, what, json.dumps(detail, sort_keys=True, ensure_ascii=False, default=str), author),
     )
-    journal.append(conn, KIND, cur.lastrowid, {"what": what, **detail}, at_ms)
+    journal.append(conn, KIND, cur.lastrowid, {"what": what, **detail, "by": author}, at_ms)
     return cur.lastrowid
 
 
 def recent(conn: sqlite3.Connection, limit: int = 50) -> list[Change]:
-    rows = conn.execute("SELECT id, at_ms, what, detail FROM changes ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-    return [Change(i, at, what, json.loads(detail)) for i, at, what, detail in rows]
+    rows = conn.execute(
+        "SELECT id, at_ms, what, detail, author FROM changes ORDER BY id DESC LIMIT ?", (limit,)
+    ).fetchall()
+    return [Change(i, at, what, json.loads(detail), author) for i, at, what, detail, author in rows]

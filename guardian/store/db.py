@@ -25,7 +25,7 @@ SCHEMA = resources.files(__package__).joinpath("schema.sql").read_text(encoding=
 # Every table, index and trigger the schema creates: a file holding them all needs no setting up.
 NAMES = frozenset(re.findall(r"CREATE (?:TABLE|INDEX|TRIGGER) IF NOT EXISTS (\w+)", SCHEMA))
 # Columns added after their table first shipped: (table, column, declaration).
-COLUMNS = (("attempts", "mac", "TEXT"), ("attempts", "continues", "INTEGER"))
+COLUMNS = (("attempts", "mac", "TEXT"), ("changes", "author", "TEXT"), ("attempts", "continues", "INTEGER"))
 
 
 def ms(at: datetime) -> int:

@@ -58,6 +58,21 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (state, id);
 
+-- Desktop notifications handed to the agent in the parent's own session (guardian.store.desktop_notes).
+CREATE TABLE IF NOT EXISTS desktop_notes (
+    id INTEGER PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    shown_ms INTEGER
+);
+-- When the parent's desktop agent last asked for notes, and what it last could not show.
+CREATE TABLE IF NOT EXISTS desktop_agent (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seen_ms INTEGER NOT NULL,
+    last_error TEXT
+);
+
 -- A parent's locks and extra allowances (guardian.store.overrides).
 CREATE TABLE IF NOT EXISTS overrides (
     id INTEGER PRIMARY KEY,
@@ -77,7 +92,8 @@ CREATE TABLE IF NOT EXISTS changes (
     id INTEGER PRIMARY KEY,
     at_ms INTEGER NOT NULL,
     what TEXT NOT NULL,
-    detail TEXT NOT NULL
+    detail TEXT NOT NULL,
+    author TEXT  -- "parent (dashboard)" or an administrator's account; never the child's
 );
 
 -- Questions to a parent and their answers (guardian.store.approvals).

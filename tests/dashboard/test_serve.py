@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import subprocess
 import sys
@@ -42,6 +43,8 @@ def test_flask_run_serves_the_dashboard(config_file):
 
 
 def test_jobs_start_only_outside_the_reloaders_parent(config_file, monkeypatch):
+    me = getpass.getuser()  # the parent runs Guardian in their own session: notifications show here
+    config_file.write_text(config_file.read_text() + f'\n[notifications]\ndesktop_user = "{me}"\n')
     monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
     app = create_app({"GUARDIAN_CONFIG": str(config_file), "DEBUG": True, "START_JOBS": True})
     assert "guardian_jobs" not in app.extensions  # the watching parent: the child will start them

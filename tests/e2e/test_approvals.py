@@ -128,13 +128,18 @@ def test_a_held_purchase_approved_on_the_command_line_reaches_the_app(start_prox
     )
     assert (allowed["decision"], allowed["outcome"], allowed["amount"]) == ("allowed", "accepted", "25")
     [done] = table(db, "SELECT * FROM approvals")
-    assert (done["state"], done["decided_by"], done["decided_via"]) == ("used", getpass.getuser(), "command line")
+    assert (done["state"], done["decided_by"], done["decided_via"]) == (
+        "used",
+        f"administrator {getpass.getuser()}",
+        "command line",
+    )
     assert (done["attempt_id"], done["used_attempt"]) == (asked["id"], allowed["id"])
     kinds = [e["kind"] for e in table(db, "SELECT kind FROM journal ORDER BY seq")]
     assert kinds == ["attempt", "approval-asked", "approval-decided", "attempt", "approval-used", "outcome"]
     [note] = table(db, "SELECT * FROM outbox")
     assert (note["kind"], note["child"], note["link"]) == ("approval", "Mia", "/approvals")
-    assert "25 CNY" in note["title"] and f"approve {done['id']}" in note["body"]
+    assert "25 CNY" in note["title"] and "'Waiting for you'" in note["body"]
+    assert "guardian approvals" not in note["body"]  # no command that answers: the child may see it
 
 
 def test_a_denied_purchase_never_reaches_the_app_and_the_no_stands(start_proxy, fake_apps, tmp_path):

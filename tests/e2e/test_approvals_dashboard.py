@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from tests.e2e.test_dashboard import PASSWORD, XSS, wait_for
 from tests.e2e.test_enforcement import gift
 from tests.support.dashboard import CHROMIUM, CHROMIUM_ARGS, Dashboard, free_port
 from tests.support.notifysend import FakeNotifySend
+
+DESKTOP = f'[notifications]\ndesktop_user = "{getpass.getuser()}"\n'  # this session is the parent's
 
 pytestmark = [
     pytest.mark.e2e,
@@ -26,7 +29,7 @@ pytestmark = [
 def household(start_proxy, tmp_path):
     port = free_port()
     ask = '[child.ask]\nover = "20"\nwait = 25\n'
-    proxy = start_proxy(household_config(ask) + f'\n[dashboard]\nlisten = "127.0.0.1:{port}"\n')
+    proxy = start_proxy(household_config(ask) + f'\n[dashboard]\nlisten = "127.0.0.1:{port}"\n' + DESKTOP)
     fake = FakeNotifySend(tmp_path / "bin")
     dashboard = Dashboard(proxy.config, port, env={"PATH": fake.path_env()}).start()
     yield proxy, dashboard, fake

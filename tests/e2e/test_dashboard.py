@@ -3,6 +3,7 @@ headless Chromium, and desktop notifications through plyer with a recording noti
 
 from __future__ import annotations
 
+import getpass
 import time
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from tests.conftest import household_config
 from tests.e2e.test_enforcement import gift
 from tests.support.dashboard import CHROMIUM, CHROMIUM_ARGS, Dashboard, free_port
 from tests.support.notifysend import FakeNotifySend
+
+DESKTOP = f'[notifications]\ndesktop_user = "{getpass.getuser()}"\n'  # this session is the parent's
 
 pytestmark = [
     pytest.mark.e2e,
@@ -44,7 +47,7 @@ def browser():
 def household(start_proxy, tmp_path):
     """The proxy and the dashboard on one config file and ledger; notify-send records and fails once."""
     port = free_port()
-    proxy = start_proxy(household_config(CAPS) + f'\n[dashboard]\nlisten = "127.0.0.1:{port}"\n')
+    proxy = start_proxy(household_config(CAPS) + f'\n[dashboard]\nlisten = "127.0.0.1:{port}"\n' + DESKTOP)
     fake = FakeNotifySend(tmp_path / "bin")
     fake.fail_next(1)
     dashboard = Dashboard(proxy.config, port, env={"PATH": fake.path_env()}).start()

@@ -29,6 +29,7 @@ class Proxy:
     http_upstream: int
     extra: list[str] = field(default_factory=list)
     port: int = 0
+    wrap: list[str] = field(default_factory=list)  # a command prefix, e.g. to run as another account
     process: subprocess.Popen | None = None
     output: list[str] = field(default_factory=list)
 
@@ -68,7 +69,7 @@ class Proxy:
             *self.extra,
         ]
         self.output = []
-        self.process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.process = subprocess.Popen([*self.wrap, *cmd], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         ready = threading.Event()
         seen = {"listening": False, "enforcing": False}
 

@@ -35,7 +35,7 @@ def test_list_approve_deny_and_errors(tmp_path, catalog):
     approved = run(main, ["approvals", "approve", str(first), "--over-cap", *config])
     assert approved.exit_code == 0, approved.output
     assert (
-        f"approved by {getpass.getuser()} (command line)" in approved.output
+        f"approved by administrator {getpass.getuser()} (command line)" in approved.output
         and "allowed over the cap" in approved.output
     )
     denied = run(main, ["approvals", "deny", str(second), *config])
@@ -52,7 +52,12 @@ def test_list_approve_deny_and_errors(tmp_path, catalog):
 
     check = Ledger(tmp_path / "guardian.db")
     a, b = approvals.get(check.conn, first), approvals.get(check.conn, second)
-    assert (a.state, a.over_cap, a.decided_by, a.decided_via) == ("approved", True, getpass.getuser(), "command line")
+    assert (a.state, a.over_cap, a.decided_by, a.decided_via) == (
+        "approved",
+        True,
+        f"administrator {getpass.getuser()}",
+        "command line",
+    )
     assert (b.state, b.over_cap) == ("denied", False)
     check.close()
     guard.ledger.close()

@@ -14,7 +14,20 @@ from guardian.cli import main
 
 ROOT = Path(__file__).resolve().parents[3]
 CLI = ROOT / "guardian" / "cli"
-COMMANDS = ["approvals", "check", "detect", "export", "phone", "rules", "run", "set-password", "setup", "verify"]
+COMMANDS = [
+    "agent",
+    "approvals",
+    "check",
+    "detect",
+    "export",
+    "install",
+    "phone",
+    "rules",
+    "run",
+    "set-password",
+    "setup",
+    "verify",
+]
 MODULES = sorted(p.stem for p in CLI.glob("*.py") if p.stem != "__init__")
 
 

@@ -46,9 +46,11 @@ def test_phone_add_show_remove(tmp_path: Path):
     assert r.exit_code == 1 and "not a Guardian WireGuard key file" in r.output
 
 
-def test_setup_without_a_certificate_says_what_to_do():
-    r = invoke("setup", "--yes")
-    assert r.exit_code == 1 and "Start Guardian once with `guardian run`" in r.output
+def test_setup_without_a_service_says_what_to_do_and_starts_no_guardian_of_its_own(tmp_path: Path):
+    r = invoke("setup", "--yes", "--root", str(tmp_path))
+    assert r.exit_code == 1 and "No Guardian service is installed on this computer" in r.output
+    assert "sudo guardian install" in r.output
+    assert not config_path().exists()  # no config, no ledger, no certificate of the account's own
 
 
 def test_setup_undo_reverts_the_recorded_changes():
@@ -70,14 +72,29 @@ def test_setup_undo_reverts_the_recorded_changes():
     assert "nothing to undo" in invoke("setup", "--undo").output
 
 
-def test_setup_dry_run_lists_every_change_and_makes_none():
-    path = config_path()
-    ca = path.parent / "mitmproxy" / "mitmproxy-ca-cert.pem"
+def published(root: Path) -> Path:
+    ca = root / "usr/local/share/guardian/guardian-ca.pem"
     ca.parent.mkdir(parents=True)
     ca.write_text("-----BEGIN CERTIFICATE-----\n")
-    r = invoke("setup", "--dry-run")
+    return ca
+
+
+def test_setup_dry_run_leaves_the_machine_wide_steps_to_install(tmp_path: Path):
+    published(tmp_path)
+    r = invoke("setup", "--dry-run", "--root", str(tmp_path))
     assert r.exit_code == 0, r.output
-    assert "Step 1: Trust Guardian's certificate on this computer (needs administrator rights)" in r.output
-    assert f"write /usr/local/share/ca-certificates/guardian.crt (a copy of {ca})" in r.output
-    assert "run update-ca-certificates" in r.output and "lines to /etc/environment" in r.output
-    assert not (path.parent / "setup-state.json").exists()
+    assert "administrator" not in r.output and "/etc/environment" not in r.output
+    assert not (config_path().parent / "setup-state.json").exists()
+
+
+def test_setup_for_a_child_account_adds_it_to_the_firewall(tmp_path: Path):
+    published(tmp_path)
+    r = invoke("setup", "--account", "nobody", "--dry-run", "--root", str(tmp_path))
+    assert r.exit_code == 0, r.output
+    assert "Step 1: Let nobody's account reach websites only through Guardian (needs administrator rights)" in r.output
+    assert f"write {tmp_path}/etc/guardian/children.d/nobody.nft (mode 0644)" in r.output
+    assert f"run nft -f {tmp_path}/etc/guardian/firewall.nft" in r.output
+    r = invoke("setup", "--account", "root", "--dry-run", "--root", str(tmp_path))
+    assert r.exit_code == 1 and "not a child's" in r.output
+    r = invoke("setup", "--account", "no-such-kid", "--dry-run", "--root", str(tmp_path))
+    assert r.exit_code == 1 and "no account called 'no-such-kid'" in r.output

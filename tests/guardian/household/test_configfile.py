@@ -456,3 +456,20 @@ def test_example_and_template_parse_with_catalog_app_ids() -> None:
         c = configfile.parse(source.read_text(encoding="utf-8"), source, apps)
         for child in c.children:
             assert set(child.apps) <= set(apps)
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        ('"../../etc"', "expected the name of an account on this computer"),
+        ('"dad\\nmia"', "expected the name of an account on this computer"),
+        ("3", "expected text, got 3"),
+    ],
+)
+def test_desktop_user_is_an_account_name(tmp_path, value, error):
+    from guardian.household.configfile import parse
+
+    assert parse('[notifications]\ndesktop_user = "dad"\n', tmp_path / "g.toml").desktop_user == "dad"
+    assert parse("", tmp_path / "g.toml").desktop_user is None
+    with pytest.raises(ValueError, match=error):
+        parse(f"[notifications]\ndesktop_user = {value}\n", tmp_path / "g.toml")

@@ -43,9 +43,7 @@ def scratch(tmp_path: Path):
     (home / ".config").mkdir()
     data.mkdir()
     (data / "ca.pem").write_bytes(CA)
-    paths = Paths(
-        config=data / "guardian.toml", ca=data / "ca.pem", guardian="/opt/guardian/bin/guardian", home=home, root=root
-    )
+    paths = Paths(ca=data / "ca.pem", home=home, root=root)
     return tmp_path, paths
 
 
@@ -56,19 +54,18 @@ def test_linux_apply_then_undo_restores_everything_exactly(scratch):
     tmp, paths = scratch
     before = snapshot(tmp)
     steps = plan("linux", paths, LINUX)
-    assert [s.id for s in steps] == ["ca", "ca-browsers", "proxy-desktop", "proxy-system", "autostart"]
-    assert [s.admin for s in steps] == [True, False, False, True, False]
-    runner, state = Recorder(), paths.config.parent / "setup-state.json"
+    assert [s.id for s in steps] == ["ca", "ca-browsers", "proxy-desktop", "proxy-system"]
+    assert [s.admin for s in steps] == [True, False, False, True]
+    runner, state = Recorder(), paths.ca.parent / "setup-state.json"
 
     applied = system.apply(steps, state, runner, say=lambda _: None)
 
-    assert len(applied) == 5
+    assert len(applied) == 4
     root, home = paths.root, paths.home
     assert (root / "usr/local/share/ca-certificates/guardian.crt").read_bytes() == CA
     env = (root / "etc/environment").read_text()
     assert env.startswith(ENVIRONMENT.decode() + "\n") and "https_proxy=http://127.0.0.1:8080\n" in env
-    unit = (home / ".config/systemd/user/guardian.service").read_text()
-    assert f"ExecStart=/opt/guardian/bin/guardian run --config {paths.config}\n" in unit
+    assert not (home / ".config/systemd").exists()  # no Guardian of the account's own: the service is the one
     nss = f"sql:{home}/.pki/nssdb"
     proxy = "org.gnome.system.proxy"
     assert runner.calls == [
@@ -84,17 +81,13 @@ def test_linux_apply_then_undo_restores_everything_exactly(scratch):
         ("gsettings", "set", f"{proxy}.https", "host", "'127.0.0.1'"),
         ("gsettings", "get", f"{proxy}.https", "port"),
         ("gsettings", "set", f"{proxy}.https", "port", "8080"),
-        ("systemctl", "--user", "daemon-reload"),
-        ("systemctl", "--user", "enable", "guardian.service"),
     ]
     with pytest.raises(system.SetupError, match="already applied"):
         system.apply(steps, state, runner, say=lambda _: None)
 
     runner.calls.clear()
-    assert system.undo(state, runner, say=lambda _: None) == 14  # every recorded action
+    assert system.undo(state, runner, say=lambda _: None) == 10  # every recorded action
     assert runner.calls == [
-        ("systemctl", "--user", "disable", "guardian.service"),
-        ("systemctl", "--user", "daemon-reload"),
         ("gsettings", "set", f"{proxy}.https", "port", "0"),
         ("gsettings", "set", f"{proxy}.https", "host", "''"),
         ("gsettings", "set", f"{proxy}.http", "port", "0"),
@@ -109,7 +102,7 @@ def test_linux_apply_then_undo_restores_everything_exactly(scratch):
 def test_a_failed_step_stops_and_undo_reverts_what_was_done(scratch):
     tmp, paths = scratch
     before = snapshot(tmp)
-    state = paths.config.parent / "setup-state.json"
+    state = paths.ca.parent / "setup-state.json"
     runner = Recorder(fail="update-ca-certificates")
     with pytest.raises(system.SetupError, match="update-ca-certificates.*boom"):
         system.apply(plan("linux", paths, LINUX), state, runner, say=lambda _: None)
@@ -121,45 +114,32 @@ def test_a_failed_step_stops_and_undo_reverts_what_was_done(scratch):
 def test_refused_and_admin_steps_are_skipped_and_said(scratch):
     tmp, paths = scratch
     said: list[str] = []
-    state = paths.config.parent / "setup-state.json"
+    state = paths.ca.parent / "setup-state.json"
     steps = plan("linux", paths, Answers(tools=frozenset({"systemctl"})))
-    applied = system.apply(
-        steps, state, Recorder(), ask=lambda s, i, n: s.id != "autostart", say=said.append, admin=False
-    )
+    applied = system.apply(steps, state, Recorder(), ask=lambda s, i, n: s.id != "ca", say=said.append, admin=False)
     assert applied == []
-    assert any("needs administrator rights" in line and "certificate" in line for line in said)
-    assert any(line.startswith("  Skipped: Start Guardian") for line in said)
+    assert any(line.startswith("  Skipped: Trust Guardian's certificate") for line in said)
+    assert any("needs administrator rights" in line and "/etc/environment" in line for line in said)
     assert not state.exists() or system.load_state(state) == []
 
 
-def test_without_systemd_an_xdg_autostart_entry_is_written(scratch):
-    tmp, paths = scratch
-    [step] = plan("linux", paths, Answers(trust_ca=False, set_proxy=False))
-    state = paths.config.parent / "setup-state.json"
-    system.apply([step], state, Recorder(), say=lambda _: None)
-    desktop = paths.home / ".config/autostart/guardian.desktop"
-    assert f"Exec=/opt/guardian/bin/guardian run --config {paths.config}\n" in desktop.read_text()
-    system.undo(state, Recorder(), say=lambda _: None)
-    assert not (paths.home / ".config/autostart").exists() and (paths.home / ".config").is_dir()
+def test_a_desktop_proxy_locked_by_the_service_is_left_alone(scratch):
+    _, paths = scratch
+    steps = plan("linux", paths, Answers(tools=frozenset({"gsettings"}), desktop_locked=True))
+    assert [s.id for s in steps] == ["ca", "proxy-system"]
 
 
 def commands(steps):
     return [(a.argv, a.undo) for s in steps for a in s.actions if isinstance(a, Run)]
 
 
-def test_windows_plan_uses_certutil_the_registry_netsh_and_task_scheduler():
-    paths = Paths(
-        config=Path("C:/Users/mum/guardian/guardian.toml"),
-        ca=Path("C:/Users/mum/guardian/mitmproxy/mitmproxy-ca-cert.cer"),
-        guardian="C:/Guardian/guardian.exe",
-        home=Path("C:/Users/mum"),
-    )
+def test_windows_plan_uses_certutil_the_registry_and_netsh():
+    paths = Paths(ca=Path("C:/ProgramData/Guardian-public/guardian-ca.pem"), home=Path("C:/Users/mum"))
     steps = plan("windows", paths, Answers(proxy_port=8081))
     assert [(s.id, s.admin) for s in steps] == [
         ("ca", True),
         ("proxy", False),
         ("proxy-system", True),
-        ("autostart", False),
     ]
     key = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings"
     assert commands(steps) == [
@@ -177,36 +157,14 @@ def test_windows_plan_uses_certutil_the_registry_netsh_and_task_scheduler():
             ("reg", "add", key, "/v", "ProxyEnable", "/t", "REG_DWORD", "/d", "0", "/f"),
         ),
         (("netsh", "winhttp", "set", "proxy", "127.0.0.1:8081", "<local>"), ("netsh", "winhttp", "reset", "proxy")),
-        (
-            (
-                "schtasks",
-                "/Create",
-                "/TN",
-                "Guardian",
-                "/TR",
-                f'"C:/Guardian/guardian.exe" "run" "--config" "{paths.config}"',
-                "/SC",
-                "ONLOGON",
-                "/RL",
-                "LIMITED",
-                "/F",
-            ),
-            ("schtasks", "/Delete", "/TN", "Guardian", "/F"),
-        ),
     ]
 
 
-def test_macos_plan_uses_security_networksetup_and_a_launch_agent():
+def test_macos_plan_uses_security_and_networksetup():
     home = Path("/Users/mum")
-    paths = Paths(
-        config=home / "guardian/guardian.toml",
-        ca=home / "guardian/mitmproxy/mitmproxy-ca-cert.pem",
-        guardian="/Applications/Guardian/bin/guardian",
-        home=home,
-    )
+    paths = Paths(ca=Path("/Library/Application Support/Guardian-public/guardian-ca.pem"), home=home)
     steps = plan("darwin", paths, Answers(network_service="Ethernet"))
-    assert [(s.id, s.admin) for s in steps] == [("ca", True), ("proxy", True), ("autostart", False)]
-    plist = home / "Library/LaunchAgents/org.guardian.proxy.plist"
+    assert [(s.id, s.admin) for s in steps] == [("ca", True), ("proxy", True)]
     assert commands(steps) == [
         ((), ("security", "delete-certificate", "-c", "mitmproxy", "/Library/Keychains/System.keychain")),
         (
@@ -230,17 +188,6 @@ def test_macos_plan_uses_security_networksetup_and_a_launch_agent():
             ("networksetup", "-setsecurewebproxy", "Ethernet", "127.0.0.1", "8080"),
             ("networksetup", "-setsecurewebproxystate", "Ethernet", "off"),
         ),
-        (("launchctl", "load", "-w", str(plist)), ("launchctl", "unload", "-w", str(plist))),
-    ]
-    [write] = [a for a in steps[2].actions if not isinstance(a, Run)]
-    assert write.path == plist and "<string>/Applications/Guardian/bin/guardian</string>" in write.text
-    import plistlib
-
-    assert plistlib.loads(write.text.encode())["ProgramArguments"] == [
-        paths.guardian,
-        "run",
-        "--config",
-        str(paths.config),
     ]
 
 
@@ -250,9 +197,7 @@ def test_unknown_platform_is_a_clear_error(scratch):
 
 
 def test_without_administrator_rights_windows_trusts_the_certificate_for_the_user():
-    paths = Paths(
-        config=Path("C:/g/guardian.toml"), ca=Path("C:/g/ca.cer"), guardian="guardian", home=Path("C:/Users/kid")
-    )
+    paths = Paths(ca=Path("C:/g/ca.cer"), home=Path("C:/Users/kid"))
     [ca, *_] = plan("windows", paths, Answers(admin=False))
     assert not ca.admin
     assert commands([ca]) == [
@@ -265,8 +210,8 @@ def test_without_administrator_rights_windows_trusts_the_certificate_for_the_use
 
 def test_a_mac_without_root_runs_the_administrator_steps_through_sudo(tmp_path):
     home = tmp_path / "home"
-    paths = Paths(config=tmp_path / "guardian.toml", ca=tmp_path / "ca.pem", guardian="guardian", home=home)
-    steps = plan("darwin", paths, Answers(autostart=False))
+    paths = Paths(ca=tmp_path / "ca.pem", home=home)
+    steps = plan("darwin", paths, Answers())
     state, runner = tmp_path / "setup-state.json", Recorder()
     applied = system.apply(steps, state, runner, say=lambda _: None, admin=False, sudo=True)
     assert [s.id for s in applied] == ["ca", "proxy"]
@@ -286,23 +231,8 @@ def test_a_mac_without_root_runs_the_administrator_steps_through_sudo(tmp_path):
     said: list[str] = []
     linux = plan(
         "linux",
-        Paths(config=tmp_path / "g.toml", ca=tmp_path / "ca.pem", guardian="g", home=home, root=tmp_path / "r"),
-        Answers(set_proxy=False, autostart=False),
+        Paths(ca=tmp_path / "ca.pem", home=home, root=tmp_path / "r"),
+        Answers(set_proxy=False),
     )
     assert system.apply(linux, tmp_path / "other.json", Recorder(), say=said.append, admin=False, sudo=True) == []
     assert any("needs administrator rights" in line for line in said)
-
-
-def test_without_administrator_rights_windows_starts_guardian_from_the_startup_folder(tmp_path):
-    paths = Paths(
-        config=Path("C:/g/guardian.toml"), ca=Path("C:/g/ca.cer"), guardian="C:/g/guardian.exe", home=tmp_path
-    )
-    steps = plan("windows", paths, Answers(admin=False, trust_ca=False, set_proxy=False))
-    state = tmp_path / "state.json"
-    system.apply(steps, state, Recorder(), say=lambda _: None, admin=False)
-    startup = tmp_path / "AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/Guardian.cmd"
-    assert (
-        startup.read_bytes() == b'@start "Guardian" /min "C:/g/guardian.exe" "run" "--config" "C:/g/guardian.toml"\r\n'
-    )
-    system.undo(state, Recorder(), say=lambda _: None)
-    assert sorted(p.name for p in tmp_path.iterdir()) == []

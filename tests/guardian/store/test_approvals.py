@@ -85,7 +85,8 @@ def test_a_purchase_above_the_threshold_asks_a_parent_once(guard):
     assert (asked.device, asked.attempt_id, asked.at_ms) == ("10.0.0.2", first.attempt_id, ms(NOW))
     [note] = outbox.pending(guard.ledger.conn)
     assert (note.kind, note.child, note.link) == ("approval", "Mia", "/approvals")
-    assert "25 CNY" in note.title and f"guardian approvals approve {asked.id}" in note.body
+    assert "25 CNY" in note.title and "'Waiting for you'" in note.body
+    assert "approve" not in note.body and "`" not in note.body  # no command that answers: the child may read it
     assert buy(guard, "20").decision.allowed  # not above the threshold: no question
 
 

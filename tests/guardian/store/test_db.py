@@ -28,6 +28,8 @@ def test_connect_creates_every_table_index_and_trigger_once(path: Path) -> None:
         "attempts",
         "journal",
         "outbox",
+        "desktop_notes",
+        "desktop_agent",
         "overrides",
         "changes",
         "approvals",
