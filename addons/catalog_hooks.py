@@ -1,4 +1,6 @@
-"""The catalog's part of Guardian's addon: host-level control, pass-through, gift lists, discovery, WebSockets.
+"""The catalog's part of Guardian's addon: host-level control, pass-through, gift lists, discovery, WebSockets
+(Twitch's IRC cheers in text frames; Huya's TARS gift calls in binary frames, priced from the gift list its server
+sends on the same socket).
 
 Mixed into `addons.guardian_addon.Guardian`, which owns `self.guard` (the
 core service) and `self.db` (the single database thread). Every hook returns
@@ -179,13 +181,14 @@ class CatalogHooks:
         if guard is None or flow.websocket is None:
             return None
         host = normalize_host(flow.request.pretty_host)
-        if not guard.catalog.websocket_rules(host):
-            return None
         message = flow.websocket.messages[-1]
-        if not message.from_client or not message.is_text or message.dropped:
+        if not message.from_client:
+            return self.learn_message(guard, host, message)
+        if not guard.catalog.websocket_rules(host) or message.dropped:
             return None
         try:
-            purchase = messages.detect_message(guard.catalog, guard.config.household, host, message.text)
+            data = message.text if message.is_text else message.content
+            purchase = messages.detect_message(guard.catalog, guard.config.household, host, data, self.prices)
         except Exception:
             log.exception("Guardian could not read a WebSocket message to %s; dropping it", host)
             message.drop()
@@ -200,6 +203,22 @@ class CatalogHooks:
         path = flow.request.path.split("?", 1)[0]
         req = Request(client, user, flow.request.method.upper(), host, path, tunnel=tunnel)
         return self._judge_message(flow, message, guard, req, purchase)
+
+    def learn_message(self, guard: Guard, host: str, message):
+        """A gift list the server sends on the socket (Huya's getPropsList answer): read in the database thread."""
+        if message.is_text or not messages.may_be_gift_list(guard.catalog, host, message.content):
+            return None
+        return self._in_db(self._learn_from_message, guard.ledger.path, guard.catalog, host, message.content)
+
+    def _learn_from_message(self, path: Path, catalog: Catalog, host: str, data: bytes) -> None:
+        found = messages.gift_list(catalog, host, data)
+        if found is None or self.prices is None:
+            return
+        spec, prices = found
+        if prices:
+            gift_prices.save(self.store(path), spec.app, prices, ms(datetime.now(UTC)))
+            self.prices.learn(spec.app, prices)
+            log.info("Guardian learned %d %s gift prices", len(prices), spec.app)
 
     async def _judge_message(self, flow, message, guard: Guard, req: Request, purchase) -> None:
         now = datetime.now(UTC)

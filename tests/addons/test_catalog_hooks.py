@@ -4,6 +4,7 @@ with mitmproxy's test helpers."""
 from __future__ import annotations
 
 import inspect
+import json
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from mitmproxy.websocket import WebSocketMessage
 from guardian.store.ledger import Ledger
 from tests.addons.test_guardian_addon import load
 from tests.conftest import closed_window, household_config
+from tests.support import tarsframes as tf
 
 RATES = 'rates = { BITS = "0.1" }\n'
 
@@ -98,6 +100,44 @@ async def test_messages_from_the_server_and_other_hosts_are_not_judged(tmp_path)
         assert addon.websocket_message(elsewhere) is None
         addon.done()
     assert not echoed.websocket.messages[-1].dropped and not elsewhere.websocket.messages[-1].dropped
+
+
+def frame(data: bytes, host: str = "cdnws.api.huya.com", from_client: bool = True):
+    flow = tflow.twebsocketflow()
+    flow.client_conn.peername = ("127.0.0.1", 5000)
+    flow.request.host = host
+    flow.request.headers["host"] = host
+    flow.websocket.messages.append(WebSocketMessage(2, from_client, data))
+    return flow
+
+
+async def test_huya_gifts_in_binary_frames_are_priced_from_the_servers_gift_list(tmp_path):
+    config = write(tmp_path, '[child.caps]\nday = "25"\n')
+    with taddons.context() as tctx:
+        addon = load(tctx, config)
+        early = frame(tf.gift_frame(20277, 1))  # no gift list yet: amount unknown, refused by default
+        await run(addon.websocket_message(early))
+        listed = frame(tf.props_list([(20277, 10000), (20267, 100)]), from_client=False)
+        await run(addon.websocket_message(listed))
+        gifts = [frame(tf.gift_frame(20277, 2)), frame(tf.gift_frame(20267, 10)), frame(tf.gift_frame(20277, 1))]
+        for f in gifts:
+            await run(addon.websocket_message(f))
+        beat = frame(tf.call("onlineui", "OnUserHeartBeat", tf.user_id()))
+        assert addon.websocket_message(beat) is None
+        broken = frame(tf.gift_frame(20277, 1)[:-12] + b"\x0e")
+        await run(addon.websocket_message(broken))
+        addon.done()
+    assert not listed.websocket.messages[-1].dropped and not beat.websocket.messages[-1].dropped
+    assert [f.websocket.messages[-1].dropped for f in (early, *gifts, broken)] == [True, False, False, True, True]
+    rows = sorted(Ledger(tmp_path / "guardian.db").rows(), key=lambda r: r.id)
+    assert [(r.rule, r.app_amount, r.amount, r.decision, r.reason) for r in rows] == [
+        ("huya.gift.consumeGift", None, None, "blocked", "unknown-amount"),
+        ("huya.gift.consumeGift", "20000", "20", "allowed", None),
+        ("huya.gift.consumeGift", "1000", "1", "allowed", None),
+        ("huya.gift.consumeGift", "10000", "10", "blocked", "day-cap"),
+        ("huya.gift.consumeGift", None, None, "blocked", "unreadable"),
+    ]
+    assert "SECRET" not in json.dumps([r.problem for r in rows])
 
 
 def hello_data(sni: str | None, address=("1.2.3.4", 443)) -> tls.ClientHelloData:

@@ -174,6 +174,8 @@ class FakeApps:
     answers: dict[str, tuple[int, object]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     ws_messages: list[str] = field(default_factory=list)  # text frames received on WebSockets
+    ws_binary: list[bytes] = field(default_factory=list)  # binary frames received on WebSockets
+    ws_greetings: dict[str, list[bytes]] = field(default_factory=dict)  # host -> binary frames sent on connecting
 
     def received(self, path_part: str) -> list[Seen]:
         with self.lock:
@@ -184,6 +186,8 @@ class FakeApps:
             self.seen.clear()
             self.answers.clear()
             self.ws_messages.clear()
+            self.ws_binary.clear()
+            self.ws_greetings.clear()
 
 
 def _handler(apps: FakeApps) -> type[BaseHTTPRequestHandler]:
@@ -234,7 +238,8 @@ def _handler(apps: FakeApps) -> type[BaseHTTPRequestHandler]:
 
 
 def _websocket(handler: BaseHTTPRequestHandler, apps: FakeApps) -> None:
-    """Accept a WebSocket (RFC 6455) and record the client's text frames until it closes."""
+    """Accept a WebSocket (RFC 6455), send the host's greeting frames, and record the client's frames until it
+    closes."""
     key = handler.headers.get("sec-websocket-key", "")
     accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
     handler.send_response(101)
@@ -242,6 +247,13 @@ def _websocket(handler: BaseHTTPRequestHandler, apps: FakeApps) -> None:
     handler.send_header("Connection", "Upgrade")
     handler.send_header("Sec-WebSocket-Accept", accept)
     handler.end_headers()
+    host = (handler.headers.get("host") or "").split(":")[0].lower()
+    with apps.lock:
+        greetings = list(apps.ws_greetings.get(host, ()))
+    for data in greetings:  # server frames are not masked
+        size = len(data)
+        head = bytes([0x82, size]) if size < 126 else bytes([0x82, 126]) + size.to_bytes(2, "big")
+        handler.wfile.write(head + data)
     handler.wfile.flush()
     read = handler.rfile.read
     while True:
@@ -258,6 +270,9 @@ def _websocket(handler: BaseHTTPRequestHandler, apps: FakeApps) -> None:
         if opcode == 1:
             with apps.lock:
                 apps.ws_messages.append(payload.decode("utf-8", "replace"))
+        elif opcode == 2:
+            with apps.lock:
+                apps.ws_binary.append(payload)
         elif opcode == 8:
             handler.wfile.write(b"\x88\x00")
             handler.wfile.flush()
