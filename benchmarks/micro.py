@@ -8,6 +8,7 @@ the requests under test go to app 0, which every catalog has.
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 import statistics
@@ -25,6 +26,8 @@ from guardian.catalog.rulefile import parse_app
 from guardian.household.config import Household
 from guardian.household.periods import Calendar
 from guardian.store.ledger import Ledger
+
+ADDON = Path(__file__).resolve().parents[1] / "addons" / "guardian_addon.py"
 
 
 def app_toml(n: int, rules: int) -> str:
@@ -110,11 +113,12 @@ def detection(sizes: tuple[int, ...] = (10, 1000), rounds: int = 5) -> dict[int,
 
 
 def request_hooks(config: Path, hosts: list[str]) -> dict[str, float]:
-    """Seconds per call of the request hook on an ordinary flow: Guardian's, and block_list's holding `hosts`."""
+    """Seconds per call of the request hook on an ordinary flow: Guardian's, and block_list's holding `hosts`.
+
+    Guardian's is every request hook of its script (devices, enforcement, discovery) in the order mitmproxy calls them.
+    """
     from mitmproxy.addons.blocklist import BlockList
     from mitmproxy.test import taddons, tflow, tutils
-
-    from addons.guardian_addon import Guardian
 
     def flow():
         f = tflow.tflow()
@@ -128,13 +132,18 @@ def request_hooks(config: Path, hosts: list[str]) -> dict[str, float]:
         return f
 
     out: dict[str, float] = {}
-    guardian = Guardian()
-    with taddons.context(guardian) as tctx:
-        tctx.configure(guardian, guardian_config=str(config))
-        f = flow()
-        assert guardian.request(f) is None and f.response is None
-        out["Guardian request hook"] = per_call(lambda: guardian.request(f))
-        guardian.done()
+    before = os.environ.get("GUARDIAN_CONFIG")
+    os.environ["GUARDIAN_CONFIG"] = str(config)  # the script configures itself as it loads, as under mitmdump
+    try:
+        with taddons.context() as tctx:
+            script = tctx.script(str(ADDON))
+            tctx.configure(script)
+            out.update(_guardian_hooks(script, flow()))
+    finally:
+        if before is None:
+            os.environ.pop("GUARDIAN_CONFIG")
+        else:
+            os.environ["GUARDIAN_CONFIG"] = before
     blocklist = BlockList()
     with taddons.context(blocklist) as tctx:
         tctx.configure(blocklist, block_list=block_specs(hosts))
@@ -142,6 +151,24 @@ def request_hooks(config: Path, hosts: list[str]) -> dict[str, float]:
         blocklist.request(f)
         assert f.response is None
         out[f"block_list request hook ({len(hosts)} rules)"] = per_call(lambda: blocklist.request(f))
+    return out
+
+
+def _guardian_hooks(script, f) -> dict[str, float]:
+    hooks = [a.request for a in script.addons if hasattr(a, "request")]
+
+    def guardian() -> None:
+        for hook in hooks:
+            hook(f)
+
+    assert [hook(f) for hook in hooks] == [None] * len(hooks) and f.response is None
+    out = {
+        f"Guardian request hooks (all {len(hooks)})": per_call(guardian),
+        "  of which the enforcement hook": per_call(lambda: script.enforcement.request(f)),
+    }
+    for addon in script.addons:
+        if hasattr(addon, "done"):
+            addon.done()
     return out
 
 

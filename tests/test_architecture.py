@@ -42,7 +42,7 @@ def test_core_modules_import_no_adapter_framework():
 def test_the_checker_sees_imports():
     # Guards the test above against passing vacuously (e.g. a wrong folder).
     assert "guardian.catalog.detect" in imports(ROOT / "guardian" / "enforce" / "guard.py")
-    assert "mitmproxy" in imports(ROOT / "addons" / "guardian_addon.py")
+    assert "mitmproxy" in imports(ROOT / "addons" / "enforcement.py")
 
 
 # The packages of guardian/, lowest first: a module may import its own layer and those below it, never above.

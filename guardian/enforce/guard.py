@@ -1,28 +1,32 @@
 """The enforcement service the proxy adapter calls: one config, the catalog and the ledger.
 
-`app_for`, `app_closed` and `detect` are cheap and may run on the proxy's
-event loop. `judge` and `settle` touch the database and must run in a worker
-thread.
+The adapter asks it questions and never reaches past it. The questions about
+hosts, requests and messages (`app_host`, `app_closed`, `detect`, `gift_list`,
+...) are cheap and may run on the proxy's event loop; the ones marked
+"Blocking" touch the database and must run in the proxy's database thread.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from datetime import datetime
 
+from guardian.catalog import discovery, gifts, messages
 from guardian.catalog.detect import Prices, Purchase, detect
 from guardian.catalog.fields import walk
 from guardian.catalog.index import Catalog
-from guardian.catalog.model import App, Success
-from guardian.catalog.request import MAX_BODY, Request
+from guardian.catalog.model import App, GiftList, Success
+from guardian.catalog.request import MAX_BODY, Request, normalize_host, normalize_path
 from guardian.enforce import alerts, holds
 from guardian.enforce.answers import Answer, Verdict, refusal
 from guardian.enforce.neighbours import Neighbours
 from guardian.enforce.policy import ALLOW, Decision, Reason, app_open, decide
 from guardian.household.config import Config
-from guardian.store import approvals, overrides
-from guardian.store.ledger import ACCEPTED, FAILED, Attempt, Ledger
+from guardian.store import approvals, gift_prices, overrides, unrecognised
+from guardian.store.db import ms
+from guardian.store.ledger import ACCEPTED, FAILED, NEVER, Attempt, Ledger
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +58,67 @@ class Guard:
 
     def app_for(self, host: str) -> App | None:
         return self.catalog.app_for_host(host)
+
+    def app_host(self, names: Iterable[str]) -> tuple[App | None, str]:
+        """The app a request is for and the host that says so, from every name it gives (target, authority, Host).
+
+        A name with payment rules wins: an IP address in the URL with the app's Host header is still the app's.
+        """
+        found: tuple[App | None, str] = (None, "")
+        done: list[str] = []
+        for name in names:
+            host = normalize_host(name)
+            if host in done:  # the target and the Host header usually agree: one look-up
+                continue
+            done.append(host)
+            app = self.catalog.app_for_host(host)
+            if app is not None:
+                if self.catalog.has_rules(host):
+                    return app, host
+                if found[0] is None:
+                    found = (app, host)
+        return found
+
+    def has_payment_rules(self, host: str) -> bool:
+        """Whether requests to `host` are read for purchases (a request that cannot be read there is refused)."""
+        return self.catalog.has_rules(host)
+
+    def passes_through(self, host: str) -> bool:
+        """Whether `host` belongs to a pinned app whose traffic is never decrypted."""
+        return self.catalog.passthrough(host) is not None
+
+    def judges_connections_to(self, host: str) -> bool:
+        """Whether a connection to `host` is judged by its host alone (pass-through and payment hosts)."""
+        return self.catalog.passthrough(host) is not None or self.catalog.payment_host(host) is not None
+
+    def refusal(self, app_id: str, reason: Reason, navigation: bool) -> Answer:
+        """What the proxy answers for `app_id` instead of its server (guardian.enforce.answers)."""
+        return refusal(self.catalog.apps[app_id], reason, navigation)
+
+    def gift_list(self, host: str, path: str) -> GiftList | None:
+        """The gift list a request for `host` and `path` (query string and all) fetches, if it is one."""
+        if not self.catalog.has_gift_lists(host):
+            return None
+        return self.catalog.gift_list_for(host, normalize_path(path.split("?", 1)[0]))
+
+    def unrecognised(self, request: Request) -> str | None:
+        """The path shape of a purchase-looking request no rule of its host matches (guardian.catalog.discovery)."""
+        shape = discovery.looks_like_purchase(request)
+        if shape is None or self.catalog.rules_matching(request.host, normalize_path(request.path)):
+            return None
+        return shape
+
+    def judges_messages(self, host: str) -> bool:
+        """Whether WebSocket messages to `host` are read for purchases (Twitch cheers, Huya's gift calls)."""
+        return bool(self.catalog.websocket_rules(host))
+
+    def detect_message(self, host: str, data: str | bytes) -> Purchase | None:
+        """The purchase a client's WebSocket message (text or binary) makes, or None."""
+        return messages.detect_message(self.catalog, self.config.household, host, data, self.prices)
+
+    def may_be_gift_list(self, host: str, data: bytes) -> bool:
+        """Whether a server's binary WebSocket message could be a gift list (cheap: its first field only)."""
+        return messages.may_be_gift_list(self.catalog, host, data)
 
     def app_closed(
         self, app: App, client: str, user: str | None, now: datetime, navigation: bool, tunnel: str | None = None
@@ -135,6 +200,51 @@ class Guard:
         result = outcome(self._success.get(rule), status, body)
         self.ledger.settle(attempt_id, result)
         return result
+
+    def never_reached(self, attempt_id: int) -> None:
+        """Record that an allowed purchase never reached the app's server: it stops counting. Blocking."""
+        self.ledger.settle(attempt_id, NEVER)
+
+    def judge_message(self, request: Request, purchase: Purchase, now: datetime) -> Verdict:
+        """Judge a WebSocket message; an allowed one is sent at once, so it is settled as accepted. Blocking."""
+        verdict = self.judge(request, purchase, now)
+        if verdict.answer is None:
+            self.ledger.settle(verdict.attempt_id, ACCEPTED)
+        return verdict
+
+    def load_learned_prices(self) -> None:
+        """Teach the price book the gift prices learned before this process started. Blocking."""
+        if self.prices is not None:
+            gift_prices.load(self.ledger.conn, self.prices)
+
+    def learn_gift_list(self, spec: GiftList, body: bytes, now: datetime) -> int:
+        """Learn the prices in a gift list the app downloaded; how many. Blocking."""
+        try:
+            prices = gifts.parse_gift_list(spec, body)
+        except ValueError as e:
+            log.info("Guardian could not read a %s gift list: %s", spec.app, e)
+            return 0
+        if prices and self.prices is not None:
+            gift_prices.save(self.ledger.conn, spec.app, prices, ms(now))
+            self.prices.learn(spec.app, prices)
+            log.info("Guardian learned %d %s gift prices", len(prices), spec.app)
+        return len(prices)
+
+    def learn_gift_list_message(self, host: str, data: bytes, now: datetime) -> int:
+        """Learn the prices in a gift list a server sent on its WebSocket (Huya's getPropsList); how many. Blocking."""
+        found = messages.gift_list(self.catalog, host, data)
+        if found is None or not found[1] or self.prices is None:
+            return 0
+        spec, prices = found
+        gift_prices.save(self.ledger.conn, spec.app, prices, ms(now))
+        self.prices.learn(spec.app, prices)
+        log.info("Guardian learned %d %s gift prices", len(prices), spec.app)
+        return len(prices)
+
+    def record_unrecognised(self, app_id: str, host: str, method: str, shape: str, now: datetime) -> None:
+        """Note a purchase-looking request no rule matched, for the parent's Apps page. Blocking."""
+        unrecognised.record(self.ledger.conn, app_id, host, method, shape, ms(now))
+        log.info("Guardian saw an unrecognised %s purchase-like request: %s %s%s", app_id, method, host, shape)
 
 
 def _log(attempt: Attempt, request: Request, decision: Decision, held: bool, asked: int | None) -> None:

@@ -28,7 +28,7 @@ from guardian.household.config import (
     Household,
     Listen,
 )
-from guardian.household.devices import Device, DeviceMap
+from guardian.household.devices import Device, DeviceMap, device_key
 from guardian.household.money import Money, parse_amount
 from guardian.household.periods import WEEKDAYS
 from guardian.household.tomlfile import Table
@@ -222,8 +222,7 @@ def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:
     for i, child in enumerate(children):
         for device in child.devices:
             # Compare what the device matches, not how it is written: "10.0.0.2" is "10.0.0.2/32".
-            same = f"user:{device.user}" if device.user is not None else str(device.network)
-            same = device.text if device.tunnel is not None else same
+            same = device_key(str(device.network), user=device.user, tunnel=device.tunnel)
             if same in seen:
                 raise ConfigError(path, f"child[{i}].devices", f"{device.text} is already listed for {seen[same]}")
             seen[same] = child.name

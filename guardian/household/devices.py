@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _USER = re.compile(r"^user:([A-Za-z0-9._@-]{1,64})$")
 _TUNNEL = re.compile(r"^wireguard:([a-z0-9][a-z0-9_-]{0,39})$")
@@ -60,6 +61,22 @@ def client_ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | N
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         return ip.ipv4_mapped
     return ip
+
+
+def device_key(address: str = "", *, user: str | None = None, tunnel: str | None = None) -> str:
+    """The name a device goes by: ``wireguard:NAME`` inside a tunnel, else ``user:NAME`` for a proxy user, else its
+    address with IPv4-mapped IPv6 unwrapped. A key given as `address` comes back as it is."""
+    if tunnel is not None:
+        return "wireguard:" + tunnel
+    if user is not None:
+        return "user:" + user
+    return _address_key(address)
+
+
+@lru_cache(maxsize=1024)  # called for every request (last-seen times): an address is parsed once
+def _address_key(address: str) -> str:
+    ip = client_ip(address)
+    return address if ip is None else str(ip)
 
 
 class DeviceMap:

@@ -18,20 +18,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from guardian.household.devices import Device, client_ip
+from guardian.household.devices import Device, client_ip, device_key
 from guardian.household.windows import Schedule
 from guardian.store import db
 
 MAX_KEY = 120  # keys come from addresses and proxy user names; bound them anyway
 MAX_LOOKBACK = timedelta(days=60)  # a device silent longer is flagged whenever any usual hour passed
-
-
-def device_key(key: str) -> str:
-    """The stored form of a device key: addresses unwrapped (``::ffff:10.0.0.2`` is ``10.0.0.2``), bounded."""
-    if not key.startswith(("user:", "wireguard:")):
-        ip = client_ip(key)
-        key = str(ip) if ip is not None else key
-    return key[:MAX_KEY]
 
 
 def record(conn: sqlite3.Connection, seen: dict[str, float]) -> None:
@@ -40,7 +32,7 @@ def record(conn: sqlite3.Connection, seen: dict[str, float]) -> None:
         return
     rows: dict[str, int] = {}
     for key, at in seen.items():
-        k, ms = device_key(key), int(at * 1000)
+        k, ms = device_key(key)[:MAX_KEY], int(at * 1000)  # addresses unwrapped (``::ffff:10.0.0.2``)
         rows[k] = max(ms, rows.get(k, 0))
     with db.transaction(conn):
         conn.executemany(
@@ -58,10 +50,8 @@ def last_seen(conn: sqlite3.Connection) -> dict[str, datetime]:
 
 def last_for(device: Device, seen: dict[str, datetime]) -> datetime | None:
     """When a listed device was last seen; a range is as recent as its most recent address."""
-    if device.tunnel is not None:
-        return seen.get(f"wireguard:{device.tunnel}")
-    if device.user is not None:
-        return seen.get(f"user:{device.user}")
+    if device.tunnel is not None or device.user is not None:
+        return seen.get(device_key(user=device.user, tunnel=device.tunnel))
     times = []
     for key, at in seen.items():
         ip = None if key.startswith(("user:", "wireguard:")) else client_ip(key)

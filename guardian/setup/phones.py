@@ -16,6 +16,7 @@ from pathlib import Path
 import tomlkit
 
 from guardian.household import configfile
+from guardian.household.devices import device_key
 from guardian.setup import wireguard
 from guardian.store import db, journal
 
@@ -44,7 +45,7 @@ def _children(doc) -> list:
 def add(path: Path, child: str, name: str, known_apps: Iterable[str] = ()) -> wireguard.Tunnel:
     """Create a tunnel for a new device of `child` and list it in the config; ValueError says what is wrong."""
     wireguard.check_name(name)
-    device = f"wireguard:{name}"
+    device = device_key(tunnel=name)
     config = configfile.load(path, known_apps)
     if config.child(child) is None:
         raise ValueError(f"there is no child called {child!r} in {path}")
@@ -79,7 +80,7 @@ def remove(path: Path, name: str, known_apps: Iterable[str] = ()) -> tuple[str |
     Returns the child it was listed for (None if none) and whether it had keys.
     """
     wireguard.check_name(name)
-    device = f"wireguard:{name}"
+    device = device_key(tunnel=name)
     found = []
 
     def change(doc) -> None:
@@ -98,4 +99,6 @@ def remove(path: Path, name: str, known_apps: Iterable[str] = ()) -> tuple[str |
 def record(conn: sqlite3.Connection, action: str, child: str | None, name: str, at_ms: int) -> None:
     """Journal that a phone was added or removed: it changes which traffic a child's limits cover."""
     with db.transaction(conn):
-        journal.append(conn, "device", None, {"action": action, "child": child, "device": f"wireguard:{name}"}, at_ms)
+        journal.append(
+            conn, "device", None, {"action": action, "child": child, "device": device_key(tunnel=name)}, at_ms
+        )

@@ -24,6 +24,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from guardian.catalog.detect import Purchase
+from guardian.household.devices import device_key
 from guardian.store import db, journal, outbox
 
 PENDING, APPROVED, DENIED, USED = "pending", "approved", "denied", "used"
@@ -57,7 +58,7 @@ class Approval:
 
     @property
     def device(self) -> str:
-        return f"user:{self.proxy_user}" if self.proxy_user else self.client_ip
+        return device_key(self.client_ip, user=self.proxy_user or None)
 
 
 _COLUMNS = (

@@ -11,6 +11,7 @@ from pathlib import Path
 from mitmproxy.test import taddons, tflow, tutils
 
 from guardian.enforce.neighbours import Neighbours
+from tests.addons.test_guardian_addon import done
 from tests.conftest import household_config
 
 ADDON = Path(__file__).resolve().parents[2] / "addons" / "guardian_addon.py"
@@ -45,10 +46,9 @@ async def test_the_mac_is_looked_up_off_the_event_loop_and_recorded(tmp_path, mo
         return TABLE
 
     with taddons.context() as tctx:
-        script = tctx.script(str(ADDON))
-        tctx.configure(script)
-        addon = script.addons[0]
-        addon.guard.neighbours = Neighbours(slow_reader)
+        guardian = tctx.script(str(ADDON))
+        tctx.configure(guardian)
+        guardian.runtime.guard.neighbours = Neighbours(slow_reader)
         ticks = 0
 
         async def tick() -> None:
@@ -60,9 +60,9 @@ async def test_the_mac_is_looked_up_off_the_event_loop_and_recorded(tmp_path, mo
         ticker = asyncio.create_task(tick())
         flows = [gift("192.168.1.23"), gift("192.168.1.23"), gift("127.0.0.1")]
         for flow in flows:
-            await addon.request(flow)
+            await guardian.enforcement.request(flow)
         ticker.cancel()
-        addon.done()
+        done(guardian)
     assert threads and all(name.startswith("guardian-db") for name in threads)
     assert len(threads) == 1  # cached: the second purchase did not read the table again
     assert ticks >= 10  # the loop kept running while the table was read

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from mitmproxy.test import taddons, tflow
 
 from guardian.setup import devices_seen, wireguard
 from guardian.store.ledger import Ledger
-from tests.addons.test_guardian_addon import purchase_flow
+from tests.addons.test_guardian_addon import done, hooks, purchase_flow, run_hook
 from tests.conftest import household_config
 
 ADDON = Path(__file__).resolve().parents[2] / "addons" / "guardian_addon.py"
@@ -39,31 +38,25 @@ def purchase(yuan: int, mode: str | None):
     return flow
 
 
-async def run(addon, flow):
-    result = addon.request(flow)
-    if inspect.isawaitable(result):
-        await result
-
-
 def load(tctx):
     script = tctx.script(str(ADDON))
     tctx.configure(script)
-    return script.addons[0]
+    return script
 
 
 async def test_a_purchase_through_the_phones_tunnel_is_judged_as_its_child(config: Path, tmp_path: Path):
     tunnel = wireguard.create(config, "mia-phone")
     with taddons.context() as tctx:
-        addon = load(tctx)
+        guardian = load(tctx)
         through_tunnel = purchase(50, tunnel.mode())  # over Mia's 30, under Leo's 100
-        await run(addon, through_tunnel)
+        await run_hook(guardian, "request", through_tunnel)
         assert (
             through_tunnel.response is not None and through_tunnel.response.headers["Guardian-Reason"] == "per-purchase"
         )
         same_address = purchase(50, None)  # the regular proxy, same address: Leo's device
-        await run(addon, same_address)
+        await run_hook(guardian, "request", same_address)
         assert same_address.response is None
-        addon.done()
+        done(guardian)
     rows = {r.child: r for r in Ledger(tmp_path / "guardian.db").rows()}
     assert rows["Mia"].decision == "blocked" and rows["Mia"].client_ip == "wireguard:mia-phone"
     assert rows["Leo"].decision == "allowed" and rows["Leo"].client_ip == "10.0.0.1"
@@ -71,16 +64,16 @@ async def test_a_purchase_through_the_phones_tunnel_is_judged_as_its_child(confi
 
 async def test_last_seen_is_kept_in_memory_and_written_on_done(config: Path, tmp_path: Path):
     with taddons.context() as tctx:
-        addon = load(tctx)
+        guardian = load(tctx)
         ordinary = tflow.tflow()
         ordinary.client_conn.peername = ("192.168.1.7", 1)
-        assert addon.request(ordinary) is None
+        assert [hook(ordinary) for hook in hooks(guardian, "request")] == [None] * 3
         phone = tflow.tflow()
         phone.client_conn.proxy_mode = ProxyMode.parse(f"wireguard:{tmp_path / 'wireguard' / 'mia-phone.conf'}@51821")
-        addon.client_connected(phone.client_conn)
-        assert set(addon.seen) == {"192.168.1.7", "wireguard:mia-phone"}
+        guardian.devices.client_connected(phone.client_conn)
+        assert set(guardian.devices.seen) == {"192.168.1.7", "wireguard:mia-phone"}
         assert not (tmp_path / "guardian.db").exists() or _seen_rows(tmp_path / "guardian.db") == 0
-        addon.done()
+        done(guardian)
     seen = devices_seen.last_seen(Ledger(tmp_path / "guardian.db").conn)
     assert set(seen) == {"192.168.1.7", "wireguard:mia-phone"}
 

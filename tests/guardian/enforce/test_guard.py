@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from guardian.catalog import gifts
 from guardian.catalog.index import Catalog
 from guardian.catalog.model import Success
 from guardian.catalog.request import MAX_BODY, Request
@@ -16,6 +17,7 @@ from guardian.enforce.guard import Guard, outcome
 from guardian.enforce.policy import EXPLAIN, Reason
 from guardian.household import configfile
 from guardian.household.money import Money
+from guardian.store import unrecognised
 from guardian.store.ledger import ACCEPTED, FAILED, Ledger
 from tests.support.ledgers import spending
 
@@ -247,3 +249,101 @@ def test_app_closed_uses_the_household_clock(guard: Guard) -> None:
     # Saturday 08:30 in Shanghai is Saturday 00:30 UTC: the window opens at 09:00 local.
     assert guard.app_closed(kuaishou, "10.0.0.2", None, datetime(2024, 6, 8, 0, 30, tzinfo=UTC), False) is not None
     assert guard.app_closed(kuaishou, "10.0.0.2", None, datetime(2024, 6, 8, 1, 0, tzinfo=UTC), False) is None
+
+
+# --- the questions the proxy adapter asks (addons/): it never reaches past the guard
+
+
+@pytest.mark.parametrize(
+    ("names", "app", "host"),
+    [
+        (["api.live.bilibili.com"], "bilibili", "api.live.bilibili.com"),
+        (["API.Live.Bilibili.com.", "api.live.bilibili.com:443"], "bilibili", "api.live.bilibili.com"),
+        (["203.0.113.5", "api.live.bilibili.com"], "bilibili", "api.live.bilibili.com"),  # an address, the app's Host
+        (["www.bilibili.com", "api.live.bilibili.com"], "bilibili", "api.live.bilibili.com"),  # rules win
+        (["www.bilibili.com", "203.0.113.5"], "bilibili", "www.bilibili.com"),
+        (["news.example", "news.example:443"], None, ""),
+        ([], None, ""),
+    ],
+)
+def test_app_host(guard: Guard, names: list[str], app: str | None, host: str) -> None:
+    found, name = guard.app_host(names)
+    assert (None if found is None else found.id, name) == (app, host)
+
+
+def test_host_questions(guard: Guard) -> None:
+    assert guard.has_payment_rules("api.live.bilibili.com") and not guard.has_payment_rules("www.bilibili.com")
+    assert guard.passes_through("p25-buy.itunes.apple.com") and not guard.passes_through("pay.bilibili.com")
+    assert guard.judges_connections_to("p25-buy.itunes.apple.com")  # pass-through
+    assert guard.judges_connections_to("pay.bilibili.com")  # a payment host
+    assert not guard.judges_connections_to("api.live.bilibili.com") and not guard.judges_connections_to("news.example")
+
+
+def test_refusal_is_the_apps_own(guard: Guard) -> None:
+    answer = guard.refusal("kuaishou", Reason.UNREADABLE, navigation=False)
+    assert answer.headers[REASON_HEADER] == "unreadable" and json.loads(answer.body)["result"] == 0
+    assert guard.refusal("kuaishou", Reason.UNREADABLE, navigation=True).status == 403
+
+
+def test_gift_list(guard: Guard) -> None:
+    spec = guard.gift_list("live.douyin.com", "/webcast/gift/list/?aid=6383")
+    assert spec is not None and spec.app == "douyin"
+    assert guard.gift_list("live.douyin.com", "/webcast/gift/send/") is None
+    assert guard.gift_list("api.live.bilibili.com", "/webcast/gift/list/") is None
+
+
+def test_learned_gift_prices_are_kept_and_loaded_again(guard: Guard, catalog: Catalog) -> None:
+    guard.prices = gifts.PriceBook(catalog)
+    spec = guard.gift_list("live.douyin.com", "/webcast/gift/list/")
+    body = b'{"data": {"gifts": [{"id": 77, "diamond_count": 52}, {"id": 78, "diamond_count": 1}]}}'
+    assert guard.learn_gift_list(spec, body, SATURDAY_NOON) == 2
+    assert guard.learn_gift_list(spec, b"<html>", SATURDAY_NOON) == 0  # not a gift list: logged, nothing learned
+    fresh = Guard(guard.config, catalog, guard.ledger, gifts.PriceBook(catalog))
+    fresh.load_learned_prices()
+    assert fresh.prices.price("douyin", "77") == Decimal(52)
+
+
+def test_unrecognised_purchase_like_requests(guard: Guard, make_request: MakeRequest) -> None:
+    order = make_request("www.douyu.com", "/japi/prop/newgift/order/123456", method="POST")
+    assert guard.unrecognised(order) == "/japi/prop/newgift/order/{id}"
+    assert guard.unrecognised(make_request("www.douyu.com", "/japi/prop/newgift/order/1", method="GET")) is None
+    assert guard.unrecognised(gold()(make_request)) is None  # a rule matches it: not unrecognised
+    guard.record_unrecognised("douyu", "www.douyu.com", "POST", "/japi/prop/newgift/order/{id}", SATURDAY_NOON)
+    [row] = unrecognised.recent(guard.ledger.conn)
+    assert (row.app, row.host, row.method, row.path) == (
+        "douyu",
+        "www.douyu.com",
+        "POST",
+        "/japi/prop/newgift/order/{id}",
+    )
+
+
+def test_an_allowed_purchase_that_never_reached_the_server_stops_counting(
+    guard: Guard, make_request: MakeRequest
+) -> None:
+    request = gold("1000", "10")(make_request)
+    verdict = guard.judge(request, guard.detect(request), SATURDAY_NOON)
+    guard.never_reached(verdict.attempt_id)
+    assert [r.outcome for r in guard.ledger.rows()] == ["never-contacted"]
+    assert spending(guard.ledger, "Mia", SATURDAY_NOON, guard.calendar, "CNY").day == Money(Decimal(0), "CNY")
+
+
+def test_websocket_messages_are_judged_and_an_allowed_one_is_settled_at_once(
+    tmp_path: Path, catalog: Catalog, make_request: MakeRequest
+) -> None:
+    rated = CONFIG.replace('unknown_devices = "allow"\n', 'unknown_devices = "allow"\nrates = { BITS = "0.1" }\n')
+    c = configfile.parse(rated, tmp_path / "guardian.toml", catalog.apps)
+    guard = Guard(c, catalog, Ledger(c.storage))
+    assert guard.judges_messages("irc-ws.chat.twitch.tv") and not guard.judges_messages("gql.twitch.tv")
+    assert guard.detect_message("irc-ws.chat.twitch.tv", "PRIVMSG #mia :hello") is None
+    request = make_request("irc-ws.chat.twitch.tv", "/", method="GET")
+    small = guard.detect_message("irc-ws.chat.twitch.tv", "PRIVMSG #mia :Cheer100")  # 10 CNY
+    big = guard.detect_message("irc-ws.chat.twitch.tv", "PRIVMSG #mia :Cheer400")  # 40 CNY, over 30 per purchase
+    assert (small.rule, small.amount, small.money) == ("twitch.cheer", Decimal(100), Money(Decimal(10), "CNY"))
+    allowed, refused = (guard.judge_message(request, p, SATURDAY_NOON) for p in (small, big))
+    assert allowed.answer is None and refused.answer.headers[REASON_HEADER] == "per-purchase"
+    assert {r.id: r.outcome for r in guard.ledger.rows()} == {
+        allowed.attempt_id: "accepted",
+        refused.attempt_id: "never-contacted",
+    }
+    guard.ledger.close()

@@ -2,7 +2,7 @@ import ipaddress
 
 import pytest
 
-from guardian.household.devices import Device, DeviceMap, client_ip
+from guardian.household.devices import Device, DeviceMap, client_ip, device_key
 
 
 @pytest.mark.parametrize(
@@ -73,6 +73,32 @@ def test_device_parse_bad(text: object, error: str) -> None:
 )
 def test_client_ip(address: str, ip: str | None) -> None:
     assert client_ip(address) == (None if ip is None else ipaddress.ip_address(ip))
+
+
+@pytest.mark.parametrize(
+    ("address", "user", "tunnel", "key"),
+    [
+        ("192.168.1.23", None, None, "192.168.1.23"),
+        ("::ffff:192.168.1.23", None, None, "192.168.1.23"),  # a dual-stack socket's IPv4 client
+        ("fe80::1%eth0", None, None, "fe80::1"),
+        ("fd00::5", None, None, "fd00::5"),
+        ("192.168.1.23", "mia", None, "user:mia"),  # a proxy user wins over the address
+        ("10.0.0.1", "mia", "mia-phone", "wireguard:mia-phone"),  # inside a tunnel every phone is 10.0.0.1
+        ("", None, "mia-phone", "wireguard:mia-phone"),
+        ("", "mia", None, "user:mia"),
+        ("unknown", None, None, "unknown"),  # no address: kept as given
+        ("user:mia", None, None, "user:mia"),  # a key is its own key (stored keys are normalised again)
+        ("wireguard:mia-phone", None, None, "wireguard:mia-phone"),
+    ],
+)
+def test_device_key(address: str, user: str | None, tunnel: str | None, key: str) -> None:
+    assert device_key(address, user=user, tunnel=tunnel) == key
+
+
+def test_a_listed_device_matches_the_key_it_is_seen_under() -> None:
+    for text in ("user:mia", "wireguard:mia-phone"):
+        device = Device.parse(text)
+        assert device_key(user=device.user, tunnel=device.tunnel) == device.text
 
 
 def devices(*pairs: tuple[str, str]) -> DeviceMap:
