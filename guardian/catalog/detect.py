@@ -315,8 +315,9 @@ def plain_purchase(
     """
     rule = rules[0]
     try:
-        live = [r for r in rules if _when(r, fields)]
-        present = [r.requires for r in live if r.requires is not None and fields.get(r.requires) is not None]
+        # Only where two rules name different `requires` fields can a request carry two ways to pay.
+        ways = [r for r in rules if r.requires is not None] if len(rules) > 1 else ()
+        present = [r.requires for r in ways if fields.get(r.requires) is not None and _when(r, fields)]
         if len(set(present)) > 1:
             # e.g. createOrder with pay_gold=0 and pay_bp=100000: pricing the first would under-count.
             raise Unreadable(f"the request carries more than one way to pay ({', '.join(present)})")
