@@ -81,14 +81,16 @@ class _HostRules:
 
 
 _NONE: list = []
+_MISS = object()
 MAX_GLOB_HOSTS = 4096  # hosts remembered as matching (or not) a rule glob
 
 
 class HostLists:
     """Rule hosts (exact names and first-label globs) to the items listed under them.
 
-    A host gets the items of every pattern that covers it, in the order they were added; an exact host
-    costs one dict look-up, a host under a glob's parent a regex match once (then remembered, bounded).
+    A host gets the items of every pattern that covers it, in the order they were added. Every look-up is one
+    dict look-up: exact hosts are filled in up front; a host under a glob's parent is matched once and then
+    remembered (at most MAX_GLOB_HOSTS of them, so a flood of made-up names cannot grow memory).
     """
 
     def __init__(self, build=list) -> None:
@@ -96,7 +98,7 @@ class HostLists:
         self._items: dict[str, list] = {}
         self._globs: dict[str, list[tuple[re.Pattern[str], str]]] = {}  # parent -> (label regex, pattern)
         self._exact: dict[str, object] = {}
-        self._seen: dict[str, object] = {}
+        self._known: dict[str, object] = {}  # the exact hosts, and hosts already matched against the globs
 
     def add(self, pattern: str, item: object) -> None:
         if pattern not in self._items:
@@ -111,6 +113,7 @@ class HostLists:
         for pattern in self._items:
             if "*" not in pattern.partition(".")[0]:
                 self._exact[pattern] = self._build(self._matching(pattern))
+        self._known = dict(self._exact)
 
     def _matching(self, host: str) -> list:
         order = list(self._items)
@@ -124,16 +127,16 @@ class HostLists:
 
     def get(self, host: str):
         """What the host's patterns list (built), or None when no pattern covers it."""
-        found = self._exact.get(host)
-        if found is not None or not self._globs:
+        found = self._known.get(host, _MISS)
+        if found is not _MISS:
             return found
-        if host in self._seen:
-            return self._seen[host]
+        if not self._globs:
+            return None
         items = self._matching(host)
         value = self._build(items) if items else None
-        if len(self._seen) >= MAX_GLOB_HOSTS:
-            self._seen.clear()
-        self._seen[host] = value
+        if len(self._known) >= len(self._exact) + MAX_GLOB_HOSTS:
+            self._known = dict(self._exact)
+        self._known[host] = value
         return value
 
 
