@@ -54,12 +54,13 @@ def create_app(config: dict | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
-    from dashboard import agent, approvals, auth, catalog, db, devices, evidence, limits, live, notices, week
+    from dashboard import agent, approvals, auth, catalog, db, devices, evidence, limits, live, notices, week, words
 
     settings = db.init_app(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(settings.config.storage.parent)
     auth.init_app(app)
+    words.init_app(app)
     app.jinja_env.filters["amount"] = format_amount
     for area in (live, week, limits, notices, auth, approvals, devices, evidence, catalog, agent):
         area.register(app)

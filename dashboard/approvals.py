@@ -9,21 +9,27 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
+from dashboard import language
 from dashboard.auth import login_required
 from dashboard.db import get_ledger
+from guardian.catalog.model import KIND_NAMES
 from guardian.household import configfile
 from guardian.store import approvals
 from guardian.store.approvals import ApprovalError
 from guardian.store.changes import PARENT_DASHBOARD
+from guardian.words import N_
 
 bp = Blueprint("approvals", __name__)
 VIA = "dashboard"
+STATES = {"pending": N_("waiting"), "approved": N_("approved"), "denied": N_("denied"), "used": N_("used")}
+VIAS = {"dashboard": N_("dashboard"), "command line": N_("command line")}
 
 
 def register(app) -> None:
     app.register_blueprint(bp)
-    app.config.setdefault("NAV", []).append(("approvals.index", "Waiting for you"))
+    app.config.setdefault("NAV", []).append(("approvals.index", N_("Waiting for you")))
 
 
 def _zone() -> ZoneInfo:
@@ -52,7 +58,15 @@ def index():
         waiting=approvals.pending(conn),
         answered=approvals.decided(conn),
         when=when,
+        amount=_amount,
+        kind=lambda kind: _(KIND_NAMES[kind]) if kind in KIND_NAMES else kind,
+        state=lambda state: _(STATES[state]) if state in STATES else state,
+        via=lambda via: _(VIAS[via]) if via in VIAS else via,
     )
+
+
+def _amount(a: approvals.Approval) -> str:
+    return _("amount unknown") if a.amount == approvals.UNKNOWN else f"{a.amount} {a.currency}"
 
 
 def _answer(approval_id: int, approve: bool):
@@ -61,10 +75,14 @@ def _answer(approval_id: int, approve: bool):
     try:
         a = approvals.decide(get_ledger().conn, approval_id, approve, _who(), VIA, now, over_cap)
     except ApprovalError as e:
-        flash(str(e), "error")
+        flash(language.say(e), "error")
     else:
-        verb = "Approved" if a.state == approvals.APPROVED else "Denied"
-        flash(f"{verb}: {a.child}, {a.amount} {a.currency} on {a.app}" + (" (over the cap)" if a.over_cap else ""))
+        values = {"child": a.child, "amount": _amount(a), "app": language.app_name(a.app)}
+        if a.state == approvals.APPROVED:
+            message = _("Approved: %(child)s, %(amount)s on %(app)s", **values)
+        else:
+            message = _("Denied: %(child)s, %(amount)s on %(app)s", **values)
+        flash(message + (" " + _("(over the cap)") if a.over_cap else ""))
     return redirect(url_for("approvals.index"))
 
 

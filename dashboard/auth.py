@@ -7,8 +7,9 @@ import hmac
 import secrets
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 
-from dashboard import db
+from dashboard import db, language
 from guardian.setup import logins
 
 bp = Blueprint("auth", __name__)
@@ -29,7 +30,7 @@ def _check_csrf() -> None:
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
     expected = session.get("csrf") or ""
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-        abort(400, description="The form's security token is missing or out of date. Reload the page and try again.")
+        abort(400, description=_("The form's security token is missing or out of date. Reload the page and try again."))
 
 
 def login_required(view):
@@ -75,7 +76,7 @@ def _start_session() -> None:
     session["csrf"] = secrets.token_urlsafe(32)
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     # Only a local path: never an absolute or scheme-relative URL (open redirect).
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
@@ -91,13 +92,13 @@ def setup():
     if request.method == "POST":
         password = request.form.get("password", "")
         if password != request.form.get("confirm", ""):
-            error = "The two passwords differ."
+            error = _("The two passwords differ.")
         else:
             try:
                 if not logins.set_password(conn, password, db.now_ms(), only_if_unset=True):
                     return redirect(url_for("auth.login"))
             except ValueError as e:
-                error = f"Password not accepted: {e}."
+                error = _("Password not accepted: %(reason)s.", reason=language.say(e))
             else:
                 _start_session()
                 return redirect(url_for("live.index"))
@@ -116,14 +117,14 @@ def login():
         wait = logins.wait_ms(conn, client, now_ms)
         if wait:
             seconds = -(-wait // 1000)
-            error, status = f"Too many wrong passwords. Try again in {seconds} s.", 429
+            error, status = _("Too many wrong passwords. Try again in %(seconds)s s.", seconds=seconds), 429
         elif logins.verify(conn, request.form.get("password", "")):
             logins.succeeded(conn, client)
             _start_session()
-            return redirect(_safe_next(request.form.get("next")))
+            return redirect(safe_next(request.form.get("next")))
         else:
             logins.failed(conn, client, now_ms)
-            error, status = "Wrong password.", 401
+            error, status = _("Wrong password."), 401
     response = render_template("auth/login.html", error=error, next=request.values.get("next", ""))
     if status == 429:
         return (
@@ -137,5 +138,5 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     session.clear()
-    flash("Logged out.")
+    flash(_("Logged out."))
     return redirect(url_for("auth.login"))

@@ -1,16 +1,20 @@
-"""Apps: what Guardian recognises for each app (its coverage: rules, sources, confidence, hosts controlled by host
-only, what is known to be missed), and payment-looking requests no rule matched yet."""
+"""Apps: what Guardian recognises for each app and its coverage (rules, their confidence, hosts controlled by host
+only or left alone; `guardian rules coverage` has the sources and what is known to be missed), and payment-looking
+requests no rule matched yet."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from flask import Blueprint, Flask, render_template
+from flask_babel import gettext as _
 
-from dashboard import db
+from dashboard import db, language
 from dashboard.auth import login_required
 from guardian.catalog.coverage import coverage
+from guardian.catalog.model import KIND_NAMES
 from guardian.store import gift_prices, unrecognised
+from guardian.words import N_
 
 bp = Blueprint("catalog", __name__)
 
@@ -24,7 +28,15 @@ def index():
     local = lambda ms: calendar.local(datetime.fromtimestamp(ms / 1000, UTC))  # noqa: E731
     learned = gift_prices.counts(conn)
     apps = [
-        (c, sorted({r.kind for r in c.rules}), learned.get(c.id, 0), bool(c.not_decrypted)) for c in coverage(s.catalog)
+        (
+            s.catalog.apps[c.id],
+            _(c.seen),  # guardian.catalog.coverage marks these words for translation
+            sorted({_(KIND_NAMES.get(r.kind, r.kind)) for r in c.rules}),
+            learned.get(c.id, 0),
+            bool(c.not_decrypted),
+            c,
+        )
+        for c in sorted(coverage(s.catalog), key=lambda c: s.catalog.apps[c.id].name_in(language.current()).lower())
     ]
     rates = s.config.household.rates
     missing = sorted(c for c in s.catalog.currencies() if c != s.config.household.currency and c not in rates)
@@ -34,4 +46,4 @@ def index():
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.config["NAV"].append(("catalog.index", "Apps"))
+    app.config["NAV"].append(("catalog.index", N_("Apps")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from guardian.household.money import format_amount
@@ -16,7 +17,7 @@ def bars(
 ) -> Markup:
     """Horizontal bars, one per (label, amount); `mark` draws a line at a limit (e.g. the day cap)."""
     if not items:
-        return Markup('<p class="muted">Nothing spent.</p>')
+        return Markup('<p class="muted">{}</p>').format(gettext("Nothing spent."))
     top = max([*(a for _, a in items), mark or Decimal(0), Decimal(1)])
     left, right = 110, 70
     span = width - left - right

@@ -6,12 +6,15 @@ import re
 from pathlib import Path
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from markupsafe import Markup
 
-from dashboard import db
+from dashboard import db, language
 from dashboard.auth import login_required
+from guardian import words
 from guardian.household.config import ConfigError
 from guardian.setup import devices_seen, phones, wireguard
+from guardian.words import N_
 
 bp = Blueprint("devices", __name__)
 _HOST = re.compile(r"^[A-Za-z0-9.:-]{1,253}$")
@@ -19,7 +22,7 @@ _HOST = re.compile(r"^[A-Za-z0-9.:-]{1,253}$")
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.config["NAV"].append(("devices.index", "Devices"))
+    app.config["NAV"].append(("devices.index", N_("Devices")))
 
 
 def _config_path() -> Path:
@@ -33,16 +36,17 @@ def index():
     config, now = s.config, db.now()
     seen = devices_seen.last_seen(db.conn())
     household = config.household
+    say = words.of(language.current())
     children = []
     for child in config.children:
         usual = child.usual_hours or household.usual_hours
         rows = []
         for device in child.devices:
             st = devices_seen.status(device, seen, now, usual, household.calendar.tz, household.quiet_warning)
-            rows.append({"status": st, "ago": devices_seen.ago(st.last, now), "tunnel": device.tunnel})
-        children.append({"name": child.name, "devices": rows, "usual": ", ".join(usual.texts() or ["any time"])})
+            rows.append({"status": st, "ago": devices_seen.ago(st.last, now, say), "tunnel": device.tunnel})
+        children.append({"name": child.name, "devices": rows, "usual": ", ".join(usual.texts() or [_("any time")])})
     listed = [d for c in config.children for d in c.devices]
-    others = [(key, devices_seen.ago(at, now)) for key, at in devices_seen.unlisted(listed, seen)[:50]]
+    others = [(key, devices_seen.ago(at, now, say)) for key, at in devices_seen.unlisted(listed, seen)[:50]]
     quiet = household.quiet_warning
     return render_template(
         "devices/index.html",
@@ -55,7 +59,9 @@ def index():
 
 def _duration(quiet) -> str:
     minutes = int(quiet.total_seconds() // 60)
-    return f"{minutes // 60} h {minutes % 60} min" if minutes % 60 else f"{minutes // 60} h"
+    if minutes % 60:
+        return _("%(hours)d h %(minutes)d min", hours=minutes // 60, minutes=minutes % 60)
+    return _("%(hours)d h", hours=minutes // 60)
 
 
 @bp.post("/devices/phone")
@@ -67,10 +73,16 @@ def add_phone():
     try:
         phones.add(_config_path(), child, name, s.catalog.apps)
     except (ValueError, ConfigError) as e:
-        flash(f"Not added: {e}", "error")
+        flash(_("Not added: %(reason)s", reason=language.say(e)), "error")
         return redirect(url_for("devices.index"))
     phones.record(db.conn(), "added", child, name, db.now_ms())
-    flash(f"Added {name} for {child}. Scan the code below with the WireGuard app on that phone.")
+    flash(
+        _(
+            "Added %(name)s for %(child)s. Scan the code below with the WireGuard app on that phone.",
+            name=name,
+            child=child,
+        )
+    )
     return redirect(url_for("devices.phone", name=name))
 
 
@@ -83,7 +95,7 @@ def phone(name: str):
         abort(404)
     host = request.args.get("host", "").strip() or wireguard.lan_address()
     if not _HOST.match(host):
-        flash("That is not a computer address; using this computer's own.", "error")
+        flash(_("That is not a computer address; using this computer's own."), "error")
         host = wireguard.lan_address()
     text = tunnel.client_config(host)
     # segno draws the SVG from our own text: safe to embed.
@@ -99,11 +111,11 @@ def remove_phone(name: str):
     try:
         child, revoked = phones.remove(_config_path(), name, s.catalog.apps)
     except (ValueError, ConfigError) as e:
-        flash(f"Not removed: {e}", "error")
+        flash(_("Not removed: %(reason)s", reason=language.say(e)), "error")
         return redirect(url_for("devices.index"))
     if child is None and not revoked:
-        flash(f"There was no device called {name}.")
+        flash(_("There was no device called %(name)s.", name=name))
     else:
         phones.record(db.conn(), "removed", child, name, db.now_ms())
-        flash(f"Removed {name}: its tunnel no longer works.")
+        flash(_("Removed %(name)s: its tunnel no longer works.", name=name))
     return redirect(url_for("devices.index"))

@@ -6,9 +6,10 @@ from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Flask, Response, abort, render_template, request
 
-from dashboard import db
+from dashboard import db, language
 from dashboard.auth import login_required
 from guardian.evidence import export, formats, retention, verify
+from guardian.words import N_
 
 bp = Blueprint("evidence", __name__)
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "html": "text/html; charset=utf-8"}
@@ -16,7 +17,7 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "html": "
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.config["NAV"].append(("evidence.index", "Evidence"))
+    app.config["NAV"].append(("evidence.index", N_("Evidence")))
 
 
 def _local_date(at_ms: int | None, tz) -> date | None:
@@ -66,8 +67,8 @@ def download():
         start, end = date.fromisoformat(request.args.get("from", "")), date.fromisoformat(request.args.get("to", ""))
         pack = export.build(db.conn(), child, start, end, household.timezone, household.currency, db.now())
     except ValueError as e:
-        return render_template("evidence/error.html", message=str(e)), 400
-    body = formats.render(pack, fmt)
+        return render_template("evidence/error.html", message=language.say(e)), 400
+    body = formats.render(pack, fmt, household.language)
     if fmt == "csv":
         body = "\ufeff" + body  # lets spreadsheet programs read the CSV as UTF-8
     name = f"guardian-evidence-{start.isoformat()}-{end.isoformat()}.{fmt}"  # no child name: it is free text

@@ -6,16 +6,50 @@ import re
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
-from dashboard import db
+from dashboard import db, language
 from dashboard.auth import login_required
 from guardian.household import editor
 from guardian.household.config import Child, ConfigError
 from guardian.household.money import Money
 from guardian.store import changes, overrides
 from guardian.store.db import transaction
+from guardian.words import N_, Said
 
 bp = Blueprint("limits", __name__)
+# What each recorded change is called, and each of its details (older records show as they were written).
+CHANGES = {
+    "limits": N_("limits of %(child)s"),
+    "extra allowance": N_("extra allowance for %(child)s"),
+    "locked all purchases": N_("locked all purchases"),
+    "unlocked purchases": N_("unlocked purchases"),
+}
+DETAILS = {
+    "devices": N_("devices"),
+    "per_purchase": N_("per purchase"),
+    "day": N_("day"),
+    "week": N_("week"),
+    "month": N_("month"),
+    "per_minute": N_("purchases per minute"),
+    "purchases": N_("When purchases are allowed"),
+    "apps": N_("app hours"),
+    "until": N_("until"),
+    "locks_lifted": N_("locks lifted"),
+    "amount": N_("amount"),
+    "date": N_("date"),
+}
+
+
+def change_title(change) -> str:
+    known = CHANGES.get(change.what)
+    return change.what if known is None else _(known, child=(change.detail or {}).get("child", ""))
+
+
+def change_key(key: str) -> str:
+    return _(DETAILS[key]) if key in DETAILS else key
+
+
 MAX_LINES = 50
 WHO = changes.PARENT_DASHBOARD  # every change here is made by the parent who logged in
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -99,10 +133,8 @@ def save_child(index: int):
         return _page({}, status=404)
     before = s.config.children[index]
     if request.form.get("child", before.name) != before.name:
-        flash(
-            "The config file changed since this page was loaded; nothing was saved. Check the values and save again.",
-            "error",
-        )
+        changed = _("The config file changed since this page was loaded; nothing was saved.")
+        flash(f"{changed} {_('Check the values and save again.')}", "error")
         return redirect(url_for("limits.index"))
     apps = sorted(s.catalog.apps)
     limits = _submitted(apps)
@@ -115,15 +147,18 @@ def save_child(index: int):
             "purchases": limits.purchases,
             "apps": limits.apps,
         }
-        return _page({index: str(e)}, {index: draft}, status=400)
+        return _page({index: language.say(e)}, {index: draft}, status=400)
     after = new.child(before.name) or new.children[index]
     old, fresh = describe(before), describe(after)
     diff = {k: {"from": old.get(k), "to": fresh.get(k)} for k in fresh if old.get(k) != fresh.get(k)}
     conn = db.conn()
     with transaction(conn):
-        changes.record(conn, f"limits of {after.name}", {"child": after.name, "changed": diff}, db.now_ms(), WHO)
+        changes.record(conn, "limits", {"child": after.name, "changed": diff}, db.now_ms(), WHO)
     db.get_settings()  # pick up the new file now
-    flash(f"Saved {after.name}'s limits. The proxy applies them within a few seconds." if diff else "Nothing changed.")
+    if diff:
+        flash(_("Saved %(child)s's limits. The proxy applies them within a few seconds.", child=after.name))
+    else:
+        flash(_("Nothing changed."))
     return redirect(url_for("limits.index"))
 
 
@@ -133,7 +168,7 @@ def _until(text: str, now: datetime, calendar) -> datetime | None:
         return None
     m = _HHMM.match(text)
     if not m:
-        raise ValueError(f"expected a time like 21:30, got {text[:20]!r}")
+        raise Said(N_("expected a time like 21:30, got %(text)r"), text=text[:20])
     local = calendar.local(now)
     end = local.replace(hour=int(m.group(1)), minute=int(m.group(2)), second=0, microsecond=0)
     if end <= local:
@@ -149,13 +184,16 @@ def lock():
     try:
         until = _until(request.form.get("until", ""), now, calendar)
     except ValueError as e:
-        flash(f"Not locked: {e}.", "error")
+        flash(_("Not locked: %(reason)s.", reason=language.say(e)), "error")
         return redirect(url_for("limits.index"))
     with transaction(conn):
         overrides.lock(conn, now, until)
-        when = "until unlocked" if until is None else f"until {calendar.local(until):%Y-%m-%d %H:%M}"
-        changes.record(conn, "locked all purchases", {"until": when}, db.now_ms(), WHO)
-    flash(f"All purchases are locked {when}.")
+        detail = {} if until is None else {"until": f"{calendar.local(until):%Y-%m-%d %H:%M}"}
+        changes.record(conn, "locked all purchases", detail, db.now_ms(), WHO)
+    if until is None:
+        flash(_("All purchases are locked until you unlock them."))
+    else:
+        flash(_("All purchases are locked until %(time)s.", time=detail["until"]))
     return redirect(url_for("limits.index"))
 
 
@@ -166,7 +204,7 @@ def unlock():
     with transaction(conn):
         lifted = overrides.unlock(conn, db.now())
         changes.record(conn, "unlocked purchases", {"locks_lifted": lifted}, db.now_ms(), WHO)
-    flash("Purchases are unlocked." if lifted else "Purchases were not locked.")
+    flash(_("Purchases are unlocked.") if lifted else _("Purchases were not locked."))
     return redirect(url_for("limits.index"))
 
 
@@ -177,7 +215,7 @@ def extra():
     config, now, conn = s.config, db.now(), db.conn()
     child = config.child(request.form.get("child", ""))
     if child is None:
-        flash("Choose a child for the extra allowance.", "error")
+        flash(_("Choose a child for the extra allowance."), "error")
         return redirect(url_for("limits.index"))
     try:
         amount = Money.parse(request.form.get("amount", "")[:40], config.household.currency)
@@ -186,18 +224,19 @@ def extra():
             overrides.extra(conn, child.name, amount, today, now)
             changes.record(
                 conn,
-                f"extra allowance for {child.name}",
-                {"child": child.name, "amount": str(amount), "day": today.isoformat()},
+                "extra allowance",
+                {"child": child.name, "amount": str(amount), "date": today.isoformat()},
                 db.now_ms(),
                 WHO,
             )
     except ValueError as e:
-        flash(f"No extra allowance: {e}.", "error")
+        flash(_("No extra allowance: %(reason)s.", reason=language.say(e)), "error")
         return redirect(url_for("limits.index"))
-    flash(f"{child.name} may spend {amount} more today.")
+    flash(_("%(child)s may spend %(amount)s more today.", child=child.name, amount=amount))
     return redirect(url_for("limits.index"))
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.config["NAV"].append(("limits.index", "Limits"))
+    app.jinja_env.globals.update(change_title=change_title, change_key=change_key)
+    app.config["NAV"].append(("limits.index", N_("Limits")))

@@ -5,13 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Blueprint, Flask, jsonify, render_template, request
+from flask_babel import gettext
 
-from dashboard import db
+from dashboard import db, language
 from dashboard.auth import login_required
-from guardian.enforce.policy import EXPLAIN, Reason
+from guardian.catalog.model import KIND_NAMES
+from guardian.enforce.policy import Reason, explain, label
 from guardian.evidence import review
 from guardian.household.money import format_amount
 from guardian.store.ledger import Row
+from guardian.words import N_
 
 bp = Blueprint("live", __name__)
 MAX_FIELD = 80
@@ -21,34 +24,42 @@ def _bounded(text: str | None) -> str:
     return "" if text is None else text[:MAX_FIELD]
 
 
-def _explain(reason: str | None) -> str:
+def _reason(reason: str | None) -> tuple[str, str]:
+    """A refusal's reason in a few words and in a sentence, in the page's language."""
     if reason is None:
-        return ""
+        return "", ""
     try:
-        return EXPLAIN[Reason(reason)][1]
-    except ValueError:
-        return reason
+        known = Reason(reason)
+    except ValueError:  # a reason a newer version recorded
+        return reason, reason
+    return label(known, language.current()), explain(known, language.current())
+
+
+def amount(row: Row) -> str:
+    """The amount as the page shows it. No amount is "unknown" unless the request was refused as unreadable:
+    an app that does not say what a purchase costs (YouTube, Stripe) is not broken."""
+    if row.amount is not None:
+        return f"{format_amount(Decimal(row.amount))} {row.currency}"
+    return gettext("amount unreadable") if row.reason == Reason.UNREADABLE else gettext("amount unknown")
 
 
 def view(row: Row, calendar) -> dict:
-    """One attempt as the page shows it: plain strings only (the page renders them as text)."""
+    """One attempt as the page shows it, in the page's language: plain strings only (rendered as text)."""
+    short, sentence = _reason(row.reason)
     device = row.client_ip + (f" ({row.proxy_user})" if row.proxy_user else "")
-    if row.amount is None:
-        amount = "unreadable"
-    else:
-        amount = f"{format_amount(Decimal(row.amount))} {row.currency}"
     return {
         "id": row.id,
         "time": calendar.local(row.at).strftime("%Y-%m-%d %H:%M:%S"),
-        "child": _bounded(row.child) or "(unlisted)",
+        "child": _bounded(row.child) or gettext("(unlisted)"),
         "device": _bounded(device),
-        "app": _bounded(row.app),
-        "kind": _bounded(row.kind),
+        "app": _bounded(language.app_name(row.app)),
+        "kind": _bounded(gettext(KIND_NAMES[row.kind]) if row.kind in KIND_NAMES else row.kind),
         "recipient": _bounded(row.recipient),
-        "amount": amount,
+        "amount": amount(row),
         "decision": row.decision,
-        "reason": _bounded(row.reason),
-        "explain": _explain(row.reason),
+        "decision_text": gettext("allowed") if row.decision == "allowed" else gettext("refused"),
+        "reason": short,
+        "explain": sentence,
         "outcome": row.outcome,
     }
 
@@ -110,4 +121,4 @@ def feed():
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.config["NAV"].append(("live.index", "Live"))
+    app.config["NAV"].append(("live.index", N_("Live")))

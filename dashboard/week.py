@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Blueprint, Flask, render_template, request
+from flask_babel import format_date
+from flask_babel import gettext as _
 
-from dashboard import charts, db
+from dashboard import charts, db, language
 from dashboard.auth import login_required
 from dashboard.live import view
 from guardian.evidence import reports, review
 from guardian.store import overrides
+from guardian.words import N_
 
 bp = Blueprint("week", __name__)
 
@@ -49,9 +52,14 @@ def index():
                 "total": cw.total,
                 "status": status,
                 "per_day": charts.bars(
-                    [(d.strftime("%a %d"), a) for d, a in cw.days], label=f"{cw.child}: spending per day", mark=day_cap
+                    [(format_date(d, "EEE d"), a) for d, a in cw.days],
+                    label=_("%(child)s: spending per day", child=cw.child),
+                    mark=day_cap,
                 ),
-                "per_app": charts.bars(cw.apps, label=f"{cw.child}: spending per app"),
+                "per_app": charts.bars(
+                    [(language.app_name(app), a) for app, a in cw.apps],
+                    label=_("%(child)s: spending per app", child=cw.child),
+                ),
                 "recipients": cw.recipients,
                 "refused": [view(r, calendar) for r in cw.refused],
             }
@@ -70,4 +78,4 @@ def index():
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.config["NAV"].append(("week.index", "This week"))
+    app.config["NAV"].append(("week.index", N_("This week")))

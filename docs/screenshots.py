@@ -31,6 +31,7 @@ from guardian.store import approvals, changes, outbox, overrides  # noqa: E402
 from guardian.store.db import ms as to_ms  # noqa: E402
 from guardian.store.db import transaction  # noqa: E402
 from guardian.store.ledger import ACCEPTED, Attempt, Ledger  # noqa: E402
+from guardian.store.outbox import Say  # noqa: E402
 from tests.support.dashboard import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -105,7 +106,7 @@ def demo(folder: Path) -> Path:
             attempt = Attempt(at, ip, None, child.name, purchase)
             attempt_id = tx.insert(attempt, calendar.tz.key, "CNY", allowed=decision.allowed, reason=decision.reason)
             if not decision.allowed:
-                refused(tx.conn, child.name, purchase, decision, at)
+                refused(tx.conn, child.name, purchase, decision, at, Say.of("zh", None, app))
         if decision.allowed:
             ledger.settle(attempt_id, ACCEPTED, at)
     xss = Purchase(
@@ -126,15 +127,15 @@ def demo(folder: Path) -> Path:
         overrides.extra(conn, "Mia", Money(Decimal(10), "CNY"), calendar.local(now).date(), now)
         changes.record(
             conn,
-            "extra allowance for Mia",
-            {"child": "Mia", "amount": "10.00 CNY", "day": calendar.local(now).date().isoformat()},
+            "extra allowance",
+            {"child": "Mia", "amount": "10.00 CNY", "date": calendar.local(now).date().isoformat()},
             ms,
             changes.PARENT_DASHBOARD,
         )
     with transaction(conn):
         changes.record(
             conn,
-            "limits of Leo",
+            "limits",
             {"child": "Leo", "changed": {"week": {"from": "50", "to": "30"}}},
             ms,
             changes.PARENT_DASHBOARD,
@@ -143,7 +144,7 @@ def demo(folder: Path) -> Path:
     for yuan, streamer in (("25", "StarRiver"), ("52", "LuluSings")):  # two purchases waiting for a parent
         ask = Purchase("bilibili", "gift", "demo", Decimal(yuan) * 1000, "gold", Money(Decimal(yuan), "CNY"), streamer)
         with transaction(conn):
-            approvals.create(conn, "Mia", ask, "192.168.1.23", None, None, ms, "Bilibili")
+            approvals.create(conn, "Mia", ask, "192.168.1.23", None, None, ms, Say.of("zh", None, "哔哩哔哩"))
     ledger.close()
     return path
 

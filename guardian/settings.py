@@ -27,15 +27,6 @@ class Settings:
         }
 
 
-def rates_warnings(s: Settings) -> list[str]:
-    """One line per unit without a rate, naming the config key to set and the apps it affects."""
-    return [
-        f"warning: {s.config.path}: household.rates has no {code} rate; purchases in {', '.join(apps)} "
-        "are read but refused as unreadable, since no household amount can be given"
-        for code, apps in s.missing_rates().items()
-    ]
-
-
 def load(path: Path) -> Settings:
     """Load the catalog (shipped apps plus the parent's rule files) and the config checked against it.
 

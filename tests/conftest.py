@@ -35,9 +35,11 @@ def catalog_hosts() -> list[str]:
 
 @pytest.fixture(autouse=True)
 def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads or writes the real data directory."""
+    """No test reads or writes the real data directory, and the terminal asks for English (whatever this
+    machine's locale): tests of the household's default language (Chinese) remove LANGUAGE themselves."""
     monkeypatch.setenv("GUARDIAN_HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.delenv("GUARDIAN_CONFIG", raising=False)
+    monkeypatch.setenv("LANGUAGE", "en")
     monkeypatch.delenv("SUDO_USER", raising=False)  # who an administrator is: the tests' own account
     monkeypatch.delenv("DOAS_USER", raising=False)
 

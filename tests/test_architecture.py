@@ -47,6 +47,7 @@ def test_the_checker_sees_imports():
 
 # The packages of guardian/, lowest first: a module may import its own layer and those below it, never above.
 LAYERS = (
+    ("words",),  # the catalog of messages in each language (guardian/words)
     ("household",),
     ("catalog",),
     ("settings",),  # the config and the catalog loaded together (guardian/settings.py)

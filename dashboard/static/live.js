@@ -10,12 +10,12 @@
   var columns = ["time", "child", "device", "app", "kind", "recipient", "amount", "decision", "reason"];
   var MAX_ROWS = 500;
 
-  function cell(row, name, value, title) {
+  function cell(row, name, value, title, text) {
     var td = document.createElement("td");
     if (name === "decision") {
       var badge = document.createElement("span");
       badge.className = "badge " + (value === "allowed" ? "allowed" : "blocked");
-      badge.textContent = value;
+      badge.textContent = text;
       td.appendChild(badge);
     } else {
       td.textContent = value;
@@ -31,7 +31,8 @@
     tr.className = (attempt.decision === "allowed" ? "allowed" : "blocked") + " fresh";
     tr.dataset.id = String(attempt.id);
     columns.forEach(function (name) {
-      cell(tr, name, String(attempt[name] == null ? "" : attempt[name]), name === "reason" ? attempt.explain : "");
+      cell(tr, name, String(attempt[name] == null ? "" : attempt[name]), name === "reason" ? attempt.explain : "",
+        attempt.decision_text);
     });
     body.insertBefore(tr, body.firstChild);
   }
@@ -54,9 +55,9 @@
         latest = Math.max(latest, data.latest || 0);
         while (body.rows.length > MAX_ROWS) body.deleteRow(body.rows.length - 1);
         if (empty && body.rows.length) empty.hidden = true;
-        status.textContent = "updated " + new Date().toLocaleTimeString();
+        status.textContent = status.dataset.updated + " " + new Date().toLocaleTimeString();
       })
-      .catch(function (e) { status.textContent = "not updating: " + e.message; })
+      .catch(function (e) { status.textContent = status.dataset.stopped + ": " + e.message; })
       .finally(function () { window.setTimeout(poll, 2000); });
   }
   window.setTimeout(poll, 2000);

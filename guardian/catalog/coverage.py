@@ -8,9 +8,12 @@ from dataclasses import dataclass
 
 from guardian.catalog.index import Catalog, HostIndex
 from guardian.catalog.model import App, Rule
+from guardian.words import N_
 
-# What a rule reads, in the words of the README's "Apps covered" table.
-AMOUNT, UNKNOWN = "amount", "amount unknown"
+# What a rule reads, in the words of the README's "Apps covered" table (translated where shown).
+AMOUNT, UNKNOWN = N_("amount"), N_("amount unknown")
+HOST_ONLY, SOME_UNKNOWN = N_("host only"), N_("amount; some amount unknown")
+CONFIDENCE_WORDS = (N_("high"), N_("medium"), N_("low"), N_("not given"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +45,8 @@ class AppCoverage:
         """What the proxy can see of the app's purchases."""
         reads = {r.reads for r in self.rules}
         if not reads:
-            return "host only"
-        return AMOUNT if reads == {AMOUNT} else UNKNOWN if reads == {UNKNOWN} else f"{AMOUNT}; some {UNKNOWN}"
+            return HOST_ONLY
+        return AMOUNT if reads == {AMOUNT} else UNKNOWN if reads == {UNKNOWN} else SOME_UNKNOWN
 
 
 def _where(rule: Rule) -> str:

@@ -5,7 +5,8 @@ the data directory's ``rules/``). The full grammar, with every key, is in docs/r
 the parser is rulefile.py, the index by host index.py. In short::
 
     app = "bilibili"                      # id used in config and the ledger
-    name = "Bilibili"
+    name = "Bilibili"                     # the app's name in English
+    names = { zh = "哔哩哔哩" }            # optional: its own name in other languages (zh, en)
     currency = "CNY"                      # what the app's units are worth (or ROBUX, BITS... priced by household.rates)
     hosts = ["*.bilibili.com"]            # decrypted hosts; "*." covers subdomains, "p*-buy.x.com" globs one label
     passthrough = ["buy.itunes.apple.com"] # optional: hosts never decrypted (pinned apps), controlled by host only
@@ -60,9 +61,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from guardian.household.tomlfile import FileError
+from guardian.words import N_
 
 KINDS = ("gift", "recharge", "superchat", "tip", "subscription", "checkout")
 CONFIDENCE = ("high", "medium", "low")
+KIND_NAMES = {  # what each kind is called where people read it (translated where shown)
+    "gift": N_("gift"),
+    "recharge": N_("recharge"),
+    "superchat": N_("Super Chat"),
+    "tip": N_("tip"),
+    "subscription": N_("subscription"),
+    "checkout": N_("checkout"),
+}
 
 
 class RuleError(FileError):
@@ -163,8 +173,13 @@ class App:
     gift_lists: tuple[GiftList, ...] = ()
     prices: dict[str, Decimal] = field(default_factory=dict)
     source: str = ""
+    names: dict[str, str] = field(default_factory=dict)  # language -> the app's own name in it
     missed: tuple[str, ...] = ()  # what is known not to be covered
     shared_hosts: tuple[str, ...] = ()  # named, and deliberately left alone
+
+    def name_in(self, language: str) -> str:
+        """The app's name as people reading `language` know it (抖音, not Douyin); else its English name."""
+        return self.names.get(language) or self.name
 
     def refusal_body(self, message: str) -> bytes:
         """The app's own error shape with `message` put where the template says "$message"."""

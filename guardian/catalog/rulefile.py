@@ -16,6 +16,7 @@ from guardian.catalog.model import CONFIDENCE, KINDS, App, GiftList, Match, Rule
 from guardian.catalog.request import normalize_host, normalize_path
 from guardian.household.money import parse_amount
 from guardian.household.tomlfile import Table
+from guardian.words import LANGUAGES
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 _HOST = re.compile(r"^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*$")
@@ -37,6 +38,7 @@ _APP_KEYS = {
     "gift_list",
     "missed",
     "shared_hosts",
+    "names",
 }
 _RULE_KEYS = {
     "id", "kind", "host", "path", "methods", "amount", "unit", "per_currency", "recipient", "requires", "free_when",
@@ -166,6 +168,21 @@ def _transport(value: object) -> str:
     return value
 
 
+def _name(value: object) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > 60:
+        raise ValueError(f"expected the app's name (1 to 60 characters), got {value!r}")
+    return value.strip()
+
+
+def _names_in(t: Table) -> dict[str, str]:
+    """names = { zh = "抖音" }: the app's own name per language."""
+    n = t.table("names", 'expected a table like { zh = "抖音" }')
+    for language in n.data:
+        if language not in LANGUAGES:
+            raise n.error(language, f"unknown language; expected {' or '.join(LANGUAGES)}")
+    return {language: n.get(language, _name, "") for language in LANGUAGES if language in n.data}
+
+
 def parse_app(text: str, file: Path) -> App:
     t = Table.parse(text, file, RuleError)
     t.only(_APP_KEYS)
@@ -198,8 +215,8 @@ def parse_app(text: str, file: Path) -> App:
         for i, raw in enumerate(raw_lists)
     ]
     return App(
-        app_id, t.data.get("name", app_id), currency, hosts, status, refusal_json, success, tuple(rules),
-        passthrough, payment, tuple(lists), prices, str(t.data.get("source", "")),
+        app_id, t.get("name", _name, app_id), currency, hosts, status, refusal_json, success, tuple(rules),
+        passthrough, payment, tuple(lists), prices, str(t.data.get("source", "")), _names_in(t),
         missed=t.get("missed", _names, ()), shared_hosts=t.get("shared_hosts", _hosts, ()),
     )  # fmt: skip
 

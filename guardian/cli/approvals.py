@@ -6,38 +6,68 @@ answer is recorded with who gave it ("administrator dad", "parent (command line)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 
+from guardian import settings
+from guardian.catalog.model import KIND_NAMES, App
 from guardian.cli.authority import parent_only
-from guardian.cli.common import config_option, load_settings
+from guardian.cli.common import config_option, load_settings, words_for
 from guardian.household.home import config_path
 from guardian.store import approvals
 from guardian.store.approvals import Approval, ApprovalError
 from guardian.store.ledger import Ledger
+from guardian.words import N_, Words
 
 VIA = "command line"
 
 
-def _ledger(config: Path | None) -> tuple[Ledger, ZoneInfo]:
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """How the command shows an approval: the household's clock, the command's language, the apps' names in it."""
+
+    tz: ZoneInfo
+    words: Words
+    apps: Mapping[str, App]
+
+    def app(self, app_id: str) -> str:
+        app = self.apps.get(app_id)
+        return app_id if app is None else app.name_in(self.words.language)
+
+
+def _reader(s: settings.Settings) -> Reader:
+    return Reader(ZoneInfo(s.config.household.timezone), words_for(s), s.catalog.apps)
+
+
+def _ledger(config: Path | None) -> tuple[Ledger, Reader]:
     s = load_settings(config_path(config))
-    return Ledger(s.config.storage), ZoneInfo(s.config.household.timezone)
+    return Ledger(s.config.storage), _reader(s)
 
 
 def _when(at_ms: int | None, tz: ZoneInfo) -> str:
     return "-" if at_ms is None else datetime.fromtimestamp(at_ms / 1000, tz).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def describe(a: Approval, tz: ZoneInfo) -> str:
-    to = f" to {a.recipient}" if a.recipient else ""
-    what = f"{a.amount} {a.currency}  {a.app} {a.kind}{to}"
-    line = f"#{a.id}  {_when(a.at_ms, tz)}  {a.child}  {what}  ({a.device})  {a.state}"
+STATES = {"pending": N_("waiting"), "approved": N_("approved"), "denied": N_("denied"), "used": N_("used")}
+
+
+def describe(a: Approval, reader: Reader) -> str:
+    _, tz = reader.words, reader.tz
+    amount = _("amount unknown") if a.amount == approvals.UNKNOWN else f"{a.amount} {a.currency}"
+    kind = _(KIND_NAMES[a.kind]) if a.kind in KIND_NAMES else a.kind
+    to = _(" to %(recipient)s", recipient=a.recipient) if a.recipient else ""
+    state = _(STATES[a.state]) if a.state in STATES else a.state
+    line = f"#{a.id}  {_when(a.at_ms, tz)}  {a.child}  {amount}  {reader.app(a.app)} {kind}{to}  ({a.device})  {state}"
     if a.state != approvals.PENDING:
-        line += f" by {a.decided_by} ({a.decided_via}) at {_when(a.decided_ms, tz)}"
-        line += ", allowed over the cap" if a.over_cap else ""
+        line += _(
+            " by %(who)s (%(via)s) at %(when)s", who=a.decided_by, via=a.decided_via, when=_when(a.decided_ms, tz)
+        )
+        line += _(", allowed over the cap") if a.over_cap else ""
     return line
 
 
@@ -51,30 +81,31 @@ def approvals_group() -> None:
 @click.option("--all", "everything", is_flag=True, help="Also show the latest answers.")
 def list_(config: Path | None, everything: bool) -> None:
     """List the purchases waiting for you (and with --all the latest answers)."""
-    ledger, tz = _ledger(config)
+    ledger, reader = _ledger(config)
     try:
         waiting = approvals.pending(ledger.conn)
         answered = approvals.decided(ledger.conn) if everything else []
     finally:
         ledger.close()
     if not waiting:
-        click.echo("Nothing is waiting for you.")
+        _ = reader.words
+        click.echo(_("Nothing is waiting for you."))
     for a in waiting + answered:
-        click.echo(describe(a, tz))
+        click.echo(describe(a, reader))
 
 
 def _decide(config: Path | None, approval_id: int, approve: bool, over_cap: bool) -> None:
     s = load_settings(config_path(config))
-    who = parent_only(s.config.storage, "answer a purchase question")
-    ledger, tz = Ledger(s.config.storage), ZoneInfo(s.config.household.timezone)
+    who = parent_only(s.config.storage, N_("answer a purchase question"), words_for(s))
+    ledger, reader = Ledger(s.config.storage), _reader(s)
     now = int(datetime.now(UTC).timestamp() * 1000)
     try:
         a = approvals.decide(ledger.conn, approval_id, approve, who, VIA, now, over_cap)
     except ApprovalError as e:
-        raise click.ClickException(str(e)) from None
+        raise click.ClickException(e.in_(reader.words)) from None
     finally:
         ledger.close()
-    click.echo(describe(a, tz))
+    click.echo(describe(a, reader))
 
 
 @approvals_group.command()

@@ -22,6 +22,7 @@ from guardian.cli.common import not_readable
 from guardian.setup import logins, system
 from guardian.store import approvals
 from guardian.store.db import connect
+from guardian.words import Words
 
 PARENT = "parent (command line)"
 CLIENT = "command line"  # the login_failures key for tries made here
@@ -36,8 +37,10 @@ def administrator() -> str | None:
     return f"administrator {who}"
 
 
-def parent_only(db: Path, what: str) -> str:
-    """Who is doing `what`: an administrator, or someone who typed the parent password; else a click error."""
+def parent_only(db: Path, what: str, _: Words) -> str:
+    """Who is doing `what` (a message, in `_`'s language when shown): an administrator, or someone who typed
+    the parent password; else a click error."""
+    what = _(what)
     admin = administrator()
     if admin is not None:
         return admin
@@ -50,19 +53,28 @@ def parent_only(db: Path, what: str) -> str:
     try:
         if not logins.is_set(conn):
             raise click.ClickException(
-                f"To {what} you need administrator rights (no parent password is set yet): "
-                "run it as an administrator, for example `sudo guardian ...`."
+                _(
+                    "To %(what)s you need administrator rights (no parent password is set yet): "
+                    "run it as an administrator, for example `sudo guardian ...`.",
+                    what=what,
+                )
             )
         now = int(time.time() * 1000)
         wait = logins.wait_ms(conn, CLIENT, now)
         if wait:
-            raise click.ClickException(f"Too many wrong passwords: try again in {wait // 1000 + 1} s.")
-        password = click.prompt(f"Parent password (to {what})", hide_input=True, default="", show_default=False)
+            raise click.ClickException(
+                _("Too many wrong passwords. Try again in %(seconds)s s.", seconds=wait // 1000 + 1)
+            )
+        prompt = _("Parent password (to %(what)s)", what=what)
+        password = click.prompt(prompt, hide_input=True, default="", show_default=False)
         if not logins.verify(conn, password):
             logins.failed(conn, CLIENT, now)
             raise click.ClickException(
-                f"Wrong parent password: nothing was changed. To {what} run it as an administrator, "
-                "or use the dashboard."
+                _(
+                    "Wrong parent password: nothing was changed. To %(what)s run it as an administrator, "
+                    "or use the dashboard.",
+                    what=what,
+                )
             )
         logins.succeeded(conn, CLIENT)
         return PARENT

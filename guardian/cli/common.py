@@ -1,6 +1,9 @@
-"""What the commands share: the --config option and the settings loader that turns a bad config into a click error.
+"""What the commands share: the --config option, the settings loader that turns a bad config into a click error,
+and the language a command speaks.
 
 Every command takes --config PATH, else GUARDIAN_CONFIG, else the data directory's guardian.toml.
+A command speaks the household's language (``[household] language``), unless the terminal's locale
+(LANGUAGE, LC_ALL, LC_MESSAGES, LANG) asks for Chinese or English.
 """
 
 from __future__ import annotations
@@ -9,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from guardian import settings
+from guardian import settings, words
+from guardian.words import Words
 
 config_option = click.option(
     "--config",
@@ -36,8 +40,29 @@ def load_settings(path: Path) -> settings.Settings:
         raise click.ClickException(str(e)) from None
 
 
+def words_for(s: settings.Settings | None = None) -> Words:
+    """The command's language: the terminal's when it asks for zh or en, else the household's (zh by default)."""
+    household = s.config.household.language if s is not None else words.DEFAULT
+    return words.of(words.from_environment() or household)
+
+
 def not_readable(path: Path) -> click.ClickException:
+    _ = words_for()  # the household's setting is in the files this account cannot read
     return click.ClickException(
-        f"{path}: this account cannot read Guardian's files (they belong to Guardian's service). "
-        "Run the command as an administrator (for example `sudo guardian ...`), or use the dashboard."
+        _(
+            "%(path)s: this account cannot read Guardian's files (they belong to Guardian's service). "
+            "Run the command as an administrator (for example `sudo guardian ...`), or use the dashboard.",
+            path=path,
+        )
+    )
+
+
+def rates_warning(_: Words, path: Path, code: str, apps: list[str]) -> str:
+    """A unit some app prices in without a rate in household.rates: its purchases are read but refused."""
+    return _(
+        "warning: %(path)s: household.rates has no %(code)s rate; purchases in %(apps)s are read but refused as "
+        "unreadable, since no household amount can be given",
+        path=path,
+        code=code,
+        apps=", ".join(apps),
     )

@@ -9,21 +9,23 @@ from pathlib import Path
 import click
 
 from guardian.cli.authority import parent_only
-from guardian.cli.common import config_option, load_settings
+from guardian.cli.common import config_option, load_settings, words_for
 from guardian.evidence import export, formats, verify
 from guardian.household.home import config_path
 from guardian.store.db import connect
+from guardian.words import N_, Words, say
 
 
 def _open(config: Path | None):
     s = load_settings(config_path(config))
+    _ = words_for(s)
     db = s.config.storage
     if not db.exists():
-        raise click.ClickException(f"no ledger at {db} (storage.path in {s.config.path})")
+        raise click.ClickException(_("no ledger at %(db)s (storage.path in %(config)s)", db=db, config=s.config.path))
     try:
         return s, connect(db)
     except sqlite3.Error as e:
-        raise click.ClickException(f"{db}: cannot open the ledger: {e}") from None
+        raise click.ClickException(_("%(db)s: cannot open the ledger: %(error)s", db=db, error=e)) from None
 
 
 @click.command("verify")
@@ -37,23 +39,38 @@ def _open(config: Path | None):
 )
 def verify_record(config: Path | None, heads: tuple[str, ...]) -> None:
     """Check that the ledger was not edited: exit 0 when intact, else name the first row that does not fit."""
-    _, conn = _open(config)
+    s, conn = _open(config)
+    _ = words_for(s)
     try:
         report = verify.verify(conn)
         found = [verify.find_head(conn, h) for h in heads]
     except sqlite3.Error as e:
-        raise click.ClickException(f"cannot read the ledger: {e}") from None
+        raise click.ClickException(_("cannot read the ledger: %(error)s", error=e)) from None
     finally:
         conn.close()
-    click.echo(report.summary())
+    click.echo(_summary(report, _))
     for line in found:
-        click.echo(f"Earlier head {line}")
+        click.echo(_("Earlier head %(found)s", found=line))
     if not report.intact:
         for problem in report.problems[1:10]:
-            click.echo(f"  also: {problem}")
+            click.echo(_("  also: %(problem)s", problem=problem))
         raise SystemExit(1)
     if any(line.startswith("NOT") for line in found):
         raise SystemExit(1)
+
+
+def _summary(report: verify.Report, _: Words) -> str:
+    if report.intact:
+        return _(
+            "Intact: %(entries)s journal entries, %(attempts)s attempts, %(checkpoints)s checkpoints.\n"
+            "Head digest: %(head)s (seq %(seq)s)",
+            entries=report.entries,
+            attempts=report.attempts,
+            checkpoints=report.checkpoints,
+            head=report.head,
+            seq=report.head_seq or 0,
+        )
+    return _("NOT intact: %(problem)s", problem=report.problems[0])
 
 
 def _date(_ctx, param, value: str) -> date:
@@ -77,20 +94,22 @@ def _date(_ctx, param, value: str) -> date:
 )
 def export_command(config: Path | None, child: str, start: date, end: date, fmt: str, out: Path | None) -> None:
     """Write an evidence pack: every attempt in the range, totals, the chain check and a cover (Chinese and English)."""
-    parent_only(load_settings(config_path(config)).config.storage, "export the record")
+    loaded = load_settings(config_path(config))
+    parent_only(loaded.config.storage, N_("export the record"), words_for(loaded))
     s, conn = _open(config)
-    household = s.config.household
+    household, _ = s.config.household, words_for(s)
     try:
         pack = export.build(conn, child, start, end, household.timezone, household.currency, datetime.now(UTC))
     except ValueError as e:
-        raise click.ClickException(str(e)) from None
+        raise click.ClickException(say(e, _)) from None
     finally:
         conn.close()
-    text = formats.render(pack, fmt)
+    text = formats.render(pack, fmt, household.language)
     if out is None:
         click.echo(text, nl=False)
     else:
         out.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")  # the BOM lets Excel read CSV as UTF-8
-        click.echo(f"Wrote {len(pack.attempts)} attempts to {out}. Head digest: {pack.report.head}", err=True)
+        wrote = _("Wrote %(count)s attempts to %(file)s.", count=len(pack.attempts), file=out)
+        click.echo(f"{wrote} {_('Head digest: %(head)s', head=pack.report.head)}", err=True)
     if not pack.report.intact:
-        click.echo(f"Warning: the record does not verify: {pack.report.problems[0]}", err=True)
+        click.echo(_("Warning: the record does not verify: %(problem)s", problem=pack.report.problems[0]), err=True)

@@ -14,7 +14,7 @@ from guardian.catalog.coverage import AppCoverage, coverage
 from guardian.catalog.index import Catalog, builtin_files
 from guardian.catalog.model import RuleError
 from guardian.catalog.rulefile import parse_app
-from guardian.cli.common import config_option
+from guardian.cli.common import config_option, rates_warning, words_for
 from guardian.household.config import ConfigError
 from guardian.household.configfile import load as load_config
 from guardian.household.home import config_path, rules_dir
@@ -83,8 +83,9 @@ def _rates_warning(path: Path, folder: Path) -> None:
     except (ConfigError, RuleError) as e:
         click.echo(f"warning: {e}", err=True)
         return
-    for warning in settings.rates_warnings(s):
-        click.echo(warning, err=True)
+    _ = words_for(s)
+    for code, apps in s.missing_rates().items():
+        click.echo(rates_warning(_, path, code, apps), err=True)
 
 
 @rules_group.command("unrecognised")

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import click
 
-from guardian import settings
-from guardian.cli.common import config_option, load_settings
+from guardian.cli.common import config_option, load_settings, rates_warning, words_for
 from guardian.household.home import config_path, ensure_config, mitmproxy_dir
 from guardian.setup import wireguard
 
@@ -29,9 +28,11 @@ def check(config: Path | None) -> None:
     """Check the config and the app rules; exit non-zero with the file, key and reason if wrong."""
     path = config_path(config)
     s = load_settings(path)
-    for warning in settings.rates_warnings(s):
-        click.echo(warning, err=True)
-    click.echo(f"{path}: OK ({len(s.config.children)} children, {len(s.catalog.apps)} apps)")
+    _ = words_for(s)
+    for code, apps in s.missing_rates().items():
+        click.echo(rates_warning(_, path, code, apps), err=True)
+    children = _.ngettext("%(num)d child", "%(num)d children", len(s.config.children))
+    click.echo(_("%(path)s: OK (%(children)s, %(apps)s apps)", path=path, children=children, apps=len(s.catalog.apps)))
 
 
 @click.command()
@@ -40,9 +41,11 @@ def check(config: Path | None) -> None:
 def run(config: Path | None, proxy_only: bool) -> None:
     """Run the proxy (and the dashboard) with the config, writing a default one on first run."""
     path = config_path(config)
-    if ensure_config(path):
-        click.echo(f"Wrote a default config to {path}; edit it to name your children and their devices.")
+    wrote = ensure_config(path)
     s = load_settings(path)
+    _ = words_for(s)
+    if wrote:
+        click.echo(_("Wrote a default config to %(path)s; edit it to name your children and their devices.", path=path))
     listen = s.config.proxy
     proxy_cmd = [
         _tool("mitmdump"),
@@ -68,11 +71,16 @@ def run(config: Path | None, proxy_only: bool) -> None:
         children.append(subprocess.Popen([sys.executable, "-m", "dashboard.serve"], env=env))
     host = "127.0.0.1" if listen.host in ("0.0.0.0", "::") else listen.host
     board = s.config.dashboard
-    click.echo(
-        f"Guardian is running. Set the child's browser or device to use the HTTP proxy {host}:{listen.port},\n"
-        f"then open http://mitm.it through it to install Guardian's certificate. Ledger: {s.config.storage}"
-        + ("" if proxy_only else f"\nParents' dashboard: http://{board.host}:{board.port}/")
+    proxy, url = f"{host}:{listen.port}", f"http://{board.host}:{board.port}/"
+    running = _(
+        "Guardian is running. Set the child's browser or device to use the HTTP proxy %(proxy)s,\n"
+        "then open http://mitm.it through it to install Guardian's certificate. Ledger: %(ledger)s",
+        proxy=proxy,
+        ledger=s.config.storage,
     )
+    if not proxy_only:
+        running += "\n" + _("Parents' dashboard: %(url)s", url=url)
+    click.echo(running)
     _wait(children)
 
 

@@ -10,7 +10,7 @@ import click
 
 from guardian import settings
 from guardian.cli.authority import parent_only
-from guardian.cli.common import config_option, load_settings, root_option
+from guardian.cli.common import config_option, load_settings, root_option, words_for
 from guardian.household.home import config_path, ensure_config
 from guardian.setup import firewall, install, phones, system, wireguard
 from guardian.setup.service import CA_FILE, LINUX
@@ -18,6 +18,7 @@ from guardian.setup.service_macos import MACOS
 from guardian.setup.service_windows import WINDOWS
 from guardian.setup.steps import Answers, Paths, Step, describe, plan
 from guardian.store.ledger import Ledger
+from guardian.words import N_, Words
 
 
 def platform_name() -> str:
@@ -34,23 +35,35 @@ def published_ca(root: Path, platform: str) -> Path:
 
 
 def ask_each(yes: bool):
+    _ = words_for()
+
     def ask(step: Step, i: int, n: int) -> bool:
-        click.echo(f"\nStep {i} of {n}: {step.what}")
-        click.echo(f"  Why: {step.why}.")
+        click.echo("\n" + _("Step %(i)s of %(n)s: %(what)s", i=i, n=n, what=step.what))
+        click.echo(_("  Why: %(why)s.", why=step.why))
         if step.admin:
-            click.echo("  This step needs administrator rights.")
+            click.echo(_("  This step needs administrator rights."))
         for line in describe(step):
             click.echo(f"    {line}")
-        return yes or click.confirm("  Do it now?", default=True)
+        return yes or click.confirm(_("  Do it now?"), default=True)
 
     return ask
 
 
 def _list(steps: list[Step]) -> None:
+    _ = words_for()
     for i, step in enumerate(steps, 1):
-        click.echo(f"Step {i}: {step.what}{' (needs administrator rights)' if step.admin else ''}")
+        admin = " " + _("(needs administrator rights)") if step.admin else ""
+        click.echo(_("Step %(i)s: %(what)s", i=i, what=step.what) + admin)
         for line in describe(step):
             click.echo(f"    {line}")
+
+
+def _undone(count: int) -> None:
+    _ = words_for()
+    if count:
+        click.echo(_.ngettext("Undone: %(num)d change.", "Undone: %(num)d changes.", count))
+    else:
+        click.echo(_("There was nothing to undo."))
 
 
 def _child_account(account: str, root: Path, dry_run: bool, undo_: bool, yes: bool) -> None:
@@ -61,8 +74,7 @@ def _child_account(account: str, root: Path, dry_run: bool, undo_: bool, yes: bo
             f"keeping {account}'s account to Guardian needs an administrator: `sudo guardian setup --account {account}`"
         )
     if undo_:
-        count = system.undo(state, say=click.echo)
-        click.echo(f"Undone: {count} change(s)." if count else "There was nothing to undo.")
+        _undone(system.undo(state, say=click.echo))
         return
     import pwd
 
@@ -124,8 +136,7 @@ def setup(
             return
         state = system.state_path(config_path(config))
         if undo_:
-            count = system.undo(state, say=click.echo)
-            click.echo(f"Undone: {count} change(s)." if count else "There was nothing to undo.")
+            _undone(system.undo(state, say=click.echo))
             return
         answers = Answers(
             proxy_host="127.0.0.1",
@@ -149,7 +160,10 @@ def setup(
         done = system.apply(steps, state, ask=ask_each(yes), say=click.echo)
     except system.SetupError as e:
         raise click.ClickException(str(e)) from None
-    click.echo(f"\n{len(done)} of {len(steps)} step(s) done. Phones and tablets: open the dashboard's Devices page.")
+    _ = words_for()
+    done_line = _("%(done)s of %(total)s steps done.", done=len(done), total=len(steps))
+    phones = _("Phones and tablets: open the dashboard's Devices page.")
+    click.echo(f"\n{done_line} {phones}")
 
 
 @click.group()
@@ -166,13 +180,13 @@ def phone_add(config: Path | None, child: str, name: str) -> None:
     path = config_path(config)
     ensure_config(path)
     s: settings.Settings = load_settings(path)
-    parent_only(s.config.storage, "add a phone")
+    parent_only(s.config.storage, N_("add a phone"), words_for(s))
     try:
         tunnel = phones.add(path, child, name, s.catalog.apps)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
     _journal(s, "added", child, name)
-    _show(tunnel)
+    _show(tunnel, words_for(s))
 
 
 @phone.command("show")
@@ -181,12 +195,13 @@ def phone_add(config: Path | None, child: str, name: str) -> None:
 def phone_show(config: Path | None, name: str) -> None:
     """Print device NAME's QR code and WireGuard configuration again (it holds the tunnel's key)."""
     path = config_path(config)
-    parent_only(load_settings(path).config.storage, "see a phone's key")
+    loaded = load_settings(path)
+    parent_only(loaded.config.storage, N_("see a phone's key"), words_for(loaded))
     try:
         tunnel = wireguard.read(wireguard.folder(path) / f"{wireguard.check_name(name)}.conf")
     except ValueError as e:
         raise click.ClickException(str(e)) from None
-    _show(tunnel)
+    _show(tunnel, words_for())
 
 
 @phone.command("remove")
@@ -196,14 +211,18 @@ def phone_remove(config: Path | None, name: str) -> None:
     """Revoke device NAME's tunnel: its keys are deleted and the proxy stops listening for it."""
     path = config_path(config)
     s = load_settings(path)
-    parent_only(s.config.storage, "remove a phone")
+    parent_only(s.config.storage, N_("remove a phone"), words_for(s))
     try:
         child, revoked = phones.remove(path, name, s.catalog.apps)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
     if child is not None or revoked:
         _journal(s, "removed", child, name)
-    click.echo(f"Removed {name}." if child is not None or revoked else f"There is no device called {name}.")
+    _ = words_for(s)
+    if child is not None or revoked:
+        click.echo(_("Removed %(name)s.", name=name))
+    else:
+        click.echo(_("There was no device called %(name)s.", name=name))
 
 
 def _journal(s: settings.Settings, action: str, child: str | None, name: str) -> None:
@@ -214,11 +233,13 @@ def _journal(s: settings.Settings, action: str, child: str | None, name: str) ->
         ledger.close()
 
 
-def _show(tunnel: wireguard.Tunnel) -> None:
+def _show(tunnel: wireguard.Tunnel, _: Words) -> None:
     text = tunnel.client_config(wireguard.lan_address())
     wireguard.qr(text).terminal(compact=True)
     click.echo(text)
     click.echo(
-        "Scan this with the WireGuard app (Add tunnel > Create from QR code), switch the tunnel on,\n"
-        "then open http://mitm.it on the phone to install Guardian's certificate."
+        _(
+            "Scan this with the WireGuard app (Add tunnel > Create from QR code), switch the tunnel on,\n"
+            "then open http://mitm.it on the phone to install Guardian's certificate."
+        )
     )

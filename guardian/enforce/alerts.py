@@ -10,22 +10,28 @@ import sqlite3
 from datetime import datetime
 from decimal import Decimal
 
-from guardian.catalog.detect import Purchase, clean_text
-from guardian.enforce.policy import EXPLAIN, Decision, Reason
+from guardian.catalog.detect import Purchase
+from guardian.enforce.policy import Decision, Reason, explain
 from guardian.household.config import Child
 from guardian.household.money import Money
 from guardian.household.periods import Calendar
 from guardian.store import db, outbox
+from guardian.store.outbox import Say
 from guardian.store.overrides import Overrides
 from guardian.store.spend import Spending
+from guardian.words import N_
 
 NEAR = Decimal("0.8")
-
-
-def _what(purchase: Purchase) -> str:
-    amount = "amount unreadable" if purchase.money is None else str(purchase.money)
-    to = f" to {clean_text(purchase.recipient, 40)}" if purchase.recipient else ""
-    return f"{purchase.app} {purchase.kind} {amount}{to}"
+TITLES = {
+    "day": N_("%(child)s has spent 80%% of the day cap"),
+    "week": N_("%(child)s has spent 80%% of the week cap"),
+    "month": N_("%(child)s has spent 80%% of the month cap"),
+}
+BODIES = {
+    "day": N_("%(spent)s of %(cap)s today, after %(what)s."),
+    "week": N_("%(spent)s of %(cap)s this week, after %(what)s."),
+    "month": N_("%(spent)s of %(cap)s this month, after %(what)s."),
+}
 
 
 def judged(
@@ -37,6 +43,7 @@ def judged(
     overrides: Overrides,
     now: datetime,
     calendar: Calendar,
+    say: Say,
 ) -> None:
     """The events a judged purchase raises: its refusal, or the caps it brings near; inside the guard's transaction.
 
@@ -44,20 +51,22 @@ def judged(
     """
     if decision.allowed:
         if child is not None:
-            near_caps(conn, child, purchase, spending, overrides, now, calendar)
+            near_caps(conn, child, purchase, spending, overrides, now, calendar, say)
     elif decision.reason not in (Reason.WAITING_FOR_PARENT, Reason.PARENT_DENIED):
-        refused(conn, None if child is None else child.name, purchase, decision, now)
+        refused(conn, None if child is None else child.name, purchase, decision, now, say)
 
 
-def refused(conn: sqlite3.Connection, child: str | None, purchase: Purchase, decision: Decision, now: datetime) -> int:
-    _, en = EXPLAIN[decision.reason]
-    who = child or "an unlisted device"
+def refused(
+    conn: sqlite3.Connection, child: str | None, purchase: Purchase, decision: Decision, now: datetime, say: Say
+) -> int:
+    _ = say.words
+    who = child or _("an unlisted device")
     return outbox.post(
         conn,
         outbox.REFUSED,
         child,
-        f"Refused for {who}: {_what(purchase)}",
-        f"{en} ({decision.reason}).",
+        _("Refused for %(child)s: %(what)s", child=who, what=say.what(purchase)),
+        _("%(reason)s.", reason=explain(decision.reason, _.language)),
         db.ms(now),
         "/",
     )
@@ -71,6 +80,7 @@ def near_caps(
     overrides: Overrides,
     now: datetime,
     calendar: Calendar,
+    say: Say,
 ) -> list[int]:
     """Post `cap-80` for each cap this allowed purchase brings to 80 % or more, once per period."""
     if purchase.money is None:
@@ -88,13 +98,13 @@ def near_caps(
         after = spent.amount + purchase.money.amount
         if not (spent.amount < threshold <= after):
             continue
-        title = f"{child.name} has spent 80 % of the {period} cap"
+        title = say.words(TITLES[period], child=child.name)
         seen = conn.execute(
             "SELECT 1 FROM outbox WHERE kind = ? AND child = ? AND title = ? AND at_ms >= ? LIMIT 1",
             (outbox.CAP_NEAR, child.name, title, db.ms(start)),
         ).fetchone()
         if seen:
             continue
-        body = f"{Money(after, cap.currency)} of {cap} this {period}, after {_what(purchase)}."
+        body = say.words(BODIES[period], spent=Money(after, cap.currency), cap=cap, what=say.what(purchase))
         posted.append(outbox.post(conn, outbox.CAP_NEAR, child.name, title, body, db.ms(now), "/week"))
     return posted

@@ -1,15 +1,23 @@
-"""What the proxy answers instead of the app's server when it refuses, and the guard's verdict that carries it."""
+"""What the proxy answers instead of the app's server when it refuses, and the guard's verdict that carries it.
+
+What the child reads is in Chinese and English, Chinese first, whatever the household's language:
+a child may read either, and an app's own page does not say which it shows.
+"""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from guardian import words
 from guardian.catalog.model import App
-from guardian.enforce.policy import EXPLAIN, Decision, Reason
+from guardian.enforce.policy import Decision, Reason, explain
+from guardian.words import Words
 
 DECISION_HEADER = "Guardian-Decision"
 REASON_HEADER = "Guardian-Reason"
+CHILD_LANGUAGES = ("zh", "en")  # the order the child reads them in
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,20 +36,46 @@ class Verdict:
     wait: int = 0  # seconds to hold the request for the parent's answer before `answer`
 
 
-def _page(reason: Reason, app_name: str) -> bytes:
-    zh, en = EXPLAIN[reason]
-    name = html.escape(app_name)
+def message(reason: Reason) -> str:
+    """The refusal in one line for an app to show: "家长控制：已达到今日消费上限 / Parental control: ..."."""
+    parts = []
+    for lang in CHILD_LANGUAGES:
+        _ = words.of(lang)
+        parts.append(_("Parental control: %(reason)s", reason=explain(reason, lang)))
+    return " / ".join(parts)
+
+
+def page(title: str, heading: str, paragraph: Callable[[Words], str], head: str = "") -> bytes:
+    """A short page in each of the child's languages: `title` and `heading` are messages, `paragraph` makes the text."""
+    sections = []
+    for i, lang in enumerate(CHILD_LANGUAGES):
+        _ = words.of(lang)
+        extra = ' class="second"' if i else ""
+        sections.append(
+            f'<h1 lang="{lang}"{extra}>{html.escape(_(heading))}</h1>\n'
+            f'<p lang="{lang}"{extra}>{html.escape(paragraph(_))}</p>'
+        )
+    both = " · ".join(html.escape(words.of(lang)(title)) for lang in CHILD_LANGUAGES)
+    body = "\n".join(sections)
     return f"""<!doctype html>
-<html lang="zh"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>家长控制 · Parental control</title>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+{head}<title>{both}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#222}}
-h1{{font-size:1.4rem}}p{{line-height:1.5}}.en{{color:#555}}</style></head>
-<body><h1>这笔消费已被家长控制拦截</h1>
-<p>{html.escape(zh)}（{name}）。如有需要，请和爸爸妈妈商量。</p>
-<h1 class="en" lang="en">This purchase was stopped by parental control</h1>
-<p class="en" lang="en">{html.escape(en)} ({name}). Talk to your parent if you need it.</p>
+h1{{font-size:1.4rem}}p{{line-height:1.5}}.second{{color:#555}}</style></head>
+<body>{body}
 </body></html>
 """.encode()
+
+
+def _refusal_page(reason: Reason, app: App) -> bytes:
+    def paragraph(_: Words) -> str:
+        return _(
+            "%(reason)s (%(app)s). Talk to your parent if you need it.",
+            reason=explain(reason, _.language),
+            app=app.name_in(_.language),
+        )
+
+    return page(words.N_("Parental control"), words.N_("This purchase was stopped by parental control"), paragraph)
 
 
 def refusal(app: App, reason: Reason, navigation: bool) -> Answer:
@@ -49,7 +83,6 @@ def refusal(app: App, reason: Reason, navigation: bool) -> Answer:
     headers = {DECISION_HEADER: "blocked", REASON_HEADER: str(reason), "Cache-Control": "no-store"}
     if navigation:
         headers["Content-Type"] = "text/html; charset=utf-8"
-        return Answer(403, headers, _page(reason, app.name))
-    zh, en = EXPLAIN[reason]
+        return Answer(403, headers, _refusal_page(reason, app))
     headers["Content-Type"] = "application/json; charset=utf-8"
-    return Answer(app.refusal_status, headers, app.refusal_body(f"家长控制：{zh} / Parental control: {en}"))
+    return Answer(app.refusal_status, headers, app.refusal_body(message(reason)))

@@ -27,6 +27,7 @@ from guardian.household.config import Config
 from guardian.store import approvals, gift_prices, overrides, unrecognised
 from guardian.store.db import ms
 from guardian.store.ledger import ACCEPTED, FAILED, NEVER, Attempt, Ledger
+from guardian.store.outbox import Say
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +150,7 @@ class Guard:
             with self.ledger.reading() as view:
                 waiting = holds.answer(view.conn, child, purchase, now)
             if waiting is not None and waiting.state == approvals.PENDING:
-                return Verdict(0, holds.WAITING, holds.waiting_page(app.name, waiting.id), waiting.id)
+                return Verdict(0, holds.WAITING, holds.waiting_page(app, waiting.id), waiting.id)
         mac = self.neighbours.mac(request.client)  # may read the OS table: this runs in the worker thread
         attempt = Attempt(now, request.client, request.user, None if child is None else child.name, purchase, mac)
         calendar, currency = self.calendar, self.config.household.currency
@@ -162,13 +163,14 @@ class Guard:
             else:
                 answer, decision = None, decide(purchase, child, spending, now, calendar, active)
             attempt_id = tx.insert(attempt, calendar.tz.key, currency, allowed=decision.allowed, reason=decision.reason)
-            alerts.judged(tx.conn, child, purchase, decision, spending, active, now, calendar)
-            asked = holds.ask(tx.conn, attempt, attempt_id, decision, answer, app.name) if held else None
+            say = Say.of(self.config.household.language, app)  # the parent's notifications speak the household's
+            alerts.judged(tx.conn, child, purchase, decision, spending, active, now, calendar, say)
+            asked = holds.ask(tx.conn, attempt, attempt_id, decision, answer, say) if held else None
         _log(attempt, request, decision, held, asked)
         if decision.allowed:
             return Verdict(attempt_id, decision, None)
         if asked is not None and request.navigation:
-            return Verdict(attempt_id, decision, holds.waiting_page(app.name, asked), asked)
+            return Verdict(attempt_id, decision, holds.waiting_page(app, asked), asked)
         wait = child.ask.wait if asked is not None else 0  # hold an API call this long for the parent's answer
         return Verdict(attempt_id, decision, refusal(app, decision.reason, request.navigation), asked, wait)
 
@@ -256,7 +258,7 @@ def _log(attempt: Attempt, request: Request, decision: Decision, held: bool, ask
         "%s %s %s %s for %s: %s %s%s",
         p.app,
         p.kind,
-        p.money or "unreadable",
+        p.money or ("amount unknown" if p.unknown else "unreadable"),
         p.recipient or "",
         attempt.child or request.client,
         decision.label,

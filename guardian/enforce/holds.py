@@ -19,21 +19,22 @@ ledger's write transaction every time the proxy sees it:
 
 from __future__ import annotations
 
-import html
 import sqlite3
 from dataclasses import replace
 from datetime import datetime
 
 from guardian.catalog.detect import Purchase
-from guardian.enforce.answers import DECISION_HEADER, REASON_HEADER, Answer
-from guardian.enforce.policy import EXPLAIN, Decision, Reason
+from guardian.catalog.model import App
+from guardian.enforce.answers import DECISION_HEADER, REASON_HEADER, Answer, page
+from guardian.enforce.policy import Decision, Reason, explain
 from guardian.enforce.policy import decide as decide_caps
 from guardian.household.config import Caps, Child
 from guardian.household.periods import Calendar
-from guardian.store import approvals, db
+from guardian.store import approvals, db, outbox
 from guardian.store.ledger import Attempt
 from guardian.store.overrides import Overrides
 from guardian.store.spend import Spending
+from guardian.words import N_, Words
 
 AMOUNT_CAPS = frozenset({Reason.PER_PURCHASE, Reason.DAY_CAP, Reason.WEEK_CAP, Reason.MONTH_CAP})
 WAITING = Decision(False, Reason.WAITING_FOR_PARENT)
@@ -81,7 +82,7 @@ def ask(
     attempt_id: int,
     decision: Decision,
     answer: approvals.Approval | None,
-    app_name: str,
+    say: outbox.Say,
 ) -> int | None:
     """Spend the parent's yes on the allowed attempt, or put the question to a parent; the approval asked, if any."""
     at_ms = db.ms(attempt.at)
@@ -93,26 +94,23 @@ def ask(
     if answer is not None and answer.state == approvals.PENDING:
         return answer.id  # the identical question is already with the parent
     return approvals.create(
-        conn, attempt.child, attempt.purchase, attempt.client_ip, attempt.proxy_user, attempt_id, at_ms, app_name
+        conn, attempt.child, attempt.purchase, attempt.client_ip, attempt.proxy_user, attempt_id, at_ms, say
     )
 
 
-def waiting_page(app_name: str, approval_id: int) -> Answer:
+def waiting_page(app: App, approval_id: int) -> Answer:
     """A page in both languages that reloads itself (the same purchase again) until a parent answers."""
-    zh, en = EXPLAIN[Reason.WAITING_FOR_PARENT]
-    name = html.escape(app_name)
-    body = f"""<!doctype html>
-<html lang="zh"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="refresh" content="{REFRESH_SECONDS}">
-<title>等待家长确认 · Waiting for a parent</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#222}}
-h1{{font-size:1.4rem}}p{{line-height:1.5}}.en{{color:#555}}</style></head>
-<body><h1>正在等待家长确认</h1>
-<p>{html.escape(zh)}（{name}，请求 #{approval_id}）。这个页面会自动刷新。</p>
-<h1 class="en" lang="en">Waiting for a parent</h1>
-<p class="en" lang="en">{html.escape(en)} ({name}, request #{approval_id}). This page reloads by itself.</p>
-</body></html>
-""".encode()
+
+    def paragraph(_: Words) -> str:
+        return _(
+            "%(reason)s (%(app)s, request #%(id)s). This page reloads by itself.",
+            reason=explain(Reason.WAITING_FOR_PARENT, _.language),
+            app=app.name_in(_.language),
+            id=approval_id,
+        )
+
+    refresh = f'<meta http-equiv="refresh" content="{REFRESH_SECONDS}">\n'
+    body = page(N_("Waiting for a parent"), N_("Waiting for a parent"), paragraph, refresh)
     headers = {
         DECISION_HEADER: "blocked",
         REASON_HEADER: str(Reason.WAITING_FOR_PARENT),

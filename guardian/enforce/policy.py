@@ -7,12 +7,14 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from guardian import words
 from guardian.catalog.detect import Purchase
 from guardian.household.config import Child
 from guardian.household.periods import Calendar
 from guardian.store.overrides import NONE as NO_OVERRIDES
 from guardian.store.overrides import Overrides
 from guardian.store.spend import Spending
+from guardian.words import N_
 
 
 class Reason(StrEnum):
@@ -30,30 +32,47 @@ class Reason(StrEnum):
     WAITING_FOR_PARENT = "waiting-for-parent"
 
 
-# What a child and a parent read, in both household languages.
-EXPLAIN: dict[Reason, tuple[str, str]] = {
-    Reason.APP_WINDOW: ("现在不是这个应用的使用时间", "This app is not allowed at this time"),
-    Reason.PURCHASE_WINDOW: ("现在不是允许消费的时间", "Purchases are not allowed at this time"),
-    Reason.UNREADABLE: (
-        "无法确认这笔消费的金额，已拦截",
-        "The amount of this purchase could not be read, so it was blocked",
-    ),
-    Reason.UNKNOWN_AMOUNT: (
-        "这笔消费的金额无法得知，需要家长同意",
-        "The amount of this purchase is not known, so a parent must allow it",
-    ),
-    Reason.PER_PURCHASE: ("单笔金额超过家长设置的上限", "This purchase is above the per-purchase limit"),
-    Reason.VELOCITY: ("一分钟内消费次数过多", "Too many purchases in one minute"),
-    Reason.DAY_CAP: ("已达到今日消费上限", "Today's spending limit is reached"),
-    Reason.WEEK_CAP: ("已达到本周消费上限", "This week's spending limit is reached"),
-    Reason.MONTH_CAP: ("已达到本月消费上限", "This month's spending limit is reached"),
-    Reason.LOCKED: ("家长已暂停所有消费", "A parent has locked all purchases for now"),
-    Reason.PARENT_DENIED: ("家长没有同意这笔消费", "A parent said no to this purchase"),
-    Reason.WAITING_FOR_PARENT: (
-        "已请家长确认这笔消费；家长同意后请再试一次",
-        "A parent has been asked to approve this purchase; try again once they say yes",
-    ),
+# What a child and a parent read: English here, the Chinese in the catalog (guardian/words).
+EXPLAIN: dict[Reason, str] = {
+    Reason.APP_WINDOW: N_("This app is not allowed at this time"),
+    Reason.PURCHASE_WINDOW: N_("Purchases are not allowed at this time"),
+    Reason.UNREADABLE: N_("The amount of this purchase could not be read, so it was blocked"),
+    Reason.UNKNOWN_AMOUNT: N_("The amount of this purchase is not known, so a parent must allow it"),
+    Reason.PER_PURCHASE: N_("This purchase is above the per-purchase limit"),
+    Reason.VELOCITY: N_("Too many purchases in one minute"),
+    Reason.DAY_CAP: N_("Today's spending limit is reached"),
+    Reason.WEEK_CAP: N_("This week's spending limit is reached"),
+    Reason.MONTH_CAP: N_("This month's spending limit is reached"),
+    Reason.LOCKED: N_("A parent has locked all purchases for now"),
+    Reason.PARENT_DENIED: N_("A parent said no to this purchase"),
+    Reason.WAITING_FOR_PARENT: N_("A parent has been asked to approve this purchase; try again once they say yes"),
 }
+
+# The same, in a few words: a table cell on the dashboard, a line in a notification.
+LABEL: dict[Reason, str] = {
+    Reason.APP_WINDOW: N_("outside the app's hours"),
+    Reason.PURCHASE_WINDOW: N_("outside purchase hours"),
+    Reason.UNREADABLE: N_("amount unreadable"),
+    Reason.UNKNOWN_AMOUNT: N_("amount unknown"),
+    Reason.PER_PURCHASE: N_("over the per-purchase cap"),
+    Reason.VELOCITY: N_("too many in a minute"),
+    Reason.DAY_CAP: N_("day cap reached"),
+    Reason.WEEK_CAP: N_("week cap reached"),
+    Reason.MONTH_CAP: N_("month cap reached"),
+    Reason.LOCKED: N_("locked by a parent"),
+    Reason.PARENT_DENIED: N_("a parent said no"),
+    Reason.WAITING_FOR_PARENT: N_("waiting for a parent"),
+}
+
+
+def explain(reason: Reason, language: str) -> str:
+    """Why a purchase was refused, in a sentence in `language`."""
+    return words.of(language)(EXPLAIN[reason])
+
+
+def label(reason: Reason, language: str) -> str:
+    """Why a purchase was refused, in a few words in `language`."""
+    return words.of(language)(LABEL[reason])
 
 
 @dataclass(frozen=True, slots=True)

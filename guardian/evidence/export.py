@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from guardian.evidence import verify
 from guardian.store import db, journal
+from guardian.words import N_, Said
 
 # The attempt fields an export carries, in order (also the CSV header).
 FIELDS = (
@@ -140,7 +141,7 @@ def build(
 ) -> Pack:
     """Every attempt by `child` from `start` to `end` (local dates, inclusive), and what they show."""
     if end < start:
-        raise ValueError(f"the range ends ({end}) before it starts ({start})")
+        raise Said(N_("the range ends (%(end)s) before it starts (%(start)s)"), end=end, start=start)
     tz = ZoneInfo(timezone)
     lo = db.ms(datetime.combine(start, time(0), tzinfo=tz))
     hi = db.ms(datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz))

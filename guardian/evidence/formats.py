@@ -13,36 +13,41 @@ import io
 import json
 from html import escape
 
+from guardian import words
 from guardian.evidence.export import FIELDS, Pack, Totals
 from guardian.household.money import format_amount
+from guardian.words import DEFAULT, N_, Words
 
 FORMATS = ("csv", "json", "html")
+SEPARATOR = {"zh": "；", "en": "; "}
 
 
 def _m(pack: Pack, amount) -> str:
     return f"{format_amount(amount)} {pack.currency}"
 
 
-def cover(pack: Pack) -> list[tuple[str, str]]:
-    """The plain-language cover, paragraph by paragraph: (English, Chinese)."""
+def paragraphs(pack: Pack, _: Words) -> list[str]:
+    """The plain-language cover in one language, paragraph by paragraph."""
     r, t = pack.report, pack.total
-    check_en = (
-        f"The record was checked when this pack was made and is intact: its {r.entries} journal entries chain "
-        "together and every attempt matches its entry."
-        if r.intact
-        else f"WARNING: the record does NOT verify: {r.problems[0]}. Treat the rows after that point with care."
-    )
-    check_zh = (
-        f"生成本文件时已校验记录：{r.entries} 条日志哈希链完整，每一次尝试都与其日志条目一致。"
-        if r.intact
-        else f"警告：记录校验未通过：{r.problems[0]}。该处之后的数据需谨慎对待。"
-    )
-    devices = "; ".join(f"{d} ({n})" for d, n in pack.devices[:5]) or "none"
-    hours = ", ".join(f"{h:02d}:00-{h:02d}:59 ({n})" for h, n in pack.hours[:5]) or "none"
-    streamers = "; ".join(f"{name} ({n}, {_m(pack, s)})" for name, n, s in pack.recipients[:10]) or "none"
+    if r.intact:
+        check = _(
+            "The record was checked when this pack was made and is intact: its %(entries)s journal entries chain "
+            "together and every attempt matches its entry.",
+            entries=r.entries,
+        )
+    else:
+        check = _(
+            "WARNING: the record does NOT verify: %(problem)s. Treat the rows after that point with care.",
+            problem=r.problems[0],
+        )
+    sep = SEPARATOR[_.language]
+    none = _("none")
+    devices = sep.join(f"{d} ({n})" for d, n in pack.devices[:5]) or none
+    hours = sep.join(f"{h:02d}:00-{h:02d}:59 ({n})" for h, n in pack.hours[:5]) or none
+    streamers = sep.join(f"{name} ({n}, {_m(pack, s)})" for name, n, s in pack.recipients[:10]) or none
     period = f"{pack.start} - {pack.end} ({pack.timezone})"
     return [
-        (
+        _(
             "How this record was made. Guardian is a parental-control proxy on this family's home network. "
             "Each payment request from the child's device to a streaming app passed through it and was recorded "
             "at that moment, before it reached the app: time with time zone, the device's IP address (and proxy "
@@ -50,41 +55,51 @@ def cover(pack: Pack) -> list[tuple[str, str]]:
             "Guardian's decision and how the app's server answered. "
             "Nothing else from the traffic (no cookies, passwords or other pages) is kept. "
             "Each entry carries a SHA-256 hash over its content and the previous entry's hash, so any later edit, "
-            "deletion, insertion or reordering is detectable.",
-            "记录方式：Guardian 是安装在本家庭网络中的家长控制代理。"
-            "孩子设备向直播应用发出的每一个支付请求都经过它，并在到达应用之前当场记录："
-            "带时区的时间、设备 IP 地址（以及已知时的代理用户名和硬件 MAC 地址）、"
-            "应用、购买类型、收款主播、金额、Guardian 的决定以及应用服务器的答复。"
-            "除此之外不保存任何流量内容（不保存 Cookie、密码或其他网页）。"
-            "每条记录都带有对其内容和上一条记录哈希值计算的 SHA-256 哈希，"
-            "因此事后的任何修改、删除、插入或重新排序都可以被发现。",
+            "deletion, insertion or reordering is detectable."
         ),
-        (
-            f"What it shows. Child: {pack.child}. Period: {period}. "
-            f"{t.attempts} purchase attempts: {t.allowed} allowed, {t.blocked} refused. "
-            f"Spent (allowed and not refused by the app): {_m(pack, t.spent)}; "
-            f"refused by Guardian: {_m(pack, t.refused)}.",
-            f"记录内容：孩子：{pack.child}。期间：{period}。"
-            f"共 {t.attempts} 次购买尝试：放行 {t.allowed} 次，拦截 {t.blocked} 次。"
-            f"已消费（放行且未被应用拒绝）：{_m(pack, t.spent)}；被 Guardian 拦截：{_m(pack, t.refused)}。",
+        _(
+            "What it shows. Child: %(child)s. Period: %(period)s. "
+            "%(attempts)s purchase attempts: %(allowed)s allowed, %(blocked)s refused. "
+            "Spent (allowed and not refused by the app): %(spent)s; refused by Guardian: %(refused)s.",
+            child=pack.child,
+            period=period,
+            attempts=t.attempts,
+            allowed=t.allowed,
+            blocked=t.blocked,
+            spent=_m(pack, t.spent),
+            refused=_m(pack, t.refused),
         ),
-        (
-            f"Which devices: {devices}. Which hours (local time, attempts): {hours}. "
-            f"Which streamers (attempts, spent): {streamers}.",
-            f"设备：{devices}。时段（当地时间，次数）：{hours}。主播（次数，消费）：{streamers}。",
+        _(
+            "Which devices: %(devices)s. Which hours (local time, attempts): %(hours)s. "
+            "Which streamers (attempts, spent): %(streamers)s.",
+            devices=devices,
+            hours=hours,
+            streamers=streamers,
         ),
-        (
-            f"How fast: at most {pack.max_per_minute} attempts within one minute; at most "
-            f"{_m(pack, pack.max_hour_amount)} spent within one hour.",
-            f"速度：一分钟内最多 {pack.max_per_minute} 次尝试；一小时内最多消费 {_m(pack, pack.max_hour_amount)}。",
+        _(
+            "How fast: at most %(per_minute)s attempts within one minute; at most %(per_hour)s spent within one hour.",
+            per_minute=pack.max_per_minute,
+            per_hour=_m(pack, pack.max_hour_amount),
         ),
-        (
-            f"{check_en} Head digest: {r.head} (journal seq {r.head_seq or 0}). Keep a copy of this digest: "
-            "anyone holding the database can run `guardian verify` and compare its head digest with this one.",
-            f"{check_zh} 链头摘要：{r.head}（日志序号 {r.head_seq or 0}）。"
-            "请另行保存此摘要：持有数据库的任何人都可以运行 `guardian verify`，并将其链头摘要与此对照。",
+        check
+        + _(
+            " Head digest: %(head)s (journal seq %(seq)s). Keep a copy of this digest: anyone holding the database "
+            "can run `guardian verify` and compare its head digest with this one.",
+            head=r.head,
+            seq=r.head_seq or 0,
         ),
     ]
+
+
+def cover(pack: Pack) -> list[tuple[str, str]]:
+    """The plain-language cover, paragraph by paragraph: (English, Chinese). It is always in both."""
+    return list(zip(paragraphs(pack, words.of("en")), paragraphs(pack, words.of("zh")), strict=True))
+
+
+def _order(language: str) -> tuple[Words, Words]:
+    """The household's language first, the other second."""
+    other = "en" if language == "zh" else "zh"
+    return words.of(language), words.of(other)
 
 
 def _totals(t: Totals) -> dict:
@@ -142,7 +157,7 @@ def _uncell(text: str) -> str | None:
     return text[1:] if text.startswith("'") else text
 
 
-def to_csv(pack: Pack) -> str:
+def to_csv(pack: Pack, language: str = DEFAULT) -> str:
     """The attempts, one per row, then the totals and the cover as '#'-prefixed rows a spreadsheet shows below them."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
@@ -158,9 +173,10 @@ def to_csv(pack: Pack) -> str:
         w.writerow([title, "attempts", "allowed", "blocked", "spent", "refused"])
         for k, t in table.items():
             w.writerow([k, *_totals(t).values()])
-    for en, zh in cover(pack):
-        w.writerow(["# cover", en])
-        w.writerow(["# 说明", zh])
+    first, second = _order(language)
+    for a, b in zip(paragraphs(pack, first), paragraphs(pack, second), strict=True):
+        w.writerow([f"# {first('cover')}", a])
+        w.writerow([f"# {second('cover')}", b])
     return out.getvalue()
 
 
@@ -184,7 +200,7 @@ th, td { border: 1px solid #999; padding: 2px 4px; text-align: left; vertical-al
 td.wrap { word-break: break-all; min-width: 6em; } td.wrap.hash { font: 6.5pt monospace; min-width: 8em; }
 th { background: #eee; } .bad { color: #a00; font-weight: bold; }
 .digest { font-family: monospace; overflow-wrap: anywhere; }
-.cover p { margin: .4em 0; } .zh { color: #222; }
+.cover p { margin: .4em 0; } .second { color: #333; }
 @media print {
   @page { size: A4 landscape; margin: 12mm; }
   body { margin: 0; } thead { display: table-header-group; } tr { break-inside: avoid; }
@@ -210,37 +226,71 @@ def _table(head: list[str], rows: list[list[object]], ident: str = "") -> str:
     return f"<table{attr}><thead><tr>{h}</tr></thead><tbody>\n{body}</tbody></table>\n"
 
 
-def to_html(pack: Pack) -> str:
+def to_html(pack: Pack, language: str = DEFAULT) -> str:
+    """Printable, with the cover in both languages: the household's first."""
     r = pack.report
-    title = f"Guardian evidence / 证据: {pack.child}, {pack.start} - {pack.end}"
-    paras = "".join(f'<p>{escape(en)}</p>\n<p class="zh" lang="zh-CN">{escape(zh)}</p>\n' for en, zh in cover(pack))
-    status = "intact / 完整" if r.intact else f"NOT intact / 未通过: {r.problems[0]}"
+    first, second = _order(language)
+    lang = {"zh": "zh-CN", "en": "en"}
+
+    def two(message: str, **values: object) -> str:
+        return f"{first(message, **values)} / {second(message, **values)}"
+
+    title = two("Guardian evidence: %(child)s, %(start)s - %(end)s", child=pack.child, start=pack.start, end=pack.end)
+    paras = "".join(
+        f'<p lang="{lang[first.language]}">{escape(a)}</p>\n'
+        f'<p class="second" lang="{lang[second.language]}">{escape(b)}</p>\n'
+        for a, b in zip(paragraphs(pack, first), paragraphs(pack, second), strict=True)
+    )
+    status = two("intact") if r.intact else f"{two('NOT intact')}: {r.problems[0]}"
     totals_head = [
         "",
-        "attempts 次数",
-        "allowed 放行",
-        "blocked 拦截",
-        f"spent 消费 ({pack.currency})",
-        f"refused 拦截金额 ({pack.currency})",
+        two("attempts"),
+        two("allowed"),
+        two("refused"),
+        f"{two('spent')} ({pack.currency})",
+        f"{two('refused amount')} ({pack.currency})",
     ]
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{lang[first.language]}"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>\n"
         f'<section class="cover"><h1>{escape(title)}</h1>\n{paras}'
-        f'<p>Verification / 校验: <span class="{"" if r.intact else "bad"}">{escape(status)}</span><br>'
-        f'Head digest / 链头摘要: <span class="digest" id="head">{escape(r.head)}</span> (seq {r.head_seq or 0})<br>'
-        f"Made / 生成于: {escape(pack.made_at.isoformat(timespec='seconds'))}</p></section>\n"
-        "<h2>Totals per app / 按应用合计</h2>\n"
+        f'<p>{escape(two("Verification"))}: <span class="{"" if r.intact else "bad"}">{escape(status)}</span><br>'
+        f'{escape(two("Head digest"))}: <span class="digest" id="head">{escape(r.head)}</span> (seq {r.head_seq or 0})'
+        f"<br>{escape(two('Made'))}: {escape(pack.made_at.isoformat(timespec='seconds'))}</p></section>\n"
+        f"<h2>{escape(two('Totals per app'))}</h2>\n"
         + _table(totals_head, [[k, *_totals(t).values()] for k, t in pack.per_app.items()], "per-app")
-        + "<h2>Totals per day / 按日合计</h2>\n"
+        + f"<h2>{escape(two('Totals per day'))}</h2>\n"
         + _table(totals_head, [[k, *_totals(t).values()] for k, t in pack.per_day.items()], "per-day")
-        + "<h2>Every attempt / 每一次尝试</h2>\n"
+        + f"<h2>{escape(two('Every attempt'))}</h2>\n"
         + _table(list(FIELDS), [[a[f] for f in FIELDS] for a in pack.attempts], "attempts")
         + "</body></html>\n"
     )
 
 
-def render(pack: Pack, fmt: str) -> str:
+# Words the HTML pack shows in both languages (marked here: two() takes them as variables).
+_HEADINGS = (
+    N_("Guardian evidence: %(child)s, %(start)s - %(end)s"),
+    N_("intact"),
+    N_("NOT intact"),
+    N_("attempts"),
+    N_("allowed"),
+    N_("refused"),
+    N_("spent"),
+    N_("refused amount"),
+    N_("Verification"),
+    N_("Head digest"),
+    N_("Made"),
+    N_("Totals per app"),
+    N_("Totals per day"),
+    N_("Every attempt"),
+    N_("cover"),
+)
+
+
+def render(pack: Pack, fmt: str, language: str = DEFAULT) -> str:
+    """The pack as `fmt`; the household's `language` comes first where both are shown (JSON holds both alike)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
-    return {"csv": to_csv, "json": to_json, "html": to_html}[fmt](pack)
+    if fmt == "json":
+        return to_json(pack)
+    return {"csv": to_csv, "html": to_html}[fmt](pack, language)

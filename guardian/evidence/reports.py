@@ -7,6 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from guardian import words
 from guardian.evidence import review
 from guardian.household.config import Config
 from guardian.household.money import format_amount
@@ -27,16 +28,20 @@ def weekly(conn: sqlite3.Connection, config: Config, now: datetime) -> Report | 
     calendar = config.household.calendar
     first = review.week_start(calendar, calendar.local(now).date())
     currency = config.household.currency
+    _ = words.of(config.household.language)
     lines = []
     for cw in review.week(conn, calendar, first, [c.name for c in config.children], top=3):
         child = config.child(cw.child)
         cap = child.caps.week if child is not None else None
-        of = f" of {format_amount(cap.amount)} {currency}" if cap is not None else ""
-        top = ", ".join(f"{r.name} ({format_amount(r.amount)})" for r in cw.recipients) or "no recipients"
-        lines.append(
-            f"{cw.child}: spent {format_amount(cw.total)} {currency}{of}; {len(cw.refused)} refused; top: {top}"
-        )
-    title = f"Guardian week of {first.isoformat()}"
+        top = ", ".join(f"{r.name} ({format_amount(r.amount)})" for r in cw.recipients) or _("no recipients")
+        spent = f"{format_amount(cw.total)} {currency}"
+        values = {"child": cw.child, "spent": spent, "refused": len(cw.refused), "top": top}
+        if cap is not None:
+            line = _("%(child)s: spent %(spent)s of %(cap)s; %(refused)d refused; top: %(top)s", cap=cap, **values)
+        else:
+            line = _("%(child)s: spent %(spent)s; %(refused)d refused; top: %(top)s", **values)
+        lines.append(line)
+    title = _("Guardian week of %(week)s", week=first.isoformat())
     at_ms = db.ms(now)
     with db.transaction(conn):
         cur = conn.execute(
@@ -50,7 +55,7 @@ def weekly(conn: sqlite3.Connection, config: Config, now: datetime) -> Report | 
             outbox.WEEKLY,
             None,
             title,
-            " | ".join(lines) or "No purchases this week.",
+            " | ".join(lines) or _("No purchases this week."),
             at_ms,
             f"/week?week={first.isoformat()}",
         )

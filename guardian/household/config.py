@@ -18,6 +18,7 @@ from guardian.household.periods import Calendar
 from guardian.household.tomlfile import FileError
 from guardian.household.when import USUAL_HOURS, Weekly
 from guardian.household.windows import UNRESTRICTED, Schedule
+from guardian.words import DEFAULT as DEFAULT_LANGUAGE
 
 ALLOW = "allow"
 MAX_PER_MINUTE = 1000  # caps.per_minute
@@ -100,6 +101,7 @@ class Household:
     rates: dict[str, Decimal] = field(default_factory=dict)  # 1 unit of key = value household money
     quiet_warning: timedelta | None = timedelta(hours=2)  # warn when a device is silent this long in usual hours
     usual_hours: Schedule = USUAL_HOURS
+    language: str = DEFAULT_LANGUAGE  # notifications, the command line and evidence exports: "zh" or "en"
 
     @property
     def calendar(self) -> Calendar:

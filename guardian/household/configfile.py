@@ -35,6 +35,8 @@ from guardian.household.tomlfile import Table
 from guardian.household.when import USUAL_HOURS, Weekly, parse_quiet
 from guardian.household.when import keep_days as _keep_days
 from guardian.household.windows import UNRESTRICTED, Schedule
+from guardian.words import DEFAULT as DEFAULT_LANGUAGE
+from guardian.words import parse as parse_language
 
 T = TypeVar("T")
 UNKNOWN_KEY = "unknown key (check the spelling against the README's config reference)"
@@ -184,6 +186,7 @@ def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:
         rates=h.get("rates", _rates, {}),
         quiet_warning=h.get("quiet_warning", parse_quiet, timedelta(hours=2)),
         usual_hours=h.get("usual_hours", Schedule.parse, USUAL_HOURS),
+        language=h.get("language", parse_language, DEFAULT_LANGUAGE),
     )
     h.done()
     s = root.table("storage")

@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from guardian.notify.desktop import Notifier, NotifyError
+from guardian.words import N_, both
 
 PATH = "/agent/notes"
-DOWN = ("Guardian 没有运行 / Guardian is not running", "孩子的消费现在不受保护 / Purchases are not being checked now")
-BACK = ("Guardian 已恢复 / Guardian is running again", "保护已恢复 / Purchases are checked again")
+# In both languages: the agent cannot read the household's language setting when Guardian is down.
+DOWN = (both(N_("Guardian is not running")), both(N_("Purchases are not being checked now")))
+BACK = (both(N_("Guardian is running again")), both(N_("Purchases are checked again")))
 
 
 class Unreachable(Exception):

@@ -14,10 +14,13 @@ import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 
+from guardian import words
 from guardian.notify.desktop import MAX_BODY, Notifier, NotifyError, clean
 from guardian.store import db, outbox
+from guardian.words import DEFAULT, Words
 
 BURST_MS = 60_000
+SEPARATOR = {"zh": "；", "en": "; "}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,18 +53,33 @@ def _fail(conn: sqlite3.Connection, ids: list[int], error: str) -> None:
     )
 
 
-def _summary(child: str | None, events: list[outbox.Event]) -> tuple[str, str]:
-    who = child or "an unlisted device"
-    span = events[-1].at_ms - events[0].at_ms
+def _summary(child: str | None, events: list[outbox.Event], _: Words) -> tuple[str, str]:
+    who = child or _("an unlisted device")
+    span, n = events[-1].at_ms - events[0].at_ms, len(events)
     # Events that waited while no notifier worked can span hours: say "within a minute" only when true.
-    title = f"{len(events)} purchases refused for {who}" + (" within a minute" if span <= BURST_MS else "")
-    lines = "; ".join(e.title.split(": ", 1)[-1] for e in events[:5])
-    more = f"; and {len(events) - 5} more" if len(events) > 5 else ""
-    return title, clean(lines + more, MAX_BODY)
+    if span <= BURST_MS:
+        title = _.ngettext(
+            "%(num)d purchase refused for %(child)s within a minute",
+            "%(num)d purchases refused for %(child)s within a minute",
+            n,
+            child=who,
+        )
+    else:
+        title = _.ngettext(
+            "%(num)d purchase refused for %(child)s", "%(num)d purchases refused for %(child)s", n, child=who
+        )
+    # Each refusal's title is "Refused for Mia: <what>"; the summary lists the whats.
+    prefix = _("Refused for %(child)s: %(what)s", child=who, what="")
+    lines = SEPARATOR[_.language].join(e.title.removeprefix(prefix) for e in events[:5])
+    if n > 5:
+        lines = _("%(list)s; and %(num)d more", list=lines, num=n - 5)
+    return title, clean(lines, MAX_BODY)
 
 
-def deliver(conn: sqlite3.Connection, notifier: Notifier, now_ms: int, limit: int = 200) -> Report:
-    """Send what is due. The caller runs this in one process at a time (the dashboard's job)."""
+def deliver(
+    conn: sqlite3.Connection, notifier: Notifier, now_ms: int, language: str = DEFAULT, limit: int = 200
+) -> Report:
+    """Send what is due, summaries in `language`. Run in one process at a time (the dashboard's job)."""
     events = outbox.pending(conn, limit)
     delivered = summarised = failed = held = 0
     refusals: dict[str | None, list[outbox.Event]] = defaultdict(list)
@@ -85,7 +103,7 @@ def deliver(conn: sqlite3.Connection, notifier: Notifier, now_ms: int, limit: in
         if len(group) == 1:
             title, body = group[0].title, group[0].body
         else:
-            title, body = _summary(child, group)
+            title, body = _summary(child, group, words.of(language))
         try:
             notifier.notify(title, body)
         except NotifyError as e:

@@ -17,19 +17,27 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from guardian import settings
 from guardian.evidence import reports, retention
+from guardian.household import configfile
 from guardian.household.config import Config
+from guardian.household.reload import Follower
 from guardian.household.windows import DAYS
 from guardian.notify import delivery, relay
 from guardian.notify.desktop import Notifier
 from guardian.store.db import connect, ms
+from guardian.words import DEFAULT
 
 log = logging.getLogger(__name__)
 
 
-def deliver_outbox(db: Path, notifier: Notifier) -> delivery.Report:
+def deliver_outbox(db: Path, notifier: Notifier, household: Follower[Config] | None = None) -> delivery.Report:
+    """Send the pending notifications; summaries in the household's language as the config says now."""
+    language = DEFAULT
+    if household is not None:
+        household.poll()
+        language = household.current.household.language
     conn = connect(db)
     try:
-        return delivery.deliver(conn, notifier, ms(datetime.now(UTC)))
+        return delivery.deliver(conn, notifier, ms(datetime.now(UTC)), language)
     finally:
         conn.close()
 
@@ -82,7 +90,7 @@ def start(config: Config, notifier: Notifier | None = None, every_seconds: float
             deliver_outbox,
             "interval",
             seconds=every_seconds,
-            args=[config.storage, notifier],
+            args=[config.storage, notifier, Follower(config.path, configfile.load)],
             id="deliver-outbox",
             next_run_time=datetime.now(tz),
             **common,

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from guardian.household.devices import Device, client_ip, device_key
 from guardian.household.windows import Schedule
 from guardian.store import db
+from guardian.words import Words
 
 MAX_KEY = 120  # keys come from addresses and proxy user names; bound them anyway
 MAX_LOOKBACK = timedelta(days=60)  # a device silent longer is flagged whenever any usual hour passed
@@ -128,15 +129,15 @@ def unlisted(devices: list[Device], seen: dict[str, datetime]) -> list[tuple[str
     return sorted(out, key=lambda kv: kv[1], reverse=True)
 
 
-def ago(last: datetime | None, now: datetime) -> str:
-    """ "never", "just now", "12 min ago", "3 h ago", "2 days ago" """
+def ago(last: datetime | None, now: datetime, _: Words) -> str:
+    """ "never", "just now", "12 min ago", "3 h ago", "2 days ago" (in `_`'s language)"""
     if last is None:
-        return "never"
+        return _("never")
     s = (now - last).total_seconds()
     if s < 90:
-        return "just now"
+        return _("just now")
     if s < 3600:
-        return f"{int(s // 60)} min ago"
+        return _("%(minutes)d min ago", minutes=int(s // 60))
     if s < 2 * 86400:
-        return f"{int(s // 3600)} h ago"
-    return f"{int(s // 86400)} days ago"
+        return _("%(hours)d h ago", hours=int(s // 3600))
+    return _("%(days)d days ago", days=int(s // 86400))

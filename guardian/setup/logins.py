@@ -13,6 +13,8 @@ import hmac
 import secrets
 import sqlite3
 
+from guardian.words import N_, Said
+
 MIN_LENGTH = 8
 FREE = 3
 MAX_WAIT_MS = 15 * 60 * 1000
@@ -21,9 +23,9 @@ MAX_WAIT_MS = 15 * 60 * 1000
 def check_new(password: str) -> str:
     """The password if acceptable, else ValueError saying why."""
     if len(password) < MIN_LENGTH:
-        raise ValueError(f"use at least {MIN_LENGTH} characters")
+        raise Said(N_("use at least %(minimum)s characters"), minimum=MIN_LENGTH)
     if len(password) > 512:
-        raise ValueError("use at most 512 characters")
+        raise Said(N_("use at most %(maximum)s characters"), maximum=512)
     return password
 
 

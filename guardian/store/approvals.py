@@ -26,12 +26,13 @@ from dataclasses import dataclass
 from guardian.catalog.detect import Purchase
 from guardian.household.devices import device_key
 from guardian.store import db, journal, outbox
+from guardian.words import N_, Said
 
 PENDING, APPROVED, DENIED, USED = "pending", "approved", "denied", "used"
 MAX_WHO = 64
 
 
-class ApprovalError(ValueError):
+class ApprovalError(Said):
     """An approval that does not exist or can no longer be decided; the message says which and why."""
 
 
@@ -148,7 +149,7 @@ def create(
     proxy_user: str | None,
     attempt_id: int | None,
     at_ms: int,
-    app_name: str,
+    say: outbox.Say,
 ) -> int:
     """Ask a parent: a pending approval, its journal entry and the parent's notification.
 
@@ -175,19 +176,18 @@ def create(
     )
     approval_id = cur.lastrowid
     journal.append(conn, "approval-asked", approval_id, row, at_ms)
-    what = f"{app_name} {purchase.kind}" + (f" → {purchase.recipient}" if purchase.recipient else "")
-    outbox.post(
-        conn,
-        outbox.APPROVAL,
-        child,
-        f"{child} 请求消费 / asks to spend {row['amount']} {row['currency']}"
-        if purchase.money is not None
-        else f"{child} 请求消费（金额未知）/ asks to spend an unknown amount",
-        # Never a command that answers: this text may be read on the child's own screen.
-        f"{what}. 在家长面板“等待您处理”中批准或拒绝 / Approve or deny on the dashboard, 'Waiting for you'",
-        at_ms,
-        link="/approvals",
+    _ = say.words
+    if purchase.money is not None:
+        amount = f"{row['amount']} {row['currency']}"
+        title = _("%(child)s asks to spend %(amount)s", child=child, amount=amount)
+    else:
+        title = _("%(child)s asks to spend an unknown amount", child=child)
+    # Never a command that answers: this text may be read on the child's own screen.
+    body = _(
+        "%(what)s. Approve or deny it on the dashboard's “Waiting for you” page.",
+        what=say.what(purchase),
     )
+    outbox.post(conn, outbox.APPROVAL, child, title, body, at_ms, link="/approvals")
     return approval_id
 
 
@@ -198,7 +198,7 @@ def use(conn: sqlite3.Connection, approval_id: int, attempt_id: int, at_ms: int)
         (attempt_id, at_ms, approval_id),
     )
     if cur.rowcount != 1:
-        raise ApprovalError(f"approval #{approval_id} is no longer a usable yes")
+        raise ApprovalError(N_("approval #%(id)s is no longer a usable yes"), id=approval_id)
     journal.append(conn, "approval-used", approval_id, {"attempt_id": attempt_id}, at_ms)
 
 
@@ -218,9 +218,11 @@ def decide(
     with db.transaction(conn):
         current = get(conn, approval_id)
         if current is None:
-            raise ApprovalError(f"there is no approval #{approval_id}")
+            raise ApprovalError(N_("there is no approval #%(id)s"), id=approval_id)
         if current.state == USED:
-            raise ApprovalError(f"approval #{approval_id} was already used by a purchase; it cannot be changed")
+            raise ApprovalError(
+                N_("approval #%(id)s was already used by a purchase; it cannot be changed"), id=approval_id
+            )
         conn.execute(
             "UPDATE approvals SET state = ?, over_cap = ?, decided_by = ?, decided_via = ?, decided_ms = ? "
             "WHERE id = ?",

@@ -11,8 +11,15 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-# Kinds of event. Texts are built by the writer; everything from traffic in them is already cleaned and bounded.
+from guardian import words
+from guardian.catalog.detect import Purchase, clean_text
+from guardian.catalog.model import KIND_NAMES, App
+from guardian.words import Words
+
+# Kinds of event. Texts are built by the writer, in the household's language; everything from traffic in them
+# is cleaned and bounded (`what`).
 REFUSED, CAP_NEAR, BURST, WEEKLY, APPROVAL = "refused", "cap-80", "burst", "weekly-summary", "approval"
+KINDS = (REFUSED, CAP_NEAR, BURST, WEEKLY, APPROVAL)
 MAX_TEXT = 300
 
 
@@ -40,6 +47,35 @@ def post(
         (at_ms, kind, child, title[:MAX_TEXT], body[:MAX_TEXT], link),
     )
     return cur.lastrowid
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    """How the notifications about one purchase are worded: the household's language and the app's name in it."""
+
+    words: Words
+    app_name: str
+
+    @classmethod
+    def of(cls, language: str, app: App | None, app_id: str = "") -> Say:
+        return cls(words.of(language), app_id if app is None else app.name_in(language))
+
+    def what(self, purchase: Purchase) -> str:
+        return what(purchase, self.app_name, self.words)
+
+
+def what(purchase: Purchase, app_name: str, _: Words) -> str:
+    """A purchase in a few words for a notification: "抖音 礼物，60.00 CNY，给 StarRiver"."""
+    if purchase.money is not None:
+        amount = str(purchase.money)
+    else:
+        amount = _("amount unknown") if purchase.unknown else _("amount unreadable")
+    values = {"app": app_name, "kind": _(KIND_NAMES.get(purchase.kind, purchase.kind)), "amount": amount}
+    if purchase.recipient:
+        return _(
+            "%(app)s %(kind)s, %(amount)s, to %(recipient)s", **values, recipient=clean_text(purchase.recipient, 40)
+        )
+    return _("%(app)s %(kind)s, %(amount)s", **values)
 
 
 _COLUMNS = "id, at_ms, kind, child, title, body, link, state, tries, last_error, delivered_ms"

@@ -50,7 +50,10 @@ def app(config_file: Path):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A browser that asks for English (test_words.py covers Chinese and the switch)."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en-US,en;q=0.9"
+    return client
 
 
 @pytest.fixture

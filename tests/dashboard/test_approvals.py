@@ -6,17 +6,20 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from guardian.catalog.detect import Purchase
+from guardian.catalog.index import Catalog
 from guardian.household.money import Money
 from guardian.store import approvals
+from guardian.store.outbox import Say
 
 XSS = "<script>alert(1)</script>"
+SAY = Say.of("en", Catalog.load().apps["bilibili"])
 
 
 def ask(ledger, yuan: str = "25", recipient: str | None = XSS) -> int:
     purchase = Purchase("bilibili", "gift", "r", Decimal(yuan) * 1000, "gold", Money(Decimal(yuan), "CNY"), recipient)
     ledger.conn.execute("BEGIN IMMEDIATE")
     approval_id = approvals.create(
-        ledger.conn, "Mia", purchase, "127.0.0.1", None, 1, int(datetime.now(UTC).timestamp() * 1000), "Bilibili"
+        ledger.conn, "Mia", purchase, "127.0.0.1", None, 1, int(datetime.now(UTC).timestamp() * 1000), SAY
     )
     ledger.conn.execute("COMMIT")
     return approval_id

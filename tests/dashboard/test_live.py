@@ -60,9 +60,18 @@ def test_filters_by_child_app_and_decision(parent, ledger):
 def test_unreadable_amount_and_long_fields_are_bounded(parent, ledger):
     add(ledger, amount=None, recipient="x" * 64, reason=Reason.UNREADABLE)
     [a] = parent.get("/live.json").json["attempts"]
-    assert a["amount"] == "unreadable" and a["reason"] == "unreadable"
+    assert a["amount"] == "amount unreadable" and a["reason"] == "amount unreadable"
     assert "could not be read" in a["explain"]
     assert all(len(v) <= 80 for v in a.values() if isinstance(v, str))
+
+
+def test_an_unknown_amount_is_never_called_unreadable(parent, ledger):
+    add(ledger, amount=None, app="youtube", reason=Reason.UNKNOWN_AMOUNT)
+    add(ledger, amount=None, app="youtube")  # allowed without an amount (unknown_amount = "allow")
+    refused, allowed = parent.get("/live.json").json["attempts"][::-1]
+    assert refused["amount"] == allowed["amount"] == "amount unknown" and refused["reason"] == "amount unknown"
+    page = parent.get("/").text
+    assert "unreadable" not in page and page.count("amount unknown") >= 2
 
 
 def test_a_poller_that_fell_behind_catches_up_without_gaps(parent, ledger):

@@ -36,7 +36,7 @@ def test_flask_run_serves_the_dashboard(config_file):
             except httpx.TransportError:
                 assert time.monotonic() < end and process.poll() is None, "flask run did not start"
                 time.sleep(0.1)
-        assert r.status_code == 200 and "Welcome to Guardian" in r.text
+        assert r.status_code == 200 and "欢迎使用 Guardian" in r.text
     finally:
         process.terminate()
         process.wait(10)

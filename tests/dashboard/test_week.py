@@ -18,11 +18,11 @@ def test_this_week_shows_caps_charts_recipients_and_refusals(parent, ledger):
     assert "35.00 of 200.00 CNY" in page and "35.00 of 500.00 CNY" in page
     mia = page.split("<h2>Leo")[0]
     assert mia.count("<svg") == 2  # per day and per app
-    assert ">bilibili</text>" in mia and ">20.00</text>" in mia and ">douyin</text>" in mia and ">15.00</text>" in mia
+    assert ">Bilibili</text>" in mia and ">20.00</text>" in mia and ">Douyin</text>" in mia and ">15.00</text>" in mia
     assert ">35.00</text>" in mia  # today's bar in the per-day chart
     assert "spending per day" in page and "spending per app" in page
     assert page.index("streamer-a") < page.index("streamer-b")  # ranked by amount
-    assert "Refused (1)" in page and "streamer-c" in page and "day-cap" in page
+    assert "Refused (1)" in page and "streamer-c" in page and "day cap reached" in page
 
 
 def test_earlier_weeks_are_one_click_away(parent, ledger):

@@ -111,7 +111,7 @@ def test_a_held_purchase_approved_on_the_command_line_reaches_the_app(start_prox
     assert not held.done and fake_apps.received("sendGoldMultiUser") == []
     listed = subprocess.run([GUARDIAN, "approvals", "list", "--config", proxy.config], capture_output=True, text=True)
     assert listed.returncode == 0, listed.stderr
-    assert f"#{pending['id']}" in listed.stdout and "25 CNY" in listed.stdout and "pending" in listed.stdout
+    assert f"#{pending['id']}" in listed.stdout and "25 CNY" in listed.stdout and "waiting" in listed.stdout
     approved = subprocess.run(
         [GUARDIAN, "approvals", "approve", str(pending["id"]), "--config", proxy.config], capture_output=True, text=True
     )
@@ -138,7 +138,7 @@ def test_a_held_purchase_approved_on_the_command_line_reaches_the_app(start_prox
     assert kinds == ["attempt", "approval-asked", "approval-decided", "attempt", "approval-used", "outcome"]
     [note] = table(db, "SELECT * FROM outbox")
     assert (note["kind"], note["child"], note["link"]) == ("approval", "Mia", "/approvals")
-    assert "25 CNY" in note["title"] and "'Waiting for you'" in note["body"]
+    assert "25 CNY" in note["title"] and "“待您确认”" in note["body"]  # the household's language: Chinese
     assert "guardian approvals" not in note["body"]  # no command that answers: the child may see it
 
 

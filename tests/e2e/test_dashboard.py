@@ -92,8 +92,9 @@ def test_parent_sees_a_refusal_live_lowers_a_cap_and_the_proxy_obeys(household, 
     assert row.locator("td.recipient").text_content() == XSS
     assert page.locator("#attempts img").count() == 0 and alerts == []
 
-    # Its desktop notification arrives once, though the first notify-send call failed.
-    first = f"Refused for Mia: bilibili gift 31.00 CNY to {XSS}"
+    # Its desktop notification arrives once, though the first notify-send call failed; in the household's
+    # language (Chinese unless the config says otherwise), the app by its Chinese name.
+    first = f"已为 Mia 拦截：哔哩哔哩礼物，31.00 CNY，给 {XSS}"
     wait_for(lambda: first in [t for t, _ in fake.sent()], what="the refusal's desktop notification")
     assert (fake.folder / "fail-next").read_text() == "0"  # the first try did fail
 
@@ -114,13 +115,14 @@ def test_parent_sees_a_refusal_live_lowers_a_cap_and_the_proxy_obeys(household, 
     assert exactly.headers["Guardian-Decision"] == "allowed"
 
     page.click("nav >> text=Live")
-    expect(page.locator("#attempts tbody tr").nth(1)).to_contain_text("day-cap", timeout=10_000)
+    expect(page.locator("#attempts tbody tr").nth(1)).to_contain_text("day cap reached", timeout=10_000)
     expect(page.locator("#attempts tbody tr").first).to_contain_text("allowed")
 
-    wait_for(lambda: "Mia has spent 80 % of the day cap" in [t for t, _ in fake.sent()], what="the cap-80 notification")
+    near = "Mia 已用掉每日上限的 80%"
+    wait_for(lambda: near in [t for t, _ in fake.sent()], what="the cap-80 notification")
     time.sleep(3.5)  # one more delivery round: nothing is sent twice
     titles = [t for t, _ in fake.sent()]
-    assert titles.count(first) == 1 and titles.count("Mia has spent 80 % of the day cap") == 1, titles
+    assert titles.count(first) == 1 and titles.count(near) == 1, titles
     page.click("nav >> text=Notifications")
     expect(page.locator("table.notices")).to_contain_text("delivered")
     assert alerts == []
@@ -137,7 +139,7 @@ def test_lock_now_is_obeyed_by_the_proxy_at_once(household, browser):
     page.click("button[type=submit]")
     page.goto(dashboard.url + "/limits")
     page.click("text=Lock all purchases now")
-    expect(page.locator(".flash").first).to_contain_text("All purchases are locked until unlocked")
+    expect(page.locator(".flash").first).to_contain_text("All purchases are locked until you unlock them")
     with proxy.client() as c:
         assert gift(c, 1).headers["Guardian-Reason"] == "locked"
         page.click("text=Unlock purchases")

@@ -203,6 +203,9 @@ def test_rule_path_patterns(pattern: str, path: str, matches: bool) -> None:
             "hosts",
             "expected a name or a list of names, got ['*.acme.example', 5]",
         ),
+        (acme(ACME_HEAD + 'names = { fr = "Acmé" }\n'), "names.fr", "unknown language; expected zh or en"),
+        (acme(ACME_HEAD + 'names = "Acme"\n'), "names", 'expected a table like { zh = "抖音" }'),
+        (acme(ACME_HEAD + 'names = { zh = "" }\n'), "names.zh", "expected the app's name (1 to 60 characters), got ''"),
         (acme(without(ACME_HEAD, "refusal")), "refusal", "missing"),
         (
             acme(
@@ -337,3 +340,16 @@ def test_parse_app_bad_toml() -> None:
         parse_app('app = "acme"\nhosts = [\n', ACME_FILE)
     assert e.value.key == ""
     assert str(e.value).startswith(f"{ACME_FILE}: not valid TOML: ")
+
+
+def test_an_app_has_its_own_name_in_each_language() -> None:
+    app = parse_app(acme(ACME_HEAD + 'names = { zh = "艾克米直播" }\n'), Path("acme.toml"))
+    assert (app.name_in("zh"), app.name_in("en")) == ("艾克米直播", app.name)
+    assert parse_app(acme(ACME_HEAD), Path("acme.toml")).name_in("zh") == app.name  # no Chinese name: the English one
+
+
+def test_the_shipped_chinese_apps_carry_their_chinese_names() -> None:
+    apps = Catalog.load().apps
+    named = {a: apps[a].name_in("zh") for a in ("douyin", "kuaishou", "bilibili", "douyu")}
+    assert named == {"douyin": "抖音", "kuaishou": "快手", "bilibili": "哔哩哔哩", "douyu": "斗鱼"}
+    assert apps["douyin"].name_in("en") == "Douyin"

@@ -13,6 +13,26 @@ from guardian.store.ledger import Ledger
 from tests.guardian.store.test_approvals import buy, make_guard
 
 
+def test_the_command_speaks_the_households_language_unless_the_terminal_asks(tmp_path, catalog, monkeypatch):
+    guard = make_guard(tmp_path, catalog)
+    path = tmp_path / "guardian.toml"
+    path.write_text('[[child]]\nname = "Mia"\ndevices = ["10.0.0.2"]\n[child.ask]\nover = "20"\n', encoding="utf-8")
+    asked = buy(guard, "25").approval
+    run = CliRunner().invoke
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")  # asks for no language: the household's (Chinese by default)
+    listed = run(main, ["approvals", "list", "--config", str(path)]).output
+    assert f"#{asked}" in listed and "Mia  25 CNY  哔哩哔哩 礼物，给 7  (10.0.0.2)  等待中" in listed
+    missing = run(main, ["approvals", "approve", "999", "--config", str(path)])
+    assert missing.exit_code == 1 and "没有编号为 #999 的请求" in missing.output
+    monkeypatch.setenv("LANG", "en_US.UTF-8")  # the terminal asks for English
+    assert "Bilibili gift to 7" in run(main, ["approvals", "list", "--config", str(path)]).output
+    path.write_text('[household]\nlanguage = "en"\n' + path.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")  # and Chinese over an English household
+    assert "等待中" in run(main, ["approvals", "list", "--config", str(path)]).output
+
+
 def test_list_approve_deny_and_errors(tmp_path, catalog):
     guard = make_guard(tmp_path, catalog)
     (tmp_path / "guardian.toml").write_text(
@@ -29,7 +49,7 @@ def test_list_approve_deny_and_errors(tmp_path, catalog):
     assert (
         len(lines) == 2
         and lines[0].startswith(f"#{first} ")
-        and "Mia  25 CNY  bilibili gift to 7  (10.0.0.2)  pending" in lines[0]
+        and "Mia  25 CNY  Bilibili gift to 7  (10.0.0.2)  waiting" in lines[0]
     )
 
     approved = run(main, ["approvals", "approve", str(first), "--over-cap", *config])

@@ -83,7 +83,7 @@ def test_wrong_passwords_at_the_terminal_are_slowed_down(household, not_admin):
             in run("approvals", "approve", str(asked), "--config", str(config), input="x\n").output
         )
     r = run("approvals", "approve", str(asked), "--config", str(config), input=PASSWORD + "\n")
-    assert r.exit_code == 1 and "Too many wrong passwords: try again in" in r.output
+    assert r.exit_code == 1 and "Too many wrong passwords. Try again in" in r.output
     assert state(db, asked).state == "pending"
 
 

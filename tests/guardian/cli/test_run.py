@@ -46,7 +46,7 @@ def test_check_names_the_config_or_its_mistake(tmp_path: Path):
     config = tmp_path / "guardian.toml"
     config.write_text(household_config())
     r = CliRunner().invoke(main, ["check", "--config", str(config)])
-    assert r.exit_code == 0 and r.stdout.startswith(f"{config}: OK (1 children, ")
+    assert r.exit_code == 0 and r.stdout.startswith(f"{config}: OK (1 child, ")
     config.write_text(household_config().replace('currency = "CNY"', 'currency = "yuan"'))
     r = CliRunner().invoke(main, ["check", "--config", str(config)])
     assert r.exit_code == 1 and f"Error: {config}: household.currency: expected a three-letter currency" in r.output

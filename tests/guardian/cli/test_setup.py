@@ -66,7 +66,7 @@ def test_setup_undo_reverts_the_recorded_changes():
     ]
     (path.parent / "setup-state.json").write_text(json.dumps(state))
     r = invoke("setup", "--undo")
-    assert r.exit_code == 0 and "Undone: 2 change(s)." in r.output
+    assert r.exit_code == 0 and "Undone: 2 changes." in r.output
     assert not made.exists() and changed.read_text() == "before"
     assert not (path.parent / "setup-state.json").exists()
     assert "nothing to undo" in invoke("setup", "--undo").output

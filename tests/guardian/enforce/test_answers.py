@@ -7,7 +7,7 @@ import pytest
 from guardian.catalog.index import Catalog
 from guardian.catalog.rulefile import parse_app
 from guardian.enforce.answers import DECISION_HEADER, REASON_HEADER, refusal
-from guardian.enforce.policy import EXPLAIN, Reason
+from guardian.enforce.policy import Reason, explain
 
 
 @pytest.mark.parametrize("reason", list(Reason))
@@ -23,7 +23,7 @@ def test_api_refusal_uses_the_apps_own_shape(catalog: Catalog, app_id: str, reas
         "Content-Type": "application/json; charset=utf-8",
     }
     doc = json.loads(answer.body.decode("utf-8"))
-    zh, en = EXPLAIN[reason]
+    zh, en = explain(reason, "zh"), explain(reason, "en")
     message = f"家长控制：{zh} / Parental control: {en}"
     expected = {
         "bilibili": {"code": 200013, "message": message, "ttl": 1, "data": None},
@@ -51,10 +51,12 @@ def test_navigation_refusal_is_a_bilingual_page(catalog: Catalog, reason: Reason
     assert answer.headers["Cache-Control"] == "no-store"
     page = answer.body.decode("utf-8")
     assert page.startswith("<!doctype html>")
-    zh, en = EXPLAIN[reason]
-    assert f"{html.escape(zh)}（Bilibili 哔哩哔哩）" in page
-    assert f"{html.escape(en)} (Bilibili 哔哩哔哩)" in page
-    assert "This purchase was stopped by parental control" in page
+    zh, en = explain(reason, "zh"), explain(reason, "en")
+    # Each language names the app as its readers know it, Chinese first.
+    assert f"{html.escape(zh)}（哔哩哔哩）" in page
+    assert f"{html.escape(en)} (Bilibili)" in page
+    assert page.index("这笔消费已被家长控制拦截") < page.index("This purchase was stopped by parental control")
+    assert "<title>家长控制 · Parental control</title>" in page
 
 
 def test_navigation_page_escapes_the_app_name() -> None:
@@ -77,4 +79,4 @@ amount = "total"
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; co" in page
     api = refusal(app, Reason.UNREADABLE, navigation=False)
     assert api.status == 402
-    assert json.loads(api.body)["error"].endswith(EXPLAIN[Reason.UNREADABLE][1])
+    assert json.loads(api.body)["error"].endswith(explain(Reason.UNREADABLE, "en"))

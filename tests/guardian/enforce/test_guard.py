@@ -14,7 +14,7 @@ from guardian.catalog.model import Success
 from guardian.catalog.request import MAX_BODY, Request
 from guardian.enforce.answers import DECISION_HEADER, REASON_HEADER
 from guardian.enforce.guard import Guard, outcome
-from guardian.enforce.policy import EXPLAIN, Reason
+from guardian.enforce.policy import Reason, explain
 from guardian.household import configfile
 from guardian.household.money import Money
 from guardian.store import unrecognised
@@ -137,7 +137,7 @@ def test_judge_refuses_in_the_apps_json_shape(guard: Guard, make_request: MakeRe
     assert answer.headers["Content-Type"].startswith("application/json")
     doc = json.loads(answer.body)
     assert doc["code"] == 200013 and doc["data"] is None
-    assert EXPLAIN[Reason.PER_PURCHASE][0] in doc["message"]
+    assert explain(Reason.PER_PURCHASE, "zh") in doc["message"]
     (row,) = guard.ledger.rows()
     assert (row.decision, row.reason, row.outcome) == ("blocked", "per-purchase", "never-contacted")
 

@@ -1,4 +1,5 @@
 import dataclasses
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -6,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from guardian.catalog.detect import Purchase
-from guardian.enforce.policy import ALLOW, EXPLAIN, Decision, Reason, app_open, decide
+from guardian.enforce.policy import ALLOW, EXPLAIN, LABEL, Decision, Reason, app_open, decide, explain, label
 from guardian.household.config import Caps, Child
 from guardian.household.money import Money
 from guardian.household.periods import Calendar
@@ -16,6 +17,9 @@ from guardian.store.spend import Spending
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CAL = Calendar(SHANGHAI, 0)
 SATURDAY_NOON = datetime(2024, 6, 8, 12, 0, tzinfo=SHANGHAI)
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def cny(amount: str) -> Money:
@@ -202,9 +206,17 @@ def test_spending_zero() -> None:
 
 
 def test_every_reason_is_explained_in_both_languages() -> None:
-    assert set(EXPLAIN) == set(Reason)
-    for zh, en in EXPLAIN.values():
-        assert zh and en and zh != en
+    assert set(EXPLAIN) == set(LABEL) == set(Reason)
+    for reason in Reason:
+        for say in (explain, label):
+            zh, en = say(reason, "zh"), say(reason, "en")
+            assert en and zh != en and CJK.search(zh) and not CJK.search(en), reason
+    assert explain(Reason.DAY_CAP, "zh") == "已达到今日消费上限"
+    # An unknown amount is never called unreadable, in either language.
+    assert label(Reason.UNKNOWN_AMOUNT, "en") == "amount unknown" and "unreadable" not in explain(
+        Reason.UNKNOWN_AMOUNT, "en"
+    )
+    assert label(Reason.UNKNOWN_AMOUNT, "zh") == "金额未知"
     assert [str(r) for r in PRECEDENCE] == [
         "app-window",
         "purchase-window",

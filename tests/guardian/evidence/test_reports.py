@@ -23,6 +23,7 @@ from tests.support.ledgers import judged
 
 CONFIG = """
 [household]
+language = "en"
 timezone = "Asia/Shanghai"
 [notifications]
 weekly = "sat 09:30"
@@ -76,6 +77,20 @@ def test_weekly_summary_is_stored_once_and_posted(config):
         [event] = outbox.pending(ledger.conn)
         assert event.kind == "weekly-summary" and event.title == "Guardian week of 2026-03-02" and "42.50" in event.body
         assert [r.week for r in reports.recent(ledger.conn)] == ["2026-03-02"]
+    finally:
+        ledger.close()
+
+
+def test_the_weekly_summary_speaks_the_households_language(config, tmp_path):
+    path = tmp_path / "guardian.toml"
+    path.write_text(CONFIG.replace('language = "en"', 'language = "zh"'), encoding="utf-8")
+    config = configfile.load(path)
+    ledger = Ledger(config.storage)
+    try:
+        record(ledger, config, "30", "streamer-a", datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
+        report = reports.weekly(ledger.conn, config, datetime(2026, 3, 8, 11, 0, tzinfo=UTC))
+        assert report.title == "Guardian 周报（2026-03-02 起）"
+        assert report.lines == ["Mia：已消费 30.00 CNY（上限 200.00 CNY）；拦截 0 笔；最多：streamer-a (30.00)"]
     finally:
         ledger.close()
 

@@ -101,6 +101,7 @@ def test_defaults() -> None:
     c = parse("")
     h = c.household
     assert (h.currency, h.timezone, h.week_starts, h.unknown_devices, h.rates) == ("CNY", "Asia/Shanghai", 0, ALLOW, {})
+    assert h.language == "zh"  # the families Guardian is made for read Chinese
     assert c.storage == FILE.parent / "guardian.db"
     assert (c.proxy, c.dashboard) == (Listen("127.0.0.1", 8080), Listen("127.0.0.1", 8765))
     assert c.children == ()
@@ -154,6 +155,8 @@ CHILD = '[[child]]\nname = "Mia"\n'
     ("text", "key", "reason"),
     [
         # Household.
+        ('[household]\nlanguage = "fr"\n', "household.language", 'expected "zh" (中文) or "en" (English), got \'fr\''),
+        ("[household]\nlanguage = 1\n", "household.language", 'expected "zh" (中文) or "en" (English), got 1'),
         (
             '[household]\ntimezone = "Mars/Olympus"\n',
             "household.timezone",
@@ -456,6 +459,11 @@ def test_example_and_template_parse_with_catalog_app_ids() -> None:
         c = configfile.parse(source.read_text(encoding="utf-8"), source, apps)
         for child in c.children:
             assert set(child.apps) <= set(apps)
+
+
+@pytest.mark.parametrize(("text", "language"), [("en", "en"), ("zh", "zh"), ("zh-CN", "zh"), ("zh_Hans", "zh")])
+def test_household_language(text: str, language: str) -> None:
+    assert parse(f'[household]\nlanguage = "{text}"\n').household.language == language
 
 
 @pytest.mark.parametrize(

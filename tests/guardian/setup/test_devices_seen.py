@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from guardian import words
 from guardian.household.devices import Device
 from guardian.household.windows import Schedule
 from guardian.setup import devices_seen as ds
@@ -99,10 +100,11 @@ def test_record_upserts_and_ranges_take_their_latest_address(tmp_path):
 
 def test_ago():
     now = datetime(2026, 3, 4, 8, 0, tzinfo=UTC)
-    assert [ds.ago(now - timedelta(seconds=s), now) for s in (10, 600, 3 * 3600, 5 * 86400)] == [
+    assert [ds.ago(now - timedelta(seconds=s), now, words.of("en")) for s in (10, 600, 3 * 3600, 5 * 86400)] == [
         "just now",
         "10 min ago",
         "3 h ago",
         "5 days ago",
     ]
-    assert ds.ago(None, now) == "never"
+    assert ds.ago(None, now, words.of("en")) == "never"
+    assert ds.ago(now - timedelta(hours=3), now, words.of("zh")) == "3 小时前"

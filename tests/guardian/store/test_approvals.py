@@ -85,7 +85,7 @@ def test_a_purchase_above_the_threshold_asks_a_parent_once(guard):
     assert (asked.device, asked.attempt_id, asked.at_ms) == ("10.0.0.2", first.attempt_id, ms(NOW))
     [note] = outbox.pending(guard.ledger.conn)
     assert (note.kind, note.child, note.link) == ("approval", "Mia", "/approvals")
-    assert "25 CNY" in note.title and "'Waiting for you'" in note.body
+    assert "25 CNY" in note.title and "“待您确认”" in note.body and "approve" not in note.body
     assert "approve" not in note.body and "`" not in note.body  # no command that answers: the child may read it
     assert buy(guard, "20").decision.allowed  # not above the threshold: no question
 
@@ -280,7 +280,7 @@ def test_a_purchase_of_unknown_amount_asks_when_the_child_is_set_to_ask(tmp_path
     [asked] = approvals.pending(guard.ledger.conn)
     assert (asked.app, asked.amount, asked.currency) == ("youtube", "unknown", "")
     [note] = outbox.pending(guard.ledger.conn)
-    assert "unknown amount" in note.title
+    assert note.title == "Mia 请求消费（金额未知）"  # never "unreadable": the app does not say, by design
     answer(guard, asked.id, True, NOW + timedelta(minutes=1))
     later = NOW + timedelta(minutes=2)
     assert guard.judge(checkout(), purchase, later).decision.allowed  # the yes is used once

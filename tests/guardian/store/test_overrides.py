@@ -110,7 +110,9 @@ def test_a_refusal_posts_one_refused_event_with_clean_bounded_text(guard):
     judge(guard, "60", recipient="<b>\u202estreamer\x00</b>" + "x" * 100)
     [event] = outbox.pending(guard.ledger.conn)
     assert event.kind == "refused" and event.child == "Mia"
-    assert "day-cap" in event.body and "60.00 CNY" in event.title
+    # In the household's language (Chinese by default), the app by its own name, the reason in a sentence.
+    assert event.title.startswith("已为 Mia 拦截：哔哩哔哩礼物，60.00 CNY，给 <b>streamer")
+    assert event.body == "已达到今日消费上限。"
     assert "\u202e" not in event.title and "\x00" not in event.title and len(event.title) <= outbox.MAX_TEXT
 
 
@@ -120,17 +122,37 @@ def test_cap_80_is_posted_once_per_period_when_crossed(guard):
     assert outbox.pending(conn) == []
     assert judge(guard, "1").allowed  # 40 of 50: the day cap reaches 80 %
     [event] = outbox.pending(conn)
-    assert event.kind == "cap-80" and "80 % of the day cap" in event.title and "40.00 CNY of 50.00 CNY" in event.body
+    assert event.kind == "cap-80" and event.title == "Mia 已用掉每日上限的 80%"
+    assert event.body == "今日已消费 40.00 CNY（上限 50.00 CNY），最近一笔：哔哩哔哩礼物，1.00 CNY，给 7734。"
     assert judge(guard, "5").allowed  # still above: no second event
     assert len(outbox.pending(conn)) == 1
     # The next local day starts afresh; its 80 % is a new event. The week (200) is at 85 after this one.
     tomorrow = NOW + timedelta(days=1)
     assert judge(guard, "40", at=tomorrow).allowed
     titles = [e.title for e in outbox.pending(conn)]
-    assert titles == ["Mia has spent 80 % of the day cap", "Mia has spent 80 % of the day cap"]
+    assert titles == ["Mia 已用掉每日上限的 80%", "Mia 已用掉每日上限的 80%"]
     assert judge(guard, "40", at=tomorrow + timedelta(days=1)).allowed  # week: 125 of 200
     assert judge(guard, "40", at=tomorrow + timedelta(days=2)).allowed  # week: 165 of 200
     assert [e.title for e in outbox.pending(conn)][-2:] == [
-        "Mia has spent 80 % of the day cap",
-        "Mia has spent 80 % of the week cap",
+        "Mia 已用掉每日上限的 80%",
+        "Mia 已用掉每周上限的 80%",
     ]
+
+
+def test_notifications_speak_english_when_the_household_does(tmp_path, catalog):
+    config = configfile.parse(CONFIG.replace("[household]", '[household]\nlanguage = "en"'), tmp_path / "g.toml")
+    guard = Guard(config, catalog, Ledger(config.storage))
+    try:
+        judge(guard, "40")
+        judge(guard, "60")
+        near, refused = outbox.pending(guard.ledger.conn)
+        assert (near.title, near.body) == (
+            "Mia has spent 80% of the day cap",
+            "40.00 CNY of 50.00 CNY today, after Bilibili gift, 40.00 CNY, to 7734.",
+        )
+        assert (refused.title, refused.body) == (
+            "Refused for Mia: Bilibili gift, 60.00 CNY, to 7734",
+            "Today's spending limit is reached.",
+        )
+    finally:
+        guard.ledger.close()
