@@ -75,12 +75,12 @@ def test_rules_coverage_lists_rules_sources_host_level_hosts_and_what_is_missed(
     result = CliRunner().invoke(main, ["rules", "coverage", "huya", "unionpay", "--config", str(config)])
     assert result.exit_code == 0, result.output
     text = result.output
-    assert text.startswith("Huya 虎牙 (huya): amount; prices in CNY\n")
+    assert text.startswith("Huya (huya): amount; prices in CNY\n")
     assert "  huya.gift.consumeGift: gift, amount, confidence medium\n" in text
     assert "    source: OrdinaryRoad-Project/ordinaryroad-live-chat-client@40806cf0" in text
     assert "  host level only: pay.huya.com\n" in text
     assert "  missed: recharge amounts (pay.huya.com is controlled by host only; its API is not public)\n" in text
-    assert "UnionPay 银联 (unionpay)" in text and "Bilibili" not in text
+    assert "UnionPay (unionpay)" in text and "Bilibili" not in text
 
 
 def test_rules_coverage_as_json_and_with_the_parents_own_apps(tmp_path):
