@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS attempts (
     reason TEXT,
     problem TEXT,
     outcome TEXT NOT NULL DEFAULT 'pending',
-    mac TEXT
+    mac TEXT,
+    continues INTEGER  -- a later step of this earlier attempt's payment (counted there, not here)
 );
 CREATE INDEX IF NOT EXISTS attempts_allowed ON attempts (child, at_ms) WHERE decision = 'allowed';
 CREATE INDEX IF NOT EXISTS attempts_at ON attempts (at_ms);
