@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
         approvals,
         auth,
         catalog,
+        channels,
         db,
         devices,
         evidence,
@@ -66,7 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
     words.init_app(app)
     auth.init_app(app, private)
     app.jinja_env.filters["amount"] = format_amount
-    for area in (live, week, limits, household, notices, auth, approvals, devices, evidence, catalog, agent):
+    for area in (live, week, limits, household, notices, channels, auth, approvals, devices, evidence, catalog, agent):
         area.register(app)
     if app.config.get("START_JOBS", os.environ.get("GUARDIAN_JOBS") == "1"):
         start_jobs(app, settings.config)

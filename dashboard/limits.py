@@ -31,6 +31,9 @@ CHANGES = {
     "removed child": N_("removed %(child)s"),
     "household settings": N_("household settings"),
     "exchange rates": N_("exchange rates"),
+    "channel added": N_("channel %(channel)s added"),
+    "channel removed": N_("channel %(channel)s removed"),
+    "notification routes": N_("which notifications go where"),
 }
 DETAILS = {
     "devices": N_("devices"),
@@ -58,12 +61,18 @@ DETAILS = {
     "unknown_devices": N_("devices not listed under any child"),
     "language": N_("language"),
     "listen": N_("proxy address"),
+    "channel": N_("channel"),
+    "kind": N_("kind"),
+    "address": N_("address"),
+    "escalate_after": N_("seconds before a question is urgent"),
+    "events": N_("notifications"),
 }
 
 
 def change_title(change) -> str:
     known = CHANGES.get(change.what)
-    return change.what if known is None else _(known, child=(change.detail or {}).get("child", ""))
+    detail = change.detail or {}
+    return change.what if known is None else _(known, child=detail.get("child", ""), channel=detail.get("channel", ""))
 
 
 def change_key(key: str) -> str:

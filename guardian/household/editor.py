@@ -1,4 +1,5 @@
-"""Writing changes to the config file: the parent's comments kept, checked first, one writer at a time.
+"""Writing changes to the config file (a child's limits, the household, the notification channels): the parent's
+comments kept, checked first, one writer at a time.
 
 `update` applies a change (guardian.household.edits) to the file's tomlkit
 document and checks the new text with the same parser the proxy uses
@@ -100,3 +101,8 @@ def update[T](
         if new != text:
             atomic_write(path, new)
     return parsed, result
+
+
+def save(path: Path, change: Callable[[TOMLDocument], object], known_apps: Iterable[str] = ()) -> Config:
+    """`update` for a change whose result is not needed: the new config."""
+    return update(path, change, known_apps)[0]

@@ -30,6 +30,8 @@ COLUMNS = (
     ("changes", "author", "TEXT"),
     ("parent_login", "generation", "INTEGER NOT NULL DEFAULT 0"),
     ("login_failures", "noticed", "INTEGER NOT NULL DEFAULT 0"),
+    ("attempts", "continues", "INTEGER"),
+    ("outbox", "ref", "INTEGER"),
 )
 
 
