@@ -49,6 +49,28 @@ def test_a_silent_device_is_told_once_per_silence(conn, tmp_path):
     assert sorted(n.title.split(" ")[1] for n in later) == ["10.0.0.2", "wireguard:mia-phone"]
 
 
+def test_a_renamed_childs_note_is_kept_under_her_id_and_says_her_name(conn, tmp_path):
+    config = parse(CONFIG.replace('name = "Mia"', 'id = "Mia"\nname = "Lily"'), tmp_path / "guardian.toml")
+    seen(conn, "10.0.0.2", NOW - timedelta(hours=3))
+    [note] = outbox.get(conn, health.quiet_devices(conn, config, NOW))
+    assert note.child == "Mia" and note.title.startswith("Lily: 10.0.0.2")
+
+
+def test_unanswered_questions_name_the_child_as_she_is_called_now(conn):
+    from guardian import words
+    from guardian.store.db import ms
+
+    asked = ms(NOW - timedelta(minutes=2))
+    conn.execute(
+        "INSERT INTO approvals (at_ms, child, app, kind, amount, amount_units, currency, client_ip)"
+        " VALUES (?, 'Mia', 'bilibili', 'gift', '30', 300000, 'CNY', '10.0.0.2')",
+        (asked,),
+    )
+    assert channels.escalate(conn, 60, ms(NOW), words.of("en"), {"Mia": "Lily"}) == 1
+    [note] = outbox.after(conn, 0)
+    assert note.child == "Mia" and note.title.startswith("Still waiting: Lily's question #")
+
+
 def test_in_the_households_chinese(conn, tmp_path):
     config = parse(CONFIG.replace('language = "en"', 'language = "zh"'), tmp_path / "guardian.toml")
     seen(conn, "10.0.0.2", NOW - timedelta(hours=3))

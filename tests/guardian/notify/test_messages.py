@@ -145,3 +145,11 @@ def test_an_empty_record_adds_no_head(tmp_path):
         assert approvals_none is None and approvals.get(ledger.conn, 1) is None
     finally:
         ledger.close()
+
+
+def test_a_question_names_the_child_as_she_is_called_now(guard):
+    approval = ask(guard, 30)  # kept under Mia's id; she has since been renamed Lily
+    conn = guard.ledger.conn
+    now = Context(ZoneInfo("Asia/Shanghai"), NAMES, messages.witness(conn), words.of("en"), {"Mia": "Lily"})
+    assert messages.question(conn, approval, now).child == "Lily"
+    assert messages.question(conn, approval, ctx(conn)).child == "Mia"  # a name not known: the id
