@@ -13,7 +13,7 @@ from guardian.notify.desktop import PlyerNotifier
 TOKEN = Path("~/.config/guardian/agent-token")
 
 
-@click.command("agent")
+@click.command("agent", short_help="Show the service's alerts on the parent's desktop.")
 @click.option("--url", default="http://127.0.0.1:8765", show_default=True, help="The service's dashboard.")
 @click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path), default=TOKEN, show_default=True)
 @click.option("--every", type=click.FloatRange(0.2, 60), default=3, show_default=True, help="Seconds between visits.")

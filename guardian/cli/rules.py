@@ -63,7 +63,7 @@ def _setting(config: Path | None, extra: tuple[Path, ...]) -> tuple[Catalog, Hou
     return catalog, household
 
 
-@click.command("detect")
+@click.command("detect", short_help="Show the purchase each request of a HAR file would be.")
 @click.argument("har", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--config",
@@ -121,7 +121,7 @@ def _check_file(name: str, text: str) -> tuple[str | None, int]:
     return None, len(app.rules)
 
 
-@rules_group.command("check")
+@rules_group.command("check", short_help="Validate the built-in rules and the rule files in FOLDER.")
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @config_option
 def check_command(folder: Path | None, config: Path | None) -> None:
@@ -175,7 +175,7 @@ def _rates_warning(path: Path, folder: Path) -> None:
             click.echo(f"warning: {path}: household.rates has no {code} rate; {refused}", err=True)
 
 
-@rules_group.command("unrecognised")
+@rules_group.command("unrecognised", short_help="Purchase-like requests that no rule matched.")
 @config_option
 @click.option("--limit", default=50, show_default=True)
 def unrecognised_command(config: Path | None, limit: int) -> None:

@@ -120,7 +120,7 @@ def _facts(
     )
 
 
-@click.command("install")
+@click.command("install", short_help="Install (or --undo) Guardian as a system service.")
 @click.option("--child", "children", multiple=True, metavar="ACCOUNT", help="A child's account on this computer.")
 @click.option("--desktop-user", metavar="ACCOUNT", help="The parent's account whose desktop shows Guardian's alerts.")
 @click.option(

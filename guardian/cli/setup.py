@@ -100,7 +100,7 @@ def _child_account(account: str, root: Path, dry_run: bool, undo_: bool, yes: bo
     system.apply(steps, state, ask=ask_each(yes), say=click.echo, again=f"guardian setup --account {account} --undo")
 
 
-@click.command()
+@click.command(short_help="Point this account at Guardian's certificate and proxy.")
 @config_option
 @click.option("--account", metavar="ACCOUNT", help="As an administrator: keep this child's account to Guardian.")
 @click.option("--yes", is_flag=True, help="Accept every step without asking.")
@@ -166,16 +166,31 @@ def setup(
     click.echo(f"\n{done_line} {phones}")
 
 
-@click.group()
+@click.group(short_help="Phones and tablets: one WireGuard tunnel each (QR code).")
 def phone() -> None:
     """Phones and tablets: one WireGuard tunnel per device, shown as a QR code."""
 
 
-@phone.command("add")
+host_option = click.option(
+    "--host",
+    metavar="ADDRESS",
+    help="This PC's address as the phone reaches it (default: its address on the home network).",
+)
+file_option = click.option(
+    "--file",
+    "file_",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the phone's WireGuard file here (it holds the phone's key: owner-only, never printed).",
+)
+
+
+@phone.command("add", short_help="Give CHILD's device NAME a tunnel; print its QR code.")
 @config_option
+@host_option
+@file_option
 @click.argument("child")
 @click.argument("name")
-def phone_add(config: Path | None, child: str, name: str) -> None:
+def phone_add(config: Path | None, host: str | None, file_: Path | None, child: str, name: str) -> None:
     """Give CHILD's device NAME (e.g. mia-phone) a tunnel and print its QR code."""
     path = config_path(config)
     ensure_config(path)
@@ -186,14 +201,16 @@ def phone_add(config: Path | None, child: str, name: str) -> None:
     except ValueError as e:
         raise click.ClickException(str(e)) from None
     _journal(s, "added", child, name)
-    _show(tunnel, words_for(s))
+    _show(tunnel, host, file_, words_for(s))
 
 
-@phone.command("show")
+@phone.command("show", short_help="Print device NAME's QR code again.")
 @config_option
+@host_option
+@file_option
 @click.argument("name")
-def phone_show(config: Path | None, name: str) -> None:
-    """Print device NAME's QR code and WireGuard configuration again (it holds the tunnel's key)."""
+def phone_show(config: Path | None, host: str | None, file_: Path | None, name: str) -> None:
+    """Print device NAME's QR code again (it holds the tunnel's key; the key itself is never printed)."""
     path = config_path(config)
     loaded = load_settings(path)
     parent_only(loaded.config.storage, N_("see a phone's key"), words_for(loaded))
@@ -201,10 +218,10 @@ def phone_show(config: Path | None, name: str) -> None:
         tunnel = wireguard.read(wireguard.folder(path) / f"{wireguard.check_name(name)}.conf")
     except ValueError as e:
         raise click.ClickException(str(e)) from None
-    _show(tunnel, words_for())
+    _show(tunnel, host, file_, words_for(loaded))
 
 
-@phone.command("remove")
+@phone.command("remove", short_help="Revoke device NAME's tunnel: its keys are deleted.")
 @config_option
 @click.argument("name")
 def phone_remove(config: Path | None, name: str) -> None:
@@ -233,10 +250,26 @@ def _journal(s: settings.Settings, action: str, child: str | None, name: str) ->
         ledger.close()
 
 
-def _show(tunnel: wireguard.Tunnel, _: Words) -> None:
-    text = tunnel.client_config(wireguard.lan_address())
+def _show(tunnel: wireguard.Tunnel, host: str | None, file_: Path | None, _: Words) -> None:
+    """The phone's settings as a QR code, and as text with its private key left out (a terminal's scrollback,
+    a screen share or a log must never hold it); `file_` gets the whole file, owner-only."""
+    if host is not None and not wireguard.HOST.match(host):
+        raise click.ClickException(_("%(host)s is not a computer address.", host=host))
+    endpoint = (host or wireguard.lan_address()).strip("[]")
+    text = tunnel.client_config(endpoint)
     wireguard.qr(text).terminal(compact=True)
-    click.echo(text)
+    click.echo(text.replace(tunnel.client_key, _("(in the QR code, not shown)")))
+    if file_ is not None:
+        wireguard.write_private(file_, text)
+        click.echo(_("The phone's WireGuard file (with its key, readable by you alone): %(path)s", path=file_))
+    if not wireguard.on_the_network(endpoint):
+        click.echo(
+            _(
+                "This PC's address on the home network was not found, so the code points at %(host)s, "
+                "which a phone cannot reach: add --host with the PC's address (its Wi-Fi settings show it).",
+                host=endpoint,
+            )
+        )
     click.echo(
         _(
             "Scan this with the WireGuard app (Add tunnel > Create from QR code), switch the tunnel on,\n"

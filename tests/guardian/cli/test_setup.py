@@ -22,12 +22,20 @@ def invoke(*args: str, input: str | None = None):
 def test_phone_add_show_remove(tmp_path: Path):
     config = tmp_path / "guardian.toml"
     config.write_text(household_config(), encoding="utf-8")
-    r = invoke("phone", "add", "--config", str(config), "Mia", "mia-phone")
+    r = invoke("phone", "add", "--config", str(config), "--host", "192.168.1.10", "Mia", "mia-phone")
     assert r.exit_code == 0, r.output
     tunnel = wireguard.read(wireguard.folder(config) / "mia-phone.conf")
     assert f"PublicKey = {wireguard.pubkey(tunnel.server_key)}" in r.output and "http://mitm.it" in r.output
+    assert f"Endpoint = 192.168.1.10:{tunnel.port}" in r.output
+    assert "PrivateKey = (in the QR code, not shown)" in r.output
+    assert tunnel.client_key not in r.output and tunnel.server_key not in r.output
     assert "wireguard:mia-phone" in config.read_text()
-    assert invoke("phone", "show", "--config", str(config), "mia-phone").output.count(tunnel.client_key) == 1
+    phone_file = tmp_path / "out" / "mia-phone.conf"
+    phone_file.parent.mkdir()
+    r = invoke("phone", "show", "--config", str(config), "--file", str(phone_file), "--host", "pc.lan", "mia-phone")
+    assert tunnel.client_key not in r.output and f"Endpoint = pc.lan:{tunnel.port}" in r.output
+    assert phone_file.read_text() == tunnel.client_config("pc.lan")  # the whole file, key included ...
+    assert phone_file.stat().st_mode & 0o777 == 0o600  # ... for its owner alone
     r = invoke("phone", "add", "--config", str(config), "Nobody", "x")
     assert r.exit_code == 1 and "no child called 'Nobody'" in r.output
     assert invoke("phone", "remove", "--config", str(config), "mia-phone").output.strip() == "Removed mia-phone."
@@ -98,3 +106,13 @@ def test_setup_for_a_child_account_adds_it_to_the_firewall(tmp_path: Path):
     assert r.exit_code == 1 and "not a child's" in r.output
     r = invoke("setup", "--account", "no-such-kid", "--dry-run", "--root", str(tmp_path))
     assert r.exit_code == 1 and "no account called 'no-such-kid'" in r.output
+
+
+def test_a_phone_code_that_points_nowhere_says_so(tmp_path: Path, monkeypatch):
+    config = tmp_path / "guardian.toml"
+    config.write_text(household_config(), encoding="utf-8")
+    monkeypatch.setattr(wireguard, "lan_address", lambda: "127.0.0.1")  # a PC with no home network found
+    r = invoke("phone", "add", "--config", str(config), "Mia", "mia-phone")
+    assert r.exit_code == 0 and "which a phone cannot reach: add --host" in r.output
+    r = invoke("phone", "show", "--config", str(config), "--host", "x\nPrivateKey = y", "mia-phone")
+    assert r.exit_code == 1 and "is not a computer address" in r.output
