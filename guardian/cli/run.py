@@ -77,10 +77,11 @@ def refuse_second(s: settings.Settings, with_dashboard: bool) -> None:
         )
     else:
         taken = found.proxy or found.dashboard
+        address = f"{running.reachable_host(taken.host)}:{taken.port}"
         message = _(
             "%(address)s is already in use (Guardian's service, another `guardian run`, or another program): "
             "stop it, or choose another address in %(path)s.",
-            address=f"{running.reachable_host(taken.host)}:{taken.port}",
+            address=address,
             path=config.path,
         )
     raise click.ClickException(message)
