@@ -81,11 +81,13 @@ def _setting(config: Path | None, extra: tuple[Path, ...]) -> tuple[Catalog, Hou
     help="Another folder of rule files.",
 )
 def detect_command(har: Path, config: Path | None, extra: tuple[Path, ...]) -> None:
-    """Print, for each request in a HAR file, the purchase it would be (JSON) or null.
+    """Print, for each request in a HAR file, one JSON line: which request it answers and the purchase it
+    would be, or null.
 
-    Each WebSocket text message the client sent (Chrome's HAR export keeps them) gets
-    a line too, after its request's. Gift lists answered earlier in the file price
-    the gifts sent later, as in the proxy.
+    {"entry": 3, "request": "POST https://...", "purchase": {...} or null}; "entry" counts the file's
+    log.entries from 0. Each WebSocket text message the client sent (Chrome's HAR export keeps them)
+    gets a line too, after its request's, with "message": its number among them (from 1). Gift lists
+    answered earlier in the file price the gifts sent later, as in the proxy.
     """
     catalog, household = _setting(config, extra)
     try:
@@ -95,11 +97,12 @@ def detect_command(har: Path, config: Path | None, extra: tuple[Path, ...]) -> N
     book = gifts.PriceBook(catalog)
     for entry in entries:
         req = entry.request
+        which = {"entry": entry.index, "request": f"{req.method} {entry.url}"}
         purchase = detect(catalog, household, req, book)
-        click.echo(json.dumps(purchase_json(purchase), ensure_ascii=False))
-        for text in entry.websocket_sent:
+        click.echo(json.dumps({**which, "purchase": purchase_json(purchase)}, ensure_ascii=False))
+        for number, text in enumerate(entry.websocket_sent, 1):
             cheer = cheers.detect_message(catalog, household, req.host, text)
-            click.echo(json.dumps(purchase_json(cheer), ensure_ascii=False))
+            click.echo(json.dumps({**which, "message": number, "purchase": purchase_json(cheer)}, ensure_ascii=False))
         spec = catalog.gift_list_for(req.host, normalize_path(req.path))
         if spec is not None and entry.status == 200 and entry.response_body:
             try:

@@ -53,7 +53,13 @@ def test_detect_reads_mitmproxys_har_export(tmp_path):
     path.write_text(json.dumps(SaveHar().make_har(flows)), encoding="utf-8")
     result = CliRunner().invoke(main, ["detect", str(path), "--config", str(config_with_rates(tmp_path))])
     assert result.exit_code == 0, result.output
-    listed, gift, two_ways, robux, upgrade, sent = [json.loads(line) for line in result.stdout.splitlines()]
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(line["entry"], line.get("message")) for line in lines] == [(0, None), (1, None), (2, None), (3, None)] + [
+        (4, None),
+        (4, 1),  # the WebSocket's first text message the client sent, after its request's line
+    ]
+    assert lines[1]["request"] == "POST https://live.douyin.com/webcast/gift/send/?aid=6383"
+    listed, gift, two_ways, robux, upgrade, sent = [line["purchase"] for line in lines]
     assert listed is None and upgrade is None
     assert (gift["rule"], gift["app_amount"], gift["household_amount"], gift["recipient"]) == (
         "douyin.gift.send",

@@ -29,7 +29,11 @@ def detect_lines(tmp_path: Path, entries: list[dict], *args: str) -> list[object
     path.write_text(json.dumps(har(entries)), encoding="utf-8")
     result = CliRunner().invoke(main, ["detect", str(path), "--config", str(config_with_rates(tmp_path)), *args])
     assert result.exit_code == 0, result.output
-    return [json.loads(line) for line in result.stdout.splitlines()]
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    # Each line says which request it answers: the entry's place in the file, its method and URL.
+    expected = [(i, f"{e['request']['method']} {e['request']['url']}") for i, e in enumerate(entries)]
+    assert [(line["entry"], line["request"]) for line in lines if "message" not in line] == expected
+    return [line["purchase"] for line in lines]
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
@@ -180,7 +184,7 @@ def test_detect_reads_mitmproxy_hardump_base64_bodies_and_runs_as_a_command(tmp_
         [str(guardian), "detect", str(path), "--config", str(config)], capture_output=True, text=True, timeout=60
     )
     assert out.returncode == 0, out.stderr
-    assert json.loads(out.stdout)["household_amount"] == "18"
+    assert json.loads(out.stdout)["purchase"]["household_amount"] == "18"
 
 
 def test_detect_refuses_a_file_that_is_not_har(tmp_path):
