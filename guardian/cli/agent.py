@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from guardian.cli.common import words_for
 from guardian.notify.agent import Agent, read_token
 from guardian.notify.desktop import PlyerNotifier
 
@@ -23,7 +24,8 @@ def agent_command(url: str, token_file: Path, every: float, down_after: float) -
     token = read_token(token_file.expanduser())
     if token is None:
         # The autostart entry runs in every account's session; only the parent's holds the token.
-        click.echo(f"No Guardian alerts for this account ({token_file} is missing): nothing to do.")
+        _ = words_for()
+        click.echo(_("No Guardian alerts for this account (%(path)s is missing): nothing to do.", path=token_file))
         return
     agent = Agent(url, token, PlyerNotifier(), down_after=down_after)
     while True:

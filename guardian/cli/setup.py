@@ -16,7 +16,7 @@ from guardian.setup import firewall, install, phones, system, wireguard
 from guardian.setup.service import CA_FILE, LINUX
 from guardian.setup.service_macos import MACOS
 from guardian.setup.service_windows import WINDOWS
-from guardian.setup.steps import Answers, Paths, Step, describe, plan
+from guardian.setup.steps import Answers, Paths, Step, describe, notes, plan
 from guardian.store.ledger import Ledger
 from guardian.words import N_, Words
 
@@ -38,23 +38,25 @@ def ask_each(yes: bool):
     _ = words_for()
 
     def ask(step: Step, i: int, n: int) -> bool:
-        click.echo("\n" + _("Step %(i)s of %(n)s: %(what)s", i=i, n=n, what=step.what))
-        click.echo(_("  Why: %(why)s.", why=step.why))
+        what, why = step.said(_)
+        click.echo("\n" + _("Step %(i)s of %(n)s: %(what)s", i=i, n=n, what=what))
+        click.echo(_("  Why: %(why)s.", why=why))
         if step.admin:
             click.echo(_("  This step needs administrator rights."))
-        for line in describe(step):
+        for line in describe(step, _):
             click.echo(f"    {line}")
         return yes or click.confirm(_("  Do it now?"), default=True)
 
     return ask
 
 
-def _list(steps: list[Step]) -> None:
+def list_steps(steps: list[Step]) -> None:
+    """Each step and its changes, numbered, in the command's language (--dry-run)."""
     _ = words_for()
     for i, step in enumerate(steps, 1):
         admin = " " + _("(needs administrator rights)") if step.admin else ""
-        click.echo(_("Step %(i)s: %(what)s", i=i, what=step.what) + admin)
-        for line in describe(step):
+        click.echo(_("Step %(i)s: %(what)s", i=i, what=step.said(_)[0]) + admin)
+        for line in describe(step, _):
             click.echo(f"    {line}")
 
 
@@ -68,36 +70,45 @@ def _undone(count: int) -> None:
 
 def _child_account(account: str, root: Path, dry_run: bool, undo_: bool, yes: bool) -> None:
     """As an administrator: keep one child's account to Guardian (the firewall), or stop doing so."""
+    _ = words_for()
     state = install.admin_dir(root) / f"setup-{account}.json"
     if not dry_run and not system.is_admin():
         raise click.ClickException(
-            f"keeping {account}'s account to Guardian needs an administrator: `sudo guardian setup --account {account}`"
+            _(
+                "keeping %(account)s's account to Guardian needs an administrator: "
+                "`sudo guardian setup --account %(account)s`",
+                account=account,
+            )
         )
     if undo_:
-        _undone(system.undo(state, say=click.echo))
+        _undone(system.undo(state, say=click.echo, _=_))
         return
     import pwd
 
     try:
         uid = pwd.getpwnam(account).pw_uid
     except KeyError:
-        raise click.ClickException(f"there is no account called {account!r} on this computer") from None
+        raise click.ClickException(
+            _("there is no account called %(account)s on this computer", account=repr(account))
+        ) from None
     if uid == 0:
-        raise click.ClickException("that is an administrator's account, not a child's")
+        raise click.ClickException(_("that is an administrator's account, not a child's"))
     now, later = firewall.reload(root)
     steps = [
         Step(
             f"firewall-{account}",
-            f"Let {account}'s account reach websites only through Guardian",
-            "a browser started without the proxy, or a program that ignores it, gets nowhere",
+            N_("Let %(account)s's account reach websites only through Guardian"),
+            N_("a browser started without the proxy, or a program that ignores it, gets nowhere"),
             True,
             (later, *firewall.child_actions(root, account, uid), now),
+            values=(("account", account),),
         )
     ]
     if dry_run:
-        _list(steps)
+        list_steps(steps)
         return
-    system.apply(steps, state, ask=ask_each(yes), say=click.echo, again=f"guardian setup --account {account} --undo")
+    again = f"guardian setup --account {account} --undo"
+    system.apply(steps, state, ask=ask_each(yes), say=click.echo, again=again, _=_)
 
 
 @click.command(short_help="Point this account at Guardian's certificate and proxy.")
@@ -123,20 +134,23 @@ def setup(
 ) -> None:
     """Point this account at Guardian's service: trust its certificate and use its proxy."""
     platform = platform_name()
+    _ = words_for()
     try:
         ca = published_ca(root, platform)
         if not undo_ and not ca.is_file():
             raise click.ClickException(
-                "No Guardian service is installed on this computer. An administrator installs it first with "
-                '`sudo guardian install` (README, "Set up your family"); '
-                "then run `guardian setup` in each child's account."
+                _(
+                    "No Guardian service is installed on this computer. An administrator installs it first with "
+                    '`sudo guardian install` (README, "Set up your family"); '
+                    "then run `guardian setup` in each child's account."
+                )
             )
         if account:
             _child_account(account, root, dry_run, undo_, yes)
             return
         state = system.state_path(config_path(config))
         if undo_:
-            _undone(system.undo(state, say=click.echo))
+            _undone(system.undo(state, say=click.echo, _=_))
             return
         answers = Answers(
             proxy_host="127.0.0.1",
@@ -149,18 +163,26 @@ def setup(
             desktop_locked=(root / "etc/dconf/db/local.d/locks/guardian").is_file(),
         )
         # The machine-wide steps are `guardian install`'s; this account's own are left.
-        steps = [s for s in plan(platform, Paths(ca=ca, home=Path.home(), root=root), answers) if not s.admin]
+        paths = Paths(ca=ca, home=Path.home(), root=root)
+        steps = [s for s in plan(platform, paths, answers) if not s.admin]
+        for note in notes(platform, paths, answers):  # said first: the parent may fix it before going on
+            click.echo(_("Note: %(note)s", note=_(note)))
         if dry_run:
-            _list(steps)
+            list_steps(steps)
             return
         if not steps:
-            click.echo("Nothing to change in this account: `guardian install` set up every account already.")
+            click.echo(_("Nothing to change in this account: `guardian install` set up every account already."))
             return
-        click.echo(f"{len(steps)} change(s) to this account. `guardian setup --undo` reverts them.")
-        done = system.apply(steps, state, ask=ask_each(yes), say=click.echo)
+        click.echo(
+            _.ngettext(
+                "%(num)d change to this account. `guardian setup --undo` reverts it.",
+                "%(num)d changes to this account. `guardian setup --undo` reverts them.",
+                len(steps),
+            )
+        )
+        done = system.apply(steps, state, ask=ask_each(yes), say=click.echo, _=_)
     except system.SetupError as e:
         raise click.ClickException(str(e)) from None
-    _ = words_for()
     done_line = _("%(done)s of %(total)s steps done.", done=len(done), total=len(steps))
     phones = _("Phones and tablets: open the dashboard's Devices page.")
     click.echo(f"\n{done_line} {phones}")

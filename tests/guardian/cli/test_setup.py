@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 import guardian.cli as cli
 from guardian.household.home import config_path
-from guardian.setup import wireguard
+from guardian.setup import system, wireguard
 from guardian.store import journal
 from guardian.store.ledger import Ledger
 from tests.conftest import household_config
@@ -91,7 +91,7 @@ def test_setup_dry_run_leaves_the_machine_wide_steps_to_install(tmp_path: Path):
     published(tmp_path)
     r = invoke("setup", "--dry-run", "--root", str(tmp_path))
     assert r.exit_code == 0, r.output
-    assert "administrator" not in r.output and "/etc/environment" not in r.output
+    assert "needs administrator rights" not in r.output and "/etc/environment" not in r.output
     assert not (config_path().parent / "setup-state.json").exists()
 
 
@@ -116,3 +116,12 @@ def test_a_phone_code_that_points_nowhere_says_so(tmp_path: Path, monkeypatch):
     assert r.exit_code == 0 and "which a phone cannot reach: add --host" in r.output
     r = invoke("phone", "show", "--config", str(config), "--host", "x\nPrivateKey = y", "mia-phone")
     assert r.exit_code == 1 and "is not a computer address" in r.output
+
+
+def test_setup_says_when_chromes_certificate_list_cannot_be_reached(tmp_path: Path, monkeypatch):
+    published(tmp_path)
+    monkeypatch.setattr(system, "tools", lambda: frozenset({"gsettings"}))  # no certutil on this computer
+    r = invoke("setup", "--dry-run", "--root", str(tmp_path))
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("Note: If this account uses Chrome or Chromium") and "libnss3-tools" in r.output
+    assert "Chrome and Chromium" not in r.output.split("Step 1:", 1)[1]  # no step for them: said, not skipped
