@@ -1,7 +1,10 @@
-"""Guardian's WebSocket purchases: a chat message that spends (a Twitch cheer) is judged like a request.
+"""Guardian's WebSocket purchases: a message that spends (a Twitch cheer in chat text, a Huya gift call in a
+binary frame) is judged like a request.
 
 A refused message is dropped; one that cannot be read is dropped too (fail
-closed). An allowed one is sent on and counts at once.
+closed). An allowed one is sent on and counts at once. A gift list the server
+sends on the socket (Huya's) is read on the database thread before it is passed
+on, so the gifts that follow are priced.
 """
 
 from __future__ import annotations
@@ -30,13 +33,13 @@ class Cheers:
         if guard is None or flow.websocket is None:
             return None
         host = normalize_host(flow.request.pretty_host)
-        if not guard.judges_messages(host):
-            return None
         message = flow.websocket.messages[-1]
-        if not message.from_client or not message.is_text or message.dropped:
+        if not message.from_client:
+            return self._learn(message, guard, host)
+        if not guard.judges_messages(host) or message.dropped:
             return None
         try:
-            purchase = guard.detect_message(host, message.text)
+            purchase = guard.detect_message(host, message.text if message.is_text else message.content)
         except Exception:
             log.exception("Guardian could not read a WebSocket message to %s; dropping it", host)
             message.drop()
@@ -44,6 +47,12 @@ class Cheers:
         if purchase is None:
             return None
         return self._judge(message, guard, flows.message_request(flow, host), purchase)
+
+    def _learn(self, message: WebSocketMessage, guard: Guard, host: str):
+        if message.is_text or not guard.may_be_gift_list(host, message.content):
+            return None
+        now = datetime.now(UTC)
+        return self.runtime.attempt(guard.learn_gift_list_message, host, message.content, now, what="learn gift prices")
 
     async def _judge(self, message: WebSocketMessage, guard: Guard, req: Request, purchase: Purchase) -> None:
         try:

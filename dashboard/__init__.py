@@ -1,7 +1,8 @@
 """Guardian's dashboard: the Flask adapter for parents.
 
-Run alone with ``flask --app dashboard run`` (config from GUARDIAN_CONFIG,
-else the data directory), or as ``python -m dashboard.serve`` (what
+Run alone with ``flask --app dashboard run --port PORT`` (config from
+GUARDIAN_CONFIG, else the data directory; PORT as in its ``[dashboard]
+listen``: the dashboard answers only at its own address), or as ``python -m dashboard.serve`` (what
 ``guardian run`` starts: a WSGI server plus the scheduled jobs).
 
 Each area is one blueprint in ``dashboard/<area>.py`` with a ``register(app)``
@@ -19,26 +20,14 @@ from pathlib import Path
 
 from flask import Flask
 
+from guardian.household import secretfile
 from guardian.household.home import config_path
 from guardian.household.money import format_amount
 
 
 def _secret_key(folder: Path) -> bytes:
     """Generated once, kept beside the ledger (never in the config), readable by the owner only."""
-    path = folder / "dashboard-secret"
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
-    folder.mkdir(parents=True, exist_ok=True)
-    key = os.urandom(32)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_bytes()
-    with os.fdopen(fd, "wb") as f:
-        f.write(key)
-    return key
+    return secretfile.create_once(folder / "dashboard-secret")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -57,10 +46,11 @@ def create_app(config: dict | None = None) -> Flask:
     from dashboard import agent, approvals, auth, catalog, db, devices, evidence, limits, live, notices, week, words
 
     settings = db.init_app(app)
+    private = settings.config.storage.parent  # the ledger's folder: in service mode /var/lib/guardian (0700)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key(settings.config.storage.parent)
-    auth.init_app(app)
+        app.config["SECRET_KEY"] = _secret_key(private)
     words.init_app(app)
+    auth.init_app(app, private)
     app.jinja_env.filters["amount"] = format_amount
     for area in (live, week, limits, notices, auth, approvals, devices, evidence, catalog, agent):
         area.register(app)

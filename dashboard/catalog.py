@@ -1,4 +1,6 @@
-"""Apps: what Guardian recognises for each app, and payment-looking requests no rule matched yet."""
+"""Apps: what Guardian recognises for each app and its coverage (rules, their confidence, hosts controlled by host
+only or left alone; `guardian rules coverage` has the sources and what is known to be missed), and payment-looking
+requests no rule matched yet."""
 
 from __future__ import annotations
 
@@ -9,21 +11,12 @@ from flask_babel import gettext as _
 
 from dashboard import db, language
 from dashboard.auth import login_required
+from guardian.catalog.coverage import coverage
 from guardian.catalog.model import KIND_NAMES
 from guardian.store import gift_prices, unrecognised
 from guardian.words import N_
 
 bp = Blueprint("catalog", __name__)
-
-
-def seen(app) -> str:
-    """What the proxy can see of an app's purchases, as in the README's table (in the page's language)."""
-    if not app.rules:
-        return _("host only")
-    unknown = [r for r in app.rules if r.unknown_amount]
-    if len(unknown) == len(app.rules):
-        return _("amount unknown")
-    return _("amount") if not unknown else _("amount; some amount unknown")
 
 
 @bp.route("/apps")
@@ -36,13 +29,14 @@ def index():
     learned = gift_prices.counts(conn)
     apps = [
         (
-            a,
-            seen(a),
-            sorted({_(KIND_NAMES.get(r.kind, r.kind)) for r in a.rules}),
-            learned.get(a.id, 0),
-            bool(a.passthrough),
+            s.catalog.apps[c.id],
+            _(c.seen),  # guardian.catalog.coverage marks these words for translation
+            sorted({_(KIND_NAMES.get(r.kind, r.kind)) for r in c.rules}),
+            learned.get(c.id, 0),
+            bool(c.not_decrypted),
+            c,
         )
-        for a in sorted(s.catalog.apps.values(), key=lambda a: a.name_in(language.current()).lower())
+        for c in sorted(coverage(s.catalog), key=lambda c: s.catalog.apps[c.id].name_in(language.current()).lower())
     ]
     rates = s.config.household.rates
     missing = sorted(c for c in s.catalog.currencies() if c != s.config.household.currency and c not in rates)

@@ -12,7 +12,7 @@ from flask import Flask, current_app, g
 from guardian import settings
 from guardian.household.home import ensure_config
 from guardian.household.reload import Follower
-from guardian.store.db import ms
+from guardian.store.db import ms, own_the_journal
 from guardian.store.ledger import Ledger
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,11 @@ def init_app(app: Flask) -> settings.Settings:
     ensure_config(path)  # like the proxy: a first start writes the commented default
     follower = Follower(path, settings.load, lambda: settings.watched_files(path))
     app.extensions[EXTENSION] = follower
-    Ledger(follower.current.config.storage).close()  # create the file and its tables before the first request
+    ledger = Ledger(follower.current.config.storage)  # create the file and its tables before the first request
+    try:
+        own_the_journal(ledger.conn)  # and the chain key, as the service's account (an older chain switches to it)
+    finally:
+        ledger.close()
     app.teardown_appcontext(close_ledger)
     return follower.current
 

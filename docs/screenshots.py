@@ -74,9 +74,10 @@ STREAMERS = {
 }
 
 
-def demo(folder: Path) -> Path:
+def demo(folder: Path, port: int) -> Path:
     path = folder / "guardian.toml"
-    path.write_text(CONFIG, encoding="utf-8")
+    # The dashboard answers only at its configured address.
+    path.write_text(CONFIG + f'\n[dashboard]\nlisten = "127.0.0.1:{port}"\n', encoding="utf-8")
     config = configfile.load(path)
     calendar = config.household.calendar
     ledger = Ledger(config.storage)
@@ -154,9 +155,9 @@ def main() -> None:
 
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        path = demo(Path(tmp))
-        app = create_app({"GUARDIAN_CONFIG": str(path), "SECRET_KEY": b"screenshots"})
         port = free_port()
+        path = demo(Path(tmp), port)
+        app = create_app({"GUARDIAN_CONFIG": str(path), "SECRET_KEY": b"screenshots"})
         server = waitress.create_server(app, host="127.0.0.1", port=port, threads=2)
         threading.Thread(target=server.run, daemon=True).start()
         url = f"http://127.0.0.1:{port}"

@@ -16,6 +16,16 @@ class Settings:
     config: Config
     catalog: Catalog
 
+    def missing_rates(self) -> dict[str, list[str]]:
+        """Units some app prices in that household.rates has no rate for, with those apps: their purchases are read
+        but refused as unreadable, since no household amount can be given."""
+        household = self.config.household
+        return {
+            code: apps
+            for code, apps in sorted(self.catalog.currencies().items())
+            if code != household.currency and code not in household.rates
+        }
+
 
 def load(path: Path) -> Settings:
     """Load the catalog (shipped apps plus the parent's rule files) and the config checked against it.

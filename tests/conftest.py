@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from guardian.catalog.index import Catalog
+from guardian.catalog.model import example_host
 from tests.support import fakeapps
 from tests.support.proxy import Proxy
 
@@ -19,16 +20,16 @@ TZ = "Asia/Shanghai"
 
 
 def catalog_hosts() -> list[str]:
+    """Every name the fake apps' certificate must hold: "*.x" app hosts as a wildcard and as x itself, and one
+    example host for each one-label glob ("p*-buy..." as "p25-buy...")."""
     hosts = {ORDINARY_HOST}
     catalog = Catalog.load()
     for app in catalog.apps.values():
         for host in app.hosts:
             hosts.add(host)
             hosts.add(host.removeprefix("*."))
-        hosts.update(rule.host for rule in app.rules)
-        # Pass-through and gift-list hosts too; a one-label glob ("p*-buy...") stands for one example host.
-        hosts.update(h.removeprefix("*.").replace("*", "25") for h in (*app.passthrough, *app.payment_hosts))
-        hosts.update(spec.host for spec in app.gift_lists)
+        rule_hosts = [h for rule in app.rules for h in rule.hosts] + [h for spec in app.gift_lists for h in spec.hosts]
+        hosts.update(example_host(h) for h in (*rule_hosts, *app.passthrough, *app.payment_hosts))
     return sorted(hosts)
 
 

@@ -1,4 +1,4 @@
-"""Purchases inside WebSocket messages: Twitch cheers (bits) in IRC chat.
+"""Twitch cheers (bits) in IRC chat text; messages.py turns them into purchases.
 
 A cheer is a chat message whose words include cheermotes: a known prefix
 followed by a number of bits (``Cheer100``, ``Kappa50``), case-insensitive.
@@ -10,13 +10,6 @@ The bits of one message add up. A message is IRC text, possibly several lines::
 from __future__ import annotations
 
 import re
-from decimal import Decimal
-
-from guardian.catalog.detect import Purchase, clean_text, to_household
-from guardian.catalog.fields import Unreadable
-from guardian.catalog.index import Catalog
-from guardian.catalog.model import Rule
-from guardian.household.config import Household
 
 MAX_MESSAGE = 16 * 1024
 _PRIVMSG = re.compile(r"^(?:@\S+ )?(?::\S+ )?PRIVMSG (#[^\s,]+) :(.*)$")
@@ -38,25 +31,3 @@ def bits(text: str, words: frozenset[str]) -> list[tuple[str, int]]:
         if total:
             found.append((m.group(1), total))
     return found
-
-
-def detect_message(catalog: Catalog, household: Household, host: str, text: str) -> Purchase | None:
-    """The purchase a client's WebSocket text message makes, or None."""
-    rules: list[Rule] = catalog.websocket_rules(host)
-    if not rules:
-        return None
-    rule = rules[0]
-    if len(text) > MAX_MESSAGE:
-        return None  # IRC lines are at most 512 bytes (8 KiB of tags): nothing Twitch accepts as a cheer
-    found = bits(text, rule.words)
-    if not found:
-        return None
-    amount = Decimal(sum(b for _, b in found))
-    recipient = clean_text(found[0][0].lstrip("#"))
-    currency = rule.currency or catalog.apps[rule.app].currency
-    value = amount / rule.per_currency
-    try:
-        money = to_household(value, currency, household)
-    except Unreadable as e:
-        return Purchase(rule.app, rule.kind, rule.id, amount, rule.unit, None, recipient, str(e))
-    return Purchase(rule.app, rule.kind, rule.id, amount, rule.unit, money, recipient, currency=currency, value=value)

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
+from guardian.catalog import huya
 from guardian.catalog.fields import DocFields, Fields, Unreadable
 from guardian.catalog.index import Catalog
 from guardian.catalog.model import Rule
 from guardian.catalog.request import Request, normalize_path
+from guardian.catalog.tars import TarsError
 from guardian.household.config import Household
 from guardian.household.money import ABSURD, Money, parse_amount
 
@@ -75,11 +77,15 @@ def _method_matches(rule: Rule, request: Request) -> bool:
     return request.method in rule.methods or (request.method_override or "").upper() in rule.methods
 
 
+class NoRate(Unreadable):
+    """The amount was read, but it is in a currency the household has no rate for."""
+
+
 def to_household(value: Decimal, currency: str, household: Household) -> Money:
     if currency != household.currency:
         rate = household.rates.get(currency)
         if rate is None:
-            raise Unreadable(f"no rate for {currency} in household.rates")
+            raise NoRate(f"no rate for {currency} in household.rates, so no household amount can be given")
         value *= rate
     if value > ABSURD:
         raise Unreadable("the amount is absurdly large")
@@ -102,7 +108,10 @@ def _number(fields: Fields | DocFields, name: str) -> Decimal:
 def _currency(rule: Rule, fields: Fields | DocFields, app_currency: str) -> str:
     if rule.currency_field is None:
         return rule.currency or app_currency
-    found = {str(v).strip().upper() for v in fields.get_all(rule.currency_field)}
+    values = fields.get_all(rule.currency_field)
+    if not values and rule.currency is not None:
+        return rule.currency  # the field is optional and this is the server's default (PayPal's USD)
+    found = {str(v).strip().upper() for v in values}
     if len(found) != 1:
         raise Unreadable(f"the currency field {rule.currency_field!r} is missing or holds several currencies")
     code = found.pop()
@@ -118,7 +127,11 @@ def _price(rule: Rule, fields: Fields | DocFields, catalog: Catalog, prices: Pri
     total = Decimal(1)
     for name in rule.amount:
         total *= _number(fields, name)
-    unit_price = _number(fields, rule.price) if rule.price is not None else None
+    if rule.quantity is not None and fields.get(rule.quantity) is not None:
+        total *= _number(fields, rule.quantity)
+    unit_price = None
+    if rule.price is not None and (rule.gift_id is None or fields.get(rule.price) is not None):
+        unit_price = _number(fields, rule.price)  # beside a gift id the price may be left out: the book has it
     if rule.gift_id is not None:
         gift = clean_text(fields.get(rule.gift_id))
         if gift is None and unit_price is None:
@@ -128,6 +141,10 @@ def _price(rule: Rule, fields: Fields | DocFields, catalog: Catalog, prices: Pri
             book = prices.price(rule.app, gift) if prices is not None else catalog.apps[rule.app].prices.get(gift)
         if book is not None:
             unit_price = book if unit_price is None else max(book, unit_price)
+        elif unit_price == 0:
+            # Only a gift list (or the shipped table) may say a gift is free: a price of 0 in the request would
+            # otherwise let any gift through uncounted before the list is seen.
+            raise _Unknown(f"gift {gift!r} says it costs nothing, but no gift list confirms it")
         if unit_price is None:
             raise _Unknown(f"the price of gift {gift!r} is not known (no gift list seen yet)")
     if unit_price is not None:
@@ -148,12 +165,20 @@ def _one(
         money = to_household(value, currency, household)
     except _Unknown as e:
         return Purchase(rule.app, rule.kind, rule.id, None, rule.unit, None, recipient, str(e), unknown=True)
+    except NoRate as e:  # unreadable all the same, but what was read is kept for the rule author (`guardian detect`)
+        return Purchase(
+            rule.app, rule.kind, rule.id, amount, rule.unit, None, recipient, str(e), False, currency, value
+        )
     return Purchase(rule.app, rule.kind, rule.id, amount, rule.unit, money, recipient, currency=currency, value=value)
+
+
+def _when(rule: Rule, fields: Fields | DocFields) -> bool:
+    return all(str(fields.get(k)) in values for k, values in rule.when)
 
 
 def _applies(rule: Rule, fields: Fields | DocFields) -> bool | None:
     """True: a purchase; False: this rule does not apply; None: a free variant (not a purchase)."""
-    if any(str(fields.get(k)) not in values for k, values in rule.when):
+    if not _when(rule, fields):
         return False
     if rule.requires is not None and fields.get(rule.requires) is None:
         return False
@@ -173,9 +198,15 @@ def _unnamed_operation(op: dict, rules: list[Rule]) -> str | None:
         return None
     for token in _GQL_NAME.findall(query):
         lowered = token.lower()
-        if any(p.fullmatch(lowered) for rule in rules for p in rule.operations):
+        if any(_names_operation(rule, lowered) for rule in rules):
             return token
     return None
+
+
+def _names_operation(rule: Rule, lowered: str) -> bool:
+    return any(p.fullmatch(lowered) for p in rule.operations) and not any(
+        p.fullmatch(lowered) for p in rule.not_operations
+    )
 
 
 def _graphql(
@@ -194,7 +225,7 @@ def _graphql(
                 continue
         lowered = name.lower()
         for rule in rules:
-            if any(p.fullmatch(lowered) for p in rule.operations):
+            if _names_operation(rule, lowered):
                 doc = DocFields(op)
                 applies = _applies(rule, doc)
                 if applies:
@@ -214,25 +245,22 @@ def _graphql(
         return Purchase(
             first.app, first.kind, first.rule, None, first.unit, None, recipient, problem, True, operations=names
         )
-    money = parts[0].money
-    for p in parts[1:]:
-        money = money + p.money
     same = len({(p.unit, p.currency) for p in parts}) == 1
     amount = sum((p.amount for p in parts), Decimal(0)) if same else None
     value = sum((p.value for p in parts), Decimal(0)) if same else None
+    currency = first.currency if same else None
+    unpriced = next((p for p in parts if p.money is None), None)  # read, but without a rate
+    if unpriced is not None:
+        problem = f"{unpriced.problem} ({', '.join(names)})"
+        return Purchase(
+            first.app, first.kind, first.rule, amount, first.unit, None, recipient, problem, False, currency, value,
+            names,
+        )  # fmt: skip
+    money = parts[0].money
+    for p in parts[1:]:
+        money = money + p.money
     return Purchase(
-        first.app,
-        first.kind,
-        first.rule,
-        amount,
-        first.unit,
-        money,
-        recipient,
-        None,
-        False,
-        first.currency if same else None,
-        value,
-        names,
+        first.app, first.kind, first.rule, amount, first.unit, money, recipient, None, False, currency, value, names
     )
 
 
@@ -250,6 +278,8 @@ def detect(catalog: Catalog, household: Household, request: Request, prices: Pri
         return None
     rule = rules[0]
     try:
+        if rule.message == "huya-wup":
+            return _wup(rules, request, catalog, household, prices)
         fields = Fields(request)
         graph = [r for r in rules if r.operations]
         if graph:
@@ -257,19 +287,50 @@ def detect(catalog: Catalog, household: Household, request: Request, prices: Pri
             if found is not None:
                 return found
         plain = [r for r in rules if not r.operations]
-        present = [r.requires for r in plain if r.requires is not None and fields.get(r.requires) is not None]
-        if len(present) > 1:
+        return plain_purchase(plain, fields, catalog, household, prices) if plain else None
+    except Unreadable as e:
+        problem = str(e)
+    return Purchase(rule.app, rule.kind, rule.id, None, rule.unit, None, None, problem)
+
+
+def _wup(
+    rules: list[Rule], request: Request, catalog: Catalog, household: Household, prices: Prices | None
+) -> Purchase | None:
+    """A Huya WUP call posted over HTTP: read as the same document as on the WebSocket (guardian.catalog.huya)."""
+    if request.body is None:
+        raise Unreadable("the body could not be read (too large or badly encoded)")
+    try:
+        doc = huya.decode_packet(request.body)
+    except TarsError as e:
+        raise Unreadable(f"the call could not be read: {e}") from None
+    return plain_purchase([r for r in rules if r.message == "huya-wup"], DocFields(doc), catalog, household, prices)
+
+
+def plain_purchase(
+    rules: list[Rule], fields: Fields | DocFields, catalog: Catalog, household: Household, prices: Prices | None
+) -> Purchase | None:
+    """The purchase the first applicable rule makes of these fields (a request's, or a decoded message's), or None.
+
+    Fails closed: fields that cannot be read, or that carry more than one way to pay, are an unreadable purchase.
+    """
+    rule = rules[0]
+    try:
+        # Only where two rules name different `requires` fields can a request carry two ways to pay.
+        ways = [r for r in rules if r.requires is not None] if len(rules) > 1 else ()
+        present = [r.requires for r in ways if fields.get(r.requires) is not None and _when(r, fields)]
+        if len(set(present)) > 1:
             # e.g. createOrder with pay_gold=0 and pay_bp=100000: pricing the first would under-count.
             raise Unreadable(f"the request carries more than one way to pay ({', '.join(present)})")
         required = False
-        for rule in plain:
+        for rule in rules:
             applies = _applies(rule, fields)
             if applies is None:
                 return None
             if applies:
                 found = _one(rule, fields, catalog, household, prices)
-                # A gift the price table lists at zero (Douyu's glow stick, a gift paid in free coins) costs nothing.
-                return None if rule.gift_id is not None and found.amount == 0 else found
+                # Nothing to pay is not a purchase: a gift the price table lists at zero (Douyu's glow stick), a free
+                # Roblox item (expectedPrice 0). A request's own zero gift price is not believed (see _price).
+                return None if found.amount == 0 else found
             required = required or (rule.requires is not None and not rule.when)
         if not required:
             return None

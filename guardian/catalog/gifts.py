@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from guardian.catalog import huya
 from guardian.catalog.fields import DocFields, Unreadable, parse_json
 from guardian.catalog.index import Catalog
 from guardian.catalog.model import GiftList
+from guardian.catalog.tars import TarsError
 from guardian.household.money import parse_amount
 
 MAX_LIST_BODY = 4 * 1024 * 1024  # gift lists with images' metadata run to a few hundred KiB
@@ -26,16 +28,25 @@ def parse_gift_list(spec: GiftList, body: bytes) -> dict[str, Decimal]:
     if len(body) > MAX_LIST_BODY:
         raise ValueError(f"the gift list is larger than {MAX_LIST_BODY} bytes")
     try:
-        doc = parse_json(body)
-    except Unreadable as e:
+        doc = huya.decode_packet(body, huya.ANSWER, MAX_LIST_BODY) if spec.message == "huya-wup" else parse_json(body)
+    except (Unreadable, TarsError) as e:
         raise ValueError(str(e)) from None
-    items = DocFields(doc).get_all(spec.items if spec.items.endswith("*") else spec.items + ".*")
+    if any(str(DocFields(doc).get(k)) not in values for k, values in spec.when):
+        raise ValueError("the answer is not a gift list")
+    return gift_prices(spec, doc)
+
+
+def gift_prices(spec: GiftList, doc: object) -> dict[str, Decimal]:
+    """Gift id -> unit price from a decoded gift list (JSON, or a WebSocket message read into the same shape)."""
+    found = DocFields(doc)
+    items = [i for path in spec.items for i in found.get_all(path if path.endswith("*") else path + ".*")]
     prices: dict[str, Decimal] = {}
     for item in items[:MAX_GIFTS]:
         if not isinstance(item, dict):
             continue
         fields = DocFields(item)
-        gift_id, raw = fields.get(spec.id), fields.get(spec.price)
+        gift_id = fields.get(spec.id)
+        raw = next((v for v in (fields.get(name) for name in spec.price) if v is not None), None)
         if gift_id is None or isinstance(gift_id, (dict, list, bool)) or len(str(gift_id)) > MAX_ID:
             continue
         if any(str(fields.get(k)) in free for k, free in spec.free_when):

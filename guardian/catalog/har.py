@@ -27,7 +27,8 @@ class Entry:
     request: Request
     status: int | None
     response_body: bytes | None
-    websocket_sent: tuple[str, ...] = ()  # text messages the client sent (Chrome's `_webSocketMessages`)
+    # WebSocket messages in order, (sent by the client, text or bytes) (Chrome's and mitmproxy's `_webSocketMessages`)
+    websocket: tuple[tuple[bool, str | bytes], ...] = ()
 
 
 def _header(headers: object, name: str) -> str:
@@ -82,15 +83,17 @@ def _entry(i: int, raw: object) -> Entry:
     content = resp.get("content") if isinstance(resp.get("content"), dict) else {}
     status = resp.get("status") if isinstance(resp.get("status"), int) else None
     messages = raw.get("_webSocketMessages") if isinstance(raw.get("_webSocketMessages"), list) else []
-    sent = tuple(
-        m["data"]
-        for m in messages
-        if isinstance(m, dict)
-        and m.get("type") == "send"
-        and m.get("opcode", 1) == 1
-        and isinstance(m.get("data"), str)
-    )
-    return Entry(i, url, request, status, _content(content.get("text"), content.get("encoding")), sent)
+    socket = tuple(m for m in (_message(m) for m in messages) if m is not None)
+    return Entry(i, url, request, status, _content(content.get("text"), content.get("encoding")), socket)
+
+
+def _message(m: object) -> tuple[bool, str | bytes] | None:
+    """A text (opcode 1) or binary (opcode 2, base64) WebSocket message, and whether the client sent it."""
+    if not isinstance(m, dict) or m.get("type") not in ("send", "receive") or not isinstance(m.get("data"), str):
+        return None
+    opcode = m.get("opcode", 1)
+    data = m["data"] if opcode == 1 else _content(m["data"], "base64") if opcode == 2 else None
+    return None if data is None else (m["type"] == "send", data)
 
 
 def read(path: Path) -> list[Entry]:

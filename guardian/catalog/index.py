@@ -59,9 +59,14 @@ class _HostRules:
 
     __slots__ = ("exact", "patterns")
 
-    def __init__(self) -> None:
+    def __init__(self, rules: list[Rule]) -> None:
         self.exact: dict[str, list[Rule]] = {}
         self.patterns: list[Rule] = []
+        for rule in rules:
+            if rule.exact is not None:
+                self.exact.setdefault(rule.exact, []).append(rule)
+            else:
+                self.patterns.append(rule)
 
     def match(self, path: str) -> list[Rule]:
         found = self.exact.get(path, [])
@@ -70,6 +75,69 @@ class _HostRules:
             if extra:
                 found = sorted([*found, *extra], key=lambda r: r.order)
         return found
+
+    def all(self) -> list[Rule]:
+        return sorted([r for rules in self.exact.values() for r in rules] + self.patterns, key=lambda r: r.order)
+
+
+_NONE: list = []
+_MISS = object()
+MAX_GLOB_HOSTS = 4096  # hosts remembered as matching (or not) a rule glob
+
+
+class HostLists:
+    """Rule hosts (exact names and first-label globs) to the items listed under them.
+
+    A host gets the items of every pattern that covers it, in the order they were added. Every look-up is one
+    dict look-up: exact hosts are filled in up front; a host under a glob's parent is matched once and then
+    remembered (at most MAX_GLOB_HOSTS of them, so a flood of made-up names cannot grow memory).
+    """
+
+    def __init__(self, build=list) -> None:
+        self._build = build  # turns the list of items into what `get` returns
+        self._items: dict[str, list] = {}
+        self._globs: dict[str, list[tuple[re.Pattern[str], str]]] = {}  # parent -> (label regex, pattern)
+        self._exact: dict[str, object] = {}
+        self._known: dict[str, object] = {}  # the exact hosts, and hosts already matched against the globs
+
+    def add(self, pattern: str, item: object) -> None:
+        if pattern not in self._items:
+            self._items[pattern] = []
+            label, _, rest = pattern.partition(".")
+            if "*" in label:
+                regex = re.compile(".*".join(re.escape(p) for p in label.split("*")))
+                self._globs.setdefault(rest, []).append((regex, pattern))
+        self._items[pattern].append(item)
+
+    def freeze(self) -> None:
+        for pattern in self._items:
+            if "*" not in pattern.partition(".")[0]:
+                self._exact[pattern] = self._build(self._matching(pattern))
+        self._known = dict(self._exact)
+
+    def _matching(self, host: str) -> list:
+        order = list(self._items)
+        patterns = [host] if host in self._items else []
+        label, _, rest = host.partition(".")
+        patterns += [p for regex, p in self._globs.get(rest, ()) if regex.fullmatch(label)]
+        found: list = []
+        for p in sorted(patterns, key=order.index):
+            found += [item for item in self._items[p] if not any(item is f for f in found)]  # one rule, two patterns
+        return found
+
+    def get(self, host: str):
+        """What the host's patterns list (built), or None when no pattern covers it."""
+        found = self._known.get(host, _MISS)
+        if found is not _MISS:
+            return found
+        if not self._globs:
+            return None
+        items = self._matching(host)
+        value = self._build(items) if items else None
+        if len(self._known) >= len(self._exact) + MAX_GLOB_HOSTS:
+            self._known = dict(self._exact)
+        self._known[host] = value
+        return value
 
 
 def builtin_files() -> list[tuple[str, str]]:
@@ -89,9 +157,10 @@ class Catalog:
         self._hosts = HostIndex()
         self._passthrough = HostIndex()
         self._payment = HostIndex()
-        self._rules: dict[str, _HostRules] = {}
-        self._ws: dict[str, list[Rule]] = {}
-        self._gift_lists: dict[str, list[GiftList]] = {}
+        self._rules = HostLists(_HostRules)
+        self._ws = HostLists()
+        self._gift_lists = HostLists()
+        self._ws_gift_lists = HostLists()
         for app in apps:
             for host in app.hosts:
                 self._hosts.add(host, app)
@@ -101,18 +170,15 @@ class Catalog:
             for host in app.payment_hosts:
                 self._payment.add(host, app)
             for rule in app.rules:
-                self._hosts.add(rule.host, app, replace=False)
-                if rule.transport == "websocket":
-                    self._ws.setdefault(rule.host, []).append(rule)
-                    continue
-                by_host = self._rules.setdefault(rule.host, _HostRules())
-                if rule.exact is not None:
-                    by_host.exact.setdefault(rule.exact, []).append(rule)
-                else:
-                    by_host.patterns.append(rule)
+                for host in rule.hosts:
+                    self._hosts.add(host, app, replace=False)
+                    (self._ws if rule.transport == "websocket" else self._rules).add(host, rule)
             for spec in app.gift_lists:
-                self._hosts.add(spec.host, app, replace=False)
-                self._gift_lists.setdefault(spec.host, []).append(spec)
+                for host in spec.hosts:
+                    self._hosts.add(host, app, replace=False)
+                    (self._ws_gift_lists if spec.transport == "websocket" else self._gift_lists).add(host, spec)
+        for table in (self._rules, self._ws, self._gift_lists, self._ws_gift_lists):
+            table.freeze()
 
     @classmethod
     def load(cls, extra_dirs: list[Path] = ()) -> Catalog:
@@ -135,29 +201,31 @@ class Catalog:
     def rules_for(self, host: str) -> list[Rule]:
         """Every HTTP rule of `host`, in file order."""
         by_host = self._rules.get(host)
-        if by_host is None:
-            return []
-        return sorted([r for rules in by_host.exact.values() for r in rules] + by_host.patterns, key=lambda r: r.order)
+        return [] if by_host is None else by_host.all()
 
     def has_rules(self, host: str) -> bool:
-        return host in self._rules
+        return self._rules.get(host) is not None
 
     def rules_matching(self, host: str, path: str) -> list[Rule]:
         """The HTTP rules of `host` whose path matches the normalised `path`, in file order."""
         by_host = self._rules.get(host)
-        return [] if by_host is None else by_host.match(path)
+        return _NONE if by_host is None else by_host.match(path)
 
     def websocket_rules(self, host: str) -> list[Rule]:
-        return self._ws.get(host, [])
+        return self._ws.get(host) or _NONE
 
     def has_gift_lists(self, host: str) -> bool:
-        return host in self._gift_lists
+        return self._gift_lists.get(host) is not None
 
     def gift_list_for(self, host: str, path: str) -> GiftList | None:
-        for spec in self._gift_lists.get(host, ()):
+        for spec in self._gift_lists.get(host) or ():
             if spec.path.fullmatch(path):
                 return spec
         return None
+
+    def websocket_gift_lists(self, host: str) -> list[GiftList]:
+        """Gift lists a server sends on this host's WebSockets."""
+        return self._ws_gift_lists.get(host) or _NONE
 
     def passthrough(self, host: str) -> App | None:
         """The app whose `host` is never decrypted, or None."""

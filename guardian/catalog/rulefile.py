@@ -12,7 +12,7 @@ from decimal import Decimal
 from fnmatch import translate
 from pathlib import Path
 
-from guardian.catalog.model import KINDS, App, GiftList, Match, Rule, RuleError, Success
+from guardian.catalog.model import CONFIDENCE, KINDS, App, GiftList, Match, Rule, RuleError, Success
 from guardian.catalog.request import normalize_host, normalize_path
 from guardian.household.money import parse_amount
 from guardian.household.tomlfile import Table
@@ -36,15 +36,22 @@ _APP_KEYS = {
     "payment_hosts",
     "prices",
     "gift_list",
+    "missed",
+    "shared_hosts",
     "names",
 }
 _RULE_KEYS = {
     "id", "kind", "host", "path", "methods", "amount", "unit", "per_currency", "recipient", "requires", "free_when",
     "success", "note", "when", "gift_id", "price", "unknown_amount", "currency", "currency_field", "operations",
-    "transport", "message", "words",
+    "transport", "message", "words", "not_operations", "quantity", "continues", "sources", "confidence",
 }  # fmt: skip
-_LIST_KEYS = {"host", "path", "items", "id", "price", "free_when", "note"}
-MESSAGES = ("irc-cheer",)
+_LIST_KEYS = {
+    "host", "path", "items", "id", "price", "free_when", "note", "transport", "message", "when", "sources",
+    "confidence",
+}  # fmt: skip
+MESSAGES = ("irc-cheer", "huya-wup")  # WebSocket client messages a rule can read
+HTTP_MESSAGES = ("huya-wup",)  # request bodies that are not JSON or a form
+LIST_MESSAGES = ("huya-wup",)  # answers a gift list can read besides JSON (a WebSocket gift list needs one)
 
 
 def path_pattern(text: str) -> tuple[re.Pattern[str], str | None]:
@@ -59,7 +66,10 @@ def path_pattern(text: str) -> tuple[re.Pattern[str], str | None]:
         else:
             parts.append("/" + re.escape(segment))
     exact = None if "*" in norm.split("/") or "**" in norm.split("/") else norm
-    return re.compile("".join(parts) or "/"), exact
+    regex = "".join(parts) or "/"
+    if re.fullmatch(regex, ""):  # only "**": the root path too
+        regex = f"(?:{regex})|/"
+    return re.compile(regex), exact
 
 
 def _names(value: object) -> tuple[str, ...]:
@@ -91,6 +101,21 @@ def _hosts(value: object) -> tuple[str, ...]:
         if not (_HOST.match(h) or _GLOB.match(h)):
             raise ValueError(f'{h!r} is not a host name (a leading "*." covers subdomains)')
     return hosts
+
+
+def _rule_hosts(value: object) -> tuple[str, ...]:
+    """One host or a list: exact names, or a glob in the first label ("webcast*-normal-c-*.amemv.com")."""
+    hosts = tuple(normalize_host(h) for h in _names(value))
+    for h in hosts:
+        if h.startswith("*.") or not (_HOST.match(h) or _GLOB.match(h)):
+            raise ValueError(f"{h!r} is not a host name or a one-label glob (rules match exact hosts)")
+    return hosts
+
+
+def _confidence(value: object) -> str:
+    if value not in CONFIDENCE:
+        raise ValueError(f"expected one of {', '.join(CONFIDENCE)}")
+    return value
 
 
 def _match(t: Table, name: str) -> Match:
@@ -192,6 +217,7 @@ def parse_app(text: str, file: Path) -> App:
     return App(
         app_id, t.get("name", _name, app_id), currency, hosts, status, refusal_json, success, tuple(rules),
         passthrough, payment, tuple(lists), prices, str(t.data.get("source", "")), _names_in(t),
+        missed=t.get("missed", _names, ()), shared_hosts=t.get("shared_hosts", _hosts, ()),
     )  # fmt: skip
 
 
@@ -208,27 +234,33 @@ def _rule(r: Table, i: int, app_id: str, currency: str, success: Success | None)
     message = r.data.get("message")
     if transport == "websocket" and message not in MESSAGES:
         raise r.error("message", f"a WebSocket rule needs message = one of {', '.join(MESSAGES)}")
+    if transport == "http" and message not in (None, *HTTP_MESSAGES):
+        raise r.error("message", f"an HTTP rule's message is one of {', '.join(HTTP_MESSAGES)}")
     raw = r.data
     amount: tuple[str, ...] = ()
     if unknown:
-        if "amount" in raw or "gift_id" in raw or "price" in raw:
-            raise r.error("unknown_amount", "a rule with unknown_amount = true has no amount, gift_id or price")
-    elif transport == "http":
+        if "amount" in raw or "gift_id" in raw or "price" in raw or "quantity" in raw:
+            raise r.error(
+                "unknown_amount", "a rule with unknown_amount = true has no amount, gift_id, price or quantity"
+            )
+    elif message != "irc-cheer":
         if "amount" not in raw and "price" not in raw:
             raise r.error("amount", "missing")
         amount = r.get("amount", _fields, ())
     if "gift_id" in raw and not amount:
         raise r.error("amount", "a gift rule needs the count field(s) in amount")
-    host = normalize_host(r.need("host"))
-    if not _HOST.match(host) or "*" in host:
-        raise r.error("host", f"{host!r} is not one host name (rules match exact hosts)")
+    hosts = r.need("host", (str, list), _rule_hosts)
     path, exact = path_pattern(r.need("path"))
-    operations = tuple(re.compile(translate(p.lower())) for p in r.get("operations", _names, ()))
+    operation_text, not_operation_text = r.get("operations", _names, ()), r.get("not_operations", _names, ())
+    operations = tuple(re.compile(translate(p.lower())) for p in operation_text)
+    not_operations = tuple(re.compile(translate(p.lower())) for p in not_operation_text)
+    if not_operations and not operations:
+        raise r.error("not_operations", "only with operations")
     return Rule(
         id=rule_id,
         app=app_id,
         kind=kind,
-        host=host,
+        hosts=hosts,
         path=path,
         methods=frozenset(m.upper() for m in r.get("methods", _names, ("POST",))),
         amount=amount,
@@ -250,13 +282,36 @@ def _rule(r: Table, i: int, app_id: str, currency: str, success: Success | None)
         words=frozenset(w.lower() for w in r.get("words", _names, ())),
         exact=exact,
         order=i,
+        not_operations=not_operations,
+        quantity=r.get("quantity", _field, None),
+        continues=r.get("continues", _names, ()),
+        sources=r.get("sources", _names, ()),
+        confidence=r.get("confidence", _confidence, None),
+        path_text=str(raw["path"]),
+        operation_text=operation_text,
+        not_operation_text=not_operation_text,
     )
 
 
 def _gift_list(g: Table, app_id: str) -> GiftList:
     g.only(_LIST_KEYS)
-    host = normalize_host(g.need("host"))
-    if not _HOST.match(host) or "*" in host:
-        raise g.error("host", f"{host!r} is not one host name")
+    hosts = g.need("host", (str, list), _rule_hosts)
     path, _ = path_pattern(g.need("path"))
-    return GiftList(app_id, host, path, g.need("items"), g.need("id"), g.need("price"), _match(g, "free_when"))
+    transport = g.get("transport", _transport, "http")
+    message = g.data.get("message")
+    if message not in ((None,) if transport == "http" else ()) + LIST_MESSAGES:
+        raise g.error("message", f"a gift list's message is one of {', '.join(LIST_MESSAGES)}")
+    return GiftList(
+        app_id,
+        hosts,
+        path,
+        g.need("items", (str, list), _fields),
+        g.need("id"),
+        g.need("price", (str, list), _fields),
+        _match(g, "free_when"),
+        transport,
+        message,
+        _match(g, "when"),
+        g.get("sources", _names, ()),
+        g.get("confidence", _confidence, None),
+    )

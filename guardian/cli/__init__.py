@@ -10,7 +10,7 @@ import logging
 
 import click
 
-from guardian.cli import agent, approvals, dashboard, evidence, rules, run, service, setup
+from guardian.cli import agent, approvals, dashboard, detect, evidence, rules, run, service, setup
 
 
 @click.group()
@@ -31,5 +31,5 @@ main.add_command(dashboard.set_password)
 main.add_command(evidence.verify_record)
 main.add_command(evidence.export_command)
 main.add_command(approvals.approvals_group)
-main.add_command(rules.detect_command)
+main.add_command(detect.detect_command)
 main.add_command(rules.rules_group)

@@ -25,7 +25,7 @@ from guardian.store.db import connect
 from guardian.words import Words
 
 PARENT = "parent (command line)"
-CLIENT = "command line"  # the login_failures key for tries made here
+CLIENT = logins.COMMAND_LINE  # the login_failures lane of tries made here
 
 
 def administrator() -> str | None:
@@ -67,8 +67,13 @@ def parent_only(db: Path, what: str, _: Words) -> str:
             )
         prompt = _("Parent password (to %(what)s)", what=what)
         password = click.prompt(prompt, hide_input=True, default="", show_default=False)
+        wait = logins.take_turn(conn, CLIENT, int(time.time() * 1000))  # counted before it is checked
+        if wait:
+            raise click.ClickException(
+                _("Too many wrong passwords. Try again in %(seconds)s s.", seconds=wait // 1000 + 1)
+            )
         if not logins.verify(conn, password):
-            logins.failed(conn, CLIENT, now)
+            logins.failed(conn, CLIENT, now, _)
             raise click.ClickException(
                 _(
                     "Wrong parent password: nothing was changed. To %(what)s run it as an administrator, "

@@ -55,3 +55,14 @@ def not_readable(path: Path) -> click.ClickException:
             path=path,
         )
     )
+
+
+def rates_warning(_: Words, path: Path, code: str, apps: list[str]) -> str:
+    """A unit some app prices in without a rate in household.rates: its purchases are read but refused."""
+    return _(
+        "warning: %(path)s: household.rates has no %(code)s rate; purchases in %(apps)s are read but refused as "
+        "unreadable, since no household amount can be given",
+        path=path,
+        code=code,
+        apps=", ".join(apps),
+    )

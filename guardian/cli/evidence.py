@@ -13,7 +13,7 @@ from guardian.cli.common import config_option, load_settings, words_for
 from guardian.evidence import export, formats, verify
 from guardian.household.home import config_path
 from guardian.store.db import connect
-from guardian.words import N_, Words, say
+from guardian.words import N_, say
 
 
 def _open(config: Path | None):
@@ -48,7 +48,7 @@ def verify_record(config: Path | None, heads: tuple[str, ...]) -> None:
         raise click.ClickException(_("cannot read the ledger: %(error)s", error=e)) from None
     finally:
         conn.close()
-    click.echo(_summary(report, _))
+    click.echo(report.summary(_))
     for line in found:
         click.echo(_("Earlier head %(found)s", found=line))
     if not report.intact:
@@ -57,20 +57,6 @@ def verify_record(config: Path | None, heads: tuple[str, ...]) -> None:
         raise SystemExit(1)
     if any(line.startswith("NOT") for line in found):
         raise SystemExit(1)
-
-
-def _summary(report: verify.Report, _: Words) -> str:
-    if report.intact:
-        return _(
-            "Intact: %(entries)s journal entries, %(attempts)s attempts, %(checkpoints)s checkpoints.\n"
-            "Head digest: %(head)s (seq %(seq)s)",
-            entries=report.entries,
-            attempts=report.attempts,
-            checkpoints=report.checkpoints,
-            head=report.head,
-            seq=report.head_seq or 0,
-        )
-    return _("NOT intact: %(problem)s", problem=report.problems[0])
 
 
 def _date(_ctx, param, value: str) -> date:
@@ -112,4 +98,4 @@ def export_command(config: Path | None, child: str, start: date, end: date, fmt:
         wrote = _("Wrote %(count)s attempts to %(file)s.", count=len(pack.attempts), file=out)
         click.echo(f"{wrote} {_('Head digest: %(head)s', head=pack.report.head)}", err=True)
     if not pack.report.intact:
-        click.echo(_("Warning: the record does not verify: %(problem)s", problem=pack.report.problems[0]), err=True)
+        click.echo(_("Warning: the record does not verify: %(problem)s", problem=pack.report.why(_)), err=True)

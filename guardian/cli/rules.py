@@ -1,114 +1,25 @@
-"""Commands for rule authors: `guardian detect FILE.har`, `guardian rules check [DIR]`,
-`guardian rules unrecognised`.
-"""
+"""Commands for rule authors: `guardian rules check [DIR]`, `guardian rules unrecognised`, `guardian rules coverage`."""
 
 from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import click
 
-from guardian.catalog import cheers, gifts
-from guardian.catalog.detect import Purchase, detect
-from guardian.catalog.har import HarError, read
+from guardian import settings
+from guardian.catalog.coverage import AppCoverage, coverage
 from guardian.catalog.index import Catalog, builtin_files
 from guardian.catalog.model import RuleError
-from guardian.catalog.request import normalize_path
 from guardian.catalog.rulefile import parse_app
-from guardian.cli.common import config_option
-from guardian.household.config import ConfigError, Household
+from guardian.cli.common import config_option, rates_warning, words_for
+from guardian.household.config import ConfigError
 from guardian.household.configfile import load as load_config
 from guardian.household.home import config_path, rules_dir
 from guardian.store import unrecognised
 from guardian.store.db import connect
-
-
-def _plain(value) -> str | None:
-    return None if value is None else f"{value.normalize():f}"
-
-
-def purchase_json(p: Purchase | None) -> dict | None:
-    if p is None:
-        return None
-    return {
-        "app": p.app,
-        "kind": p.kind,
-        "amount": _plain(p.value),
-        "currency": p.currency,
-        "household_amount": None if p.money is None else _plain(p.money.amount),
-        "household_currency": None if p.money is None else p.money.currency,
-        "recipient": p.recipient,
-        "rule": p.rule,
-        "status": p.status,
-        "app_amount": _plain(p.amount),
-        "unit": p.unit,
-        "problem": p.problem,
-        "operations": list(p.operations) or None,
-    }
-
-
-def _setting(config: Path | None, extra: tuple[Path, ...]) -> tuple[Catalog, Household]:
-    dirs = list(extra)
-    household = Household()
-    if config is not None:
-        dirs.insert(0, rules_dir(config))
-    try:
-        catalog = Catalog.load(dirs)
-        if config is not None:
-            household = load_config(config, known_apps=catalog.apps).household
-    except ValueError as e:
-        raise click.ClickException(str(e)) from None
-    return catalog, household
-
-
-@click.command("detect", short_help="Show the purchase each request of a HAR file would be.")
-@click.argument("har", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--config",
-    "config",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Use this config's household (currency, rates) and its rules/ folder "
-    "(default: built-in rules, CNY, no rates).",
-)
-@click.option(
-    "--rules",
-    "extra",
-    multiple=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Another folder of rule files.",
-)
-def detect_command(har: Path, config: Path | None, extra: tuple[Path, ...]) -> None:
-    """Print, for each request in a HAR file, one JSON line: which request it answers and the purchase it
-    would be, or null.
-
-    {"entry": 3, "request": "POST https://...", "purchase": {...} or null}; "entry" counts the file's
-    log.entries from 0. Each WebSocket text message the client sent (Chrome's HAR export keeps them)
-    gets a line too, after its request's, with "message": its number among them (from 1). Gift lists
-    answered earlier in the file price the gifts sent later, as in the proxy.
-    """
-    catalog, household = _setting(config, extra)
-    try:
-        entries = read(har)
-    except HarError as e:
-        raise click.ClickException(str(e)) from None
-    book = gifts.PriceBook(catalog)
-    for entry in entries:
-        req = entry.request
-        which = {"entry": entry.index, "request": f"{req.method} {entry.url}"}
-        purchase = detect(catalog, household, req, book)
-        click.echo(json.dumps({**which, "purchase": purchase_json(purchase)}, ensure_ascii=False))
-        for number, text in enumerate(entry.websocket_sent, 1):
-            cheer = cheers.detect_message(catalog, household, req.host, text)
-            click.echo(json.dumps({**which, "message": number, "purchase": purchase_json(cheer)}, ensure_ascii=False))
-        spec = catalog.gift_list_for(req.host, normalize_path(req.path))
-        if spec is not None and entry.status == 200 and entry.response_body:
-            try:
-                book.learn(spec.app, gifts.parse_gift_list(spec, entry.response_body))
-            except ValueError as e:
-                click.echo(f"entry {entry.index}: the {spec.app} gift list was not read: {e}", err=True)
 
 
 @click.group("rules")
@@ -163,19 +74,18 @@ def check_command(folder: Path | None, config: Path | None) -> None:
 
 
 def _rates_warning(path: Path, folder: Path) -> None:
-    """Currencies some app prices in that the household has no rate for: those purchases would be unreadable."""
+    """Units some app prices in that the household has no rate for: those purchases would be unreadable."""
     if not path.exists():
         return
     try:
         catalog = Catalog.load([folder])
-        household = load_config(path, known_apps=catalog.apps).household
+        s = settings.Settings(load_config(path, known_apps=catalog.apps), catalog)
     except (ConfigError, RuleError) as e:
         click.echo(f"warning: {e}", err=True)
         return
-    for code, apps in sorted(catalog.currencies().items()):
-        if code != household.currency and code not in household.rates:
-            refused = f"purchases in {', '.join(apps)} will be refused as unreadable"
-            click.echo(f"warning: {path}: household.rates has no {code} rate; {refused}", err=True)
+    _ = words_for(s)
+    for code, apps in s.missing_rates().items():
+        click.echo(rates_warning(_, path, code, apps), err=True)
 
 
 @rules_group.command("unrecognised", short_help="Purchase-like requests that no rule matched.")
@@ -194,3 +104,44 @@ def unrecognised_command(config: Path | None, limit: int) -> None:
             click.echo(f"{row.app}\t{row.method} {row.host}{row.path}\tseen {row.hits}x")
     finally:
         conn.close()
+
+
+@rules_group.command("coverage", short_help="What Guardian covers of each app (or of APPS).")
+@click.argument("apps", nargs=-1)
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per app instead of text.")
+def coverage_command(apps: tuple[str, ...], config: Path | None, as_json: bool) -> None:
+    """What Guardian covers of each app (or of APPS): rules with their sources and confidence, hosts controlled
+    by host only, hosts left alone, and what is known to be missed. Includes the data directory's rule files."""
+    path = config_path(config)
+    try:
+        catalog = Catalog.load([rules_dir(path)])
+    except RuleError as e:
+        raise click.ClickException(str(e)) from None
+    unknown = sorted(set(apps) - set(catalog.apps))
+    if unknown:
+        raise click.ClickException(f"unknown app {', '.join(unknown)}; known apps: {', '.join(sorted(catalog.apps))}")
+    for app in coverage(catalog):
+        if apps and app.id not in apps:
+            continue
+        if as_json:
+            click.echo(json.dumps({**asdict(app), "seen": app.seen}, ensure_ascii=False))
+        else:
+            click.echo(_coverage_text(app))
+
+
+def _coverage_text(app: AppCoverage) -> str:
+    lines = [f"{app.name} ({app.id}): {app.seen}; prices in {app.currency}"]
+    for r in (*app.rules, *app.gift_lists):
+        then = f", continues {', '.join(r.continues)}" if r.continues else ""
+        lines.append(f"  {r.id}: {r.kind}, {r.reads}, confidence {r.confidence}{then}")
+        lines.append(f"    {r.where}")
+        lines += [f"    source: {s}" for s in r.sources] or ["    source: not given"]
+    if app.host_only:
+        lines.append(f"  host level only: {', '.join(app.host_only)}")
+    if app.not_decrypted:
+        lines.append(f"  never decrypted: {', '.join(app.not_decrypted)}")
+    if app.left_alone:
+        lines.append(f"  left alone (shared with ordinary use): {', '.join(app.left_alone)}")
+    lines += [f"  missed: {m}" for m in app.missed]
+    return "\n".join(lines) + "\n"

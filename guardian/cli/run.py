@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from guardian import settings
-from guardian.cli.common import config_option, load_settings, words_for
+from guardian.cli.common import config_option, load_settings, rates_warning, words_for
 from guardian.household.home import config_path, ensure_config, mitmproxy_dir
 from guardian.setup import running, wireguard
 
@@ -31,6 +31,8 @@ def check(config: Path | None) -> None:
     path = config_path(config)
     s = load_settings(path)
     _ = words_for(s)
+    for code, apps in s.missing_rates().items():
+        click.echo(rates_warning(_, path, code, apps), err=True)
     children = _.ngettext("%(num)d child", "%(num)d children", len(s.config.children))
     click.echo(_("%(path)s: OK (%(children)s, %(apps)s apps)", path=path, children=children, apps=len(s.catalog.apps)))
 

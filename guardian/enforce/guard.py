@@ -13,7 +13,7 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime
 
-from guardian.catalog import cheers, discovery, gifts
+from guardian.catalog import discovery, gifts, messages
 from guardian.catalog.detect import Prices, Purchase, detect
 from guardian.catalog.fields import walk
 from guardian.catalog.index import Catalog
@@ -22,7 +22,7 @@ from guardian.catalog.request import MAX_BODY, Request, normalize_host, normaliz
 from guardian.enforce import alerts, holds
 from guardian.enforce.answers import TOKEN, Answer, Verdict, preflight, refusal
 from guardian.enforce.neighbours import Neighbours
-from guardian.enforce.policy import Decision, Reason, app_open, decide, refused_whatever_amount
+from guardian.enforce.policy import ALLOW, Decision, Reason, app_open, decide, refused_whatever_amount
 from guardian.household.config import Config
 from guardian.store import approvals, gift_prices, overrides, unrecognised
 from guardian.store.db import ms
@@ -54,6 +54,7 @@ class Guard:
         self.prices = prices  # learned gift prices (guardian.catalog.gifts.PriceBook); None: the catalog's shipped ones
         self.calendar = config.household.calendar
         self._success = {r.id: r.success for a in catalog.apps.values() for r in a.rules}
+        self._continues = {r.id: r.continues for a in catalog.apps.values() for r in a.rules if r.continues}
         self.neighbours = Neighbours()
 
     def app_for(self, host: str) -> App | None:
@@ -109,11 +110,16 @@ class Guard:
         return shape
 
     def judges_messages(self, host: str) -> bool:
-        """Whether WebSocket messages to `host` are read for purchases (Twitch cheers)."""
+        """Whether WebSocket messages to `host` are read for purchases (Twitch cheers, Huya's gift calls)."""
         return bool(self.catalog.websocket_rules(host))
 
-    def detect_message(self, host: str, text: str) -> Purchase | None:
-        return cheers.detect_message(self.catalog, self.config.household, host, text)
+    def detect_message(self, host: str, data: str | bytes) -> Purchase | None:
+        """The purchase a client's WebSocket message (text or binary) makes, or None."""
+        return messages.detect_message(self.catalog, self.config.household, host, data, self.prices)
+
+    def may_be_gift_list(self, host: str, data: bytes) -> bool:
+        """Whether a server's binary WebSocket message could be a gift list (cheap: its first field only)."""
+        return messages.may_be_gift_list(self.catalog, host, data)
 
     def app_closed(
         self, app: App, client: str, user: str | None, now: datetime, navigation: bool, tunnel: str | None = None
@@ -171,6 +177,10 @@ class Guard:
         Blocking: call from a worker thread.
         """
         child = self.config.child_for(request.client, request.user, request.tunnel)
+        if child is not None and purchase.money is not None and purchase.rule in self._continues:
+            verdict = self._continuation(request, purchase, child.name, now)
+            if verdict is not None:
+                return verdict
         held = holds.needed(child, purchase)
         app = self.catalog.apps[purchase.app]
         if held and request.navigation:
@@ -201,6 +211,24 @@ class Guard:
             return Verdict(attempt_id, decision, holds.waiting_page(app, asked), asked)
         wait = child.ask.wait if asked is not None else 0  # hold an API call this long for the parent's answer
         return Verdict(attempt_id, decision, refusal(app, decision.reason, request.navigation), asked, wait)
+
+    def _continuation(self, request: Request, purchase: Purchase, child: str, now: datetime) -> Verdict | None:
+        """A later step of a payment this child was just allowed (Kuaishou's order after its cashier, Alipay's page
+        after either, Douyin's cashdesk after its top-up): recorded as continuing it, not judged or counted again.
+        Only a step of the same amount continues, and each allowed step covers one later step of each rule."""
+        rules, units = self._continues[purchase.rule], purchase.money.to_units()
+        mac = self.neighbours.mac(request.client)
+        attempt = Attempt(now, request.client, request.user, child, purchase, mac)
+        with self.ledger.writing() as tx:
+            earlier = tx.continued(child, rules, purchase.rule, units, now)
+            if earlier is None:
+                return None
+            attempt_id = tx.insert(
+                attempt, self.calendar.tz.key, self.config.household.currency, allowed=True, reason=None,
+                continues=earlier,
+            )  # fmt: skip
+        log.debug("%s %s continues attempt #%s for %s: not counted again", purchase.app, purchase.rule, earlier, child)
+        return Verdict(attempt_id, ALLOW, None)
 
     def approval_state(self, approval_id: int) -> str | None:
         """The approval's state, read while the proxy holds a request. Blocking: call from a worker thread."""
@@ -240,6 +268,17 @@ class Guard:
             gift_prices.save(self.ledger.conn, spec.app, prices, ms(now))
             self.prices.learn(spec.app, prices)
             log.info("Guardian learned %d %s gift prices", len(prices), spec.app)
+        return len(prices)
+
+    def learn_gift_list_message(self, host: str, data: bytes, now: datetime) -> int:
+        """Learn the prices in a gift list a server sent on its WebSocket (Huya's getPropsList); how many. Blocking."""
+        found = messages.gift_list(self.catalog, host, data)
+        if found is None or not found[1] or self.prices is None:
+            return 0
+        spec, prices = found
+        gift_prices.save(self.ledger.conn, spec.app, prices, ms(now))
+        self.prices.learn(spec.app, prices)
+        log.info("Guardian learned %d %s gift prices", len(prices), spec.app)
         return len(prices)
 
     def record_unrecognised(self, app_id: str, host: str, method: str, shape: str, now: datetime) -> None:

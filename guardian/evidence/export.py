@@ -39,10 +39,16 @@ FIELDS = (
     "reason",
     "problem",
     "outcome",
+    "continues",
     "journal_seq",
     "journal_hash",
 )
 COUNTED = ("pending", "accepted")  # allowed purchases that the app's server did not refuse
+
+
+def counts(a: dict) -> bool:
+    """Spent: allowed, not refused by the server, and not a later step of a payment counted at its first."""
+    return a["decision"] == "allowed" and a["outcome"] in COUNTED and not a.get("continues")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +66,7 @@ class Totals:
             self.attempts + 1,
             self.allowed + allowed,
             self.blocked + (not allowed),
-            self.spent + (amount if allowed and a["outcome"] in COUNTED else 0),
+            self.spent + (amount if counts(a) else 0),
             self.refused + (0 if allowed else amount),
         )
 
@@ -124,6 +130,7 @@ def _attempt(row: dict, tz: ZoneInfo, seq: int | None, h: str | None) -> dict:
         "reason": row["reason"],
         "problem": row["problem"],
         "outcome": row["outcome"],
+        "continues": None if row.get("continues") is None else str(row["continues"]),
         "journal_seq": None if seq is None else str(seq),
         "journal_hash": h,
     }
@@ -161,15 +168,13 @@ def build(
         day = a["time"][:10]
         per_day[day] = per_day.get(day, Totals()).add(a)
         total = total.add(a)
-    spent_rows = [
-        (r, a) for r, a in zip(rows, attempts, strict=True) if a["decision"] == "allowed" and a["outcome"] in COUNTED
-    ]
+    spent_rows = [(r, a) for r, a in zip(rows, attempts, strict=True) if counts(a)]
     recipients: dict[str, list] = {}
     for a in attempts:
         if a["recipient"]:
             entry = recipients.setdefault(a["recipient"], [0, Decimal(0)])
             entry[0] += 1
-            if a["decision"] == "allowed" and a["outcome"] in COUNTED and a["amount"]:
+            if counts(a) and a["amount"]:
                 entry[1] += Decimal(a["amount"])
     at = [datetime.fromtimestamp(r["at_ms"] / 1000, UTC) for r in rows]
     spent_at = [datetime.fromtimestamp(r["at_ms"] / 1000, UTC) for r, _ in spent_rows]

@@ -32,13 +32,14 @@ def paragraphs(pack: Pack, _: Words) -> list[str]:
     if r.intact:
         check = _(
             "The record was checked when this pack was made and is intact: its %(entries)s journal entries chain "
-            "together and every attempt matches its entry.",
+            "together, every attempt and every other recorded row matches its entry, and the head copied after "
+            "the last write is still in the chain.",
             entries=r.entries,
         )
     else:
         check = _(
             "WARNING: the record does NOT verify: %(problem)s. Treat the rows after that point with care.",
-            problem=r.problems[0],
+            problem=r.why(_),
         )
     sep = SEPARATOR[_.language]
     none = _("none")
@@ -54,8 +55,21 @@ def paragraphs(pack: Pack, _: Words) -> list[str]:
             "user and hardware MAC address when known), the app, the kind of purchase, the recipient, the amount, "
             "Guardian's decision and how the app's server answered. "
             "Nothing else from the traffic (no cookies, passwords or other pages) is kept. "
-            "Each entry carries a SHA-256 hash over its content and the previous entry's hash, so any later edit, "
-            "deletion, insertion or reordering is detectable."
+            "Each entry, and every parent's answer, limit change, lock, learned gift price and added phone, is "
+            "chained to the one before it by an HMAC-SHA256 code computed with a secret key."
+        ),
+        _(
+            "What the check can and cannot detect. The key is kept in a file that only Guardian's own service "
+            "account and the computer's administrators can read. Without it, nobody (a child who can open the "
+            "database file included) can edit, delete, insert or reorder an entry, forge one, or recompute the "
+            "chain without the check failing. Deleting the newest entries is caught too: after each write Guardian "
+            "copies the chain's head to a separate file, and every notification to the parent carries it. What it "
+            "cannot detect: someone who holds the key, that is an administrator of this computer, can rewrite the "
+            "record and that file together so that they agree; only a head digest copied off the computer earlier "
+            "(from the parent's notifications, weekly summaries or an earlier export) shows such a rewrite. Entries "
+            "written before Guardian kept a key use plain SHA-256: edits in the middle still show, but anyone could "
+            "have recomputed them. Checking the entries needs the key, so a third party checking this record needs "
+            "it too, and could then write entries as well."
         ),
         _(
             "What it shows. Child: %(child)s. Period: %(period)s. "
@@ -83,8 +97,9 @@ def paragraphs(pack: Pack, _: Words) -> list[str]:
         ),
         check
         + _(
-            " Head digest: %(head)s (journal seq %(seq)s). Keep a copy of this digest: anyone holding the database "
-            "can run `guardian verify` and compare its head digest with this one.",
+            " Head digest: %(head)s (journal seq %(seq)s). Keep a copy of this digest away from the computer: "
+            "later, `guardian verify --head` with this digest (or its first 16 characters) says whether the record "
+            "still holds this entry unchanged.",
             head=r.head,
             seq=r.head_seq or 0,
         ),
@@ -241,7 +256,7 @@ def to_html(pack: Pack, language: str = DEFAULT) -> str:
         f'<p class="second" lang="{lang[second.language]}">{escape(b)}</p>\n'
         for a, b in zip(paragraphs(pack, first), paragraphs(pack, second), strict=True)
     )
-    status = two("intact") if r.intact else f"{two('NOT intact')}: {r.problems[0]}"
+    status = two("intact") if r.intact else f"{two('NOT intact')}: {r.why()}"
     totals_head = [
         "",
         two("attempts"),

@@ -1,4 +1,9 @@
-"""The weekly summary: stored as a report the dashboard shows, and posted to the outbox."""
+"""The weekly summary: stored as a report the dashboard shows, and posted to the outbox.
+
+It ends with the record's check and its full head digest, so the parent's
+messages keep a copy of the head outside this computer each week (and the
+parent hears of a record that no longer verifies).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from guardian import words
-from guardian.evidence import review
+from guardian.evidence import review, verify
 from guardian.household.config import Config
 from guardian.household.money import format_amount
 from guardian.store import db, outbox
@@ -44,6 +49,11 @@ def weekly(conn: sqlite3.Connection, config: Config, now: datetime) -> Report | 
     title = _("Guardian week of %(week)s", week=first.isoformat())
     at_ms = db.ms(now)
     with db.transaction(conn):
+        check = verify.verify(conn)  # in the transaction: the digest is the head this summary is written on
+        status = _("Record intact") if check.intact else _("Record NOT intact: %(problem)s", problem=check.why(_))
+        lines.append(
+            _("%(status)s; head digest %(head)s (seq %(seq)s)", status=status, head=check.head, seq=check.head_seq or 0)
+        )
         cur = conn.execute(
             "INSERT OR IGNORE INTO reports (week, at_ms, title, body) VALUES (?, ?, ?, ?)",
             (first.isoformat(), at_ms, title, json.dumps(lines, ensure_ascii=False)),
@@ -55,7 +65,8 @@ def weekly(conn: sqlite3.Connection, config: Config, now: datetime) -> Report | 
             outbox.WEEKLY,
             None,
             title,
-            " | ".join(lines) or _("No purchases this week."),
+            # The check first: a long week is cut short at the end, and the head follows anyway (outbox.post).
+            " | ".join([status, *lines[:-1]]) if len(lines) > 1 else f"{status} | {_('No purchases this week.')}",
             at_ms,
             f"/week?week={first.isoformat()}",
         )

@@ -9,20 +9,23 @@ checkpointed hash and `guardian verify` still passes afterwards.
 
 A purge never splits an attempt from its later entries (its outcome), and it
 refuses to run on a record that does not verify: that would destroy the
-evidence of tampering.
+evidence of tampering. The other journaled rows (approvals, locks, changes,
+gift prices, phones) stay; each whose entries it removes is first restated
+whole in a ``row-state`` entry, so it is still checked afterwards.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from guardian.evidence import verify
+from guardian.evidence import replay, verify
 from guardian.household.money import format_amount
-from guardian.store import db, journal
+from guardian.store import db, journal, records
 
 
 class PurgeRefused(ValueError):
@@ -61,7 +64,7 @@ def _prefix(conn: sqlite3.Connection, before_ms: int) -> tuple[list[tuple[int, s
     last_of: dict[int, int] = {}  # attempt id -> seq of its last entry
     for ref, last in conn.execute(
         "SELECT ref, MAX(seq) FROM journal WHERE ref IS NOT NULL AND kind IN ('attempt', {}) GROUP BY ref".format(
-            ", ".join(f"'{k}'" for k in sorted(verify.PATCHES))
+            ", ".join(f"'{k}'" for k in sorted(replay.PATCHES))
         )
     ):
         last_of[ref] = last
@@ -106,6 +109,21 @@ def _totals(conn: sqlite3.Connection, refs: set[int]) -> dict[str, dict[str, obj
     return totals
 
 
+def _restate(conn: sqlite3.Connection, first_seq: int, last_seq: int, at_ms: int) -> None:
+    """Restate every row (but attempts) that entries first_seq..last_seq describe: they are about to go."""
+    gone = replay.Replay()
+    for seq, entry_ms, kind, ref, body in conn.execute(
+        "SELECT seq, at_ms, kind, ref, body FROM journal WHERE seq BETWEEN ? AND ? ORDER BY seq", (first_seq, last_seq)
+    ).fetchall():
+        gone.entry(seq, entry_ms, kind, ref, json.loads(body))  # the record verified just now: every body reads
+    touched = gone.touched()
+    for table in sorted({t for t, _ in touched}):
+        rows = records.rows(conn, table)
+        for key in sorted(k for t, k in touched if t == table):
+            if key in rows:
+                journal.restate(conn, table, key, rows[key], at_ms)
+
+
 def purge(conn: sqlite3.Connection, before_ms: int, *, now_ms: int | None = None) -> Checkpoint | None:
     """Remove attempts and journal entries older than `before_ms`, after checkpointing them.
 
@@ -116,7 +134,7 @@ def purge(conn: sqlite3.Connection, before_ms: int, *, now_ms: int | None = None
     with db.transaction(conn):
         report = verify.verify(conn)
         if not report.intact:
-            raise PurgeRefused(f"the record does not verify, so nothing was purged: {report.problems[0]}")
+            raise PurgeRefused(f"the record does not verify, so nothing was purged: {report.why()}")
         run, refs = _prefix(conn, before_ms)
         if not run:
             return None
@@ -138,6 +156,7 @@ def purge(conn: sqlite3.Connection, before_ms: int, *, now_ms: int | None = None
         )
         # Appended before the delete, so it follows the current head even when every entry is purged.
         journal.append(conn, "checkpoint", cur.lastrowid, body, at_ms)
+        _restate(conn, run[0][0], run[-1][0], at_ms)
         conn.execute(
             "DELETE FROM attempts WHERE id IN (SELECT value FROM json_each(?))", (journal.canonical(sorted(refs)),)
         )

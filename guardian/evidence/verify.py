@@ -1,43 +1,42 @@
-"""Tamper evidence: check the journal's hash chain and the tables against it.
+"""Tamper evidence: check the journal's keyed chain, every journaled table against it, and the anchor.
 
-The journal (guardian.journal) is the record; the `attempts` and
-`checkpoints` tables are views of it that the rest of Guardian reads. `verify`
-walks the chain from its start (the genesis, or the latest retention
-checkpoint) and then replays it: every attempts row must equal the body of
-its "attempt" entry with its later entries (PATCHES) applied, every checkpoint
-row its "checkpoint" entry, and every entry must have its row. The first
-thing that does not fit is named with its table and key, and whether it was
-edited, deleted, inserted or reordered.
+The journal (guardian.store.journal) is the record; the journaled tables
+(attempts, approvals, overrides, changes, gift prices, devices, checkpoints:
+guardian.store.records) are views of it that the rest of Guardian reads.
+`verify` walks the chain from its start (the genesis, or the latest retention
+checkpoint), checking each entry's link and its HMAC with the chain key
+(plain SHA-256 before the chain became keyed), replays it
+(guardian.evidence.replay) and compares every table row with what the
+journal says it must hold, and every journal record with its row. Last, the
+anchor (the head file beside the ledger, written after each commit) must
+still name an entry of this record with the same hash: a chain cut short
+(the newest attempts and their entries deleted) or recomputed throughout
+fails here though it links up.
 
-A chain proves order and integrity from its start; it cannot by itself stop
-someone who rewrites the whole file with the published algorithm. The head
-digest copied outside the database (exports, weekly summaries) closes that gap.
+What it cannot see: an administrator (or the service account) holds the key
+and the head file, and can rewrite both; only a head digest copied outside
+this computer (the parent's notifications and weekly summaries, exports)
+shows that, with ``guardian verify --head``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 
-from guardian.store import db, journal
+from guardian import words
+from guardian.evidence.chain import Chain, other_key
+from guardian.evidence.problems import DELETED, EDITED, INSERTED, REBUILT, REORDERED, TRUNCATED, Problem, sort_key
+from guardian.evidence.replay import Replay
+from guardian.store import anchor, chainkey, db, journal, records
+from guardian.words import Words
 
-# Journal kinds whose body updates columns of an attempts row recorded earlier.
-PATCHES = frozenset({"outcome"})
-EDITED, DELETED, INSERTED, REORDERED = "edited", "deleted", "inserted", "reordered"
 MAX_PROBLEMS = 50
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    table: str  # "journal", "attempts" or "checkpoints"
-    key: int  # journal seq, or the row's id
-    what: str  # edited, deleted, inserted or reordered
-    detail: str
-
-    def __str__(self) -> str:
-        name = "seq" if self.table == "journal" else "id"
-        return f"{self.table} {name} {self.key}: {self.what} ({self.detail})"
+ENGLISH = words.of("en")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,65 +47,132 @@ class Report:
     attempts: int
     checkpoints: int
     problems: list[Problem] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)  # the other journaled tables: rows checked
+    unauthenticated: int = 0  # keyed entries whose HMAC could not be checked: the chain key is unreadable here
+    key_path: Path | None = None
+    anchored: anchor.Anchor | None = None
+    keyed: bool = True  # False: a ledger from before the chain key, checked as plain SHA-256
 
     @property
     def intact(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.unauthenticated
 
-    def summary(self) -> str:
-        if self.intact:
-            return (
-                f"Intact: {self.entries} journal entries, {self.attempts} attempts, {self.checkpoints} checkpoints.\n"
-                f"Head digest: {self.head} (seq {self.head_seq or 0})"
+    def why(self, _: Words = ENGLISH) -> str:
+        """The first reason the record does not verify ("" when it does); a problem is named in English."""
+        if self.problems:
+            return str(self.problems[0])
+        if self.unauthenticated:
+            return _(
+                "%(count)s entries are keyed and the chain key (%(path)s) cannot be read by this account, so only "
+                "their order was checked",
+                count=self.unauthenticated,
+                path=self.key_path,
             )
-        return f"NOT intact: {self.problems[0]}"
+        return ""
+
+    def summary(self, _: Words = ENGLISH) -> str:
+        """What `guardian verify` prints, in `_`'s language."""
+        if not self.intact:
+            if not self.problems:
+                return _("NOT verified: %(reason)s.", reason=self.why(_))
+            found = _("NOT intact: %(problem)s", problem=self.why(_))
+            if self.keyed:
+                return found
+            return (
+                found
+                + "\n"
+                + _("(There is no chain key at %(path)s: a keyed chain cannot be checked.)", path=self.key_path)
+            )
+        lines = [
+            _(
+                "Intact: %(entries)s journal entries, %(attempts)s attempts, %(checkpoints)s checkpoints.\n"
+                "Head digest: %(head)s (seq %(seq)s)",
+                entries=self.entries,
+                attempts=self.attempts,
+                checkpoints=self.checkpoints,
+                head=self.head,
+                seq=self.head_seq or 0,
+            )
+        ]
+        others = ", ".join(f"{table} {n}" for table, n in self.rows.items() if n)
+        if others:
+            lines.append(_("Also checked (rows): %(tables)s.", tables=others))
+        if self.anchored is not None:
+            lines.append(
+                _("Anchored: the head file names seq %(seq)s, and the record still holds it.", seq=self.anchored.seq)
+            )
+        if not self.keyed:
+            lines.append(_("Not keyed yet: written before Guardian kept a chain key; its next write switches to one."))
+        return "\n".join(lines)
 
 
-def _table_exists(conn: sqlite3.Connection, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+def verify(conn: sqlite3.Connection) -> Report:
+    """Walk the chain, compare the tables with it, and check the anchor. Read-only."""
+    ledger = chainkey.ledger_file(conn)
+    problems: list[Problem] = []
+    try:
+        anchored = anchor.read(ledger)  # before the snapshot: the anchor never runs ahead of what it sees
+    except ValueError as e:
+        anchored = None
+        problems.append(Problem("anchor", 0, EDITED, str(e)))
+    key = chainkey.for_reading(ledger)
+    missing = key is None and chainkey.missing(ledger)
+    with db.snapshot(conn):  # a purchase recorded meanwhile is either wholly seen or not at all
+        return _verify(conn, key, missing, chainkey.path_for(ledger), anchored, problems)
 
 
-def _rows(conn: sqlite3.Connection, table: str) -> dict[int, dict]:
-    if not _table_exists(conn, table):
-        return {}
-    cur = conn.execute(f"SELECT * FROM {table} ORDER BY id")  # noqa: S608 (fixed table names)
-    names = [d[0] for d in cur.description]
-    return {r[0]: dict(zip(names[1:], r[1:], strict=True)) for r in cur}
-
-
-def start_point(conn: sqlite3.Connection) -> tuple[int, str]:
-    """(first seq, its expected prev hash): after the latest checkpoint, else the genesis."""
-    if _table_exists(conn, "checkpoints"):
-        row = conn.execute("SELECT last_seq, last_hash FROM checkpoints ORDER BY id DESC LIMIT 1").fetchone()
-        if row is not None:
-            return row[0] + 1, row[1]
-    return 1, journal.GENESIS
-
-
-def _seq_with_hash(conn: sqlite3.Connection, h: str) -> int | None:
-    row = conn.execute("SELECT seq FROM journal WHERE hash = ? ORDER BY seq LIMIT 1", (h,)).fetchone()
-    return None if row is None else row[0]
-
-
-def _chain_break(conn, seq, at_ms, kind, ref, body, stored_prev, h, prev, prev_seq) -> Problem | None:
-    """Why entry `seq` does not follow `prev` (the hash of entry `prev_seq`), or None when it does."""
-    if stored_prev == prev:
-        if journal.digest(prev, seq, at_ms, kind, ref, body) != h:
-            after = conn.execute("SELECT prev FROM journal WHERE seq > ? ORDER BY seq LIMIT 1", (seq,)).fetchone()
-            if after is not None and after[0] == prev:  # the next entry skips this one
-                return Problem("journal", seq, INSERTED, f"the entry after it follows seq {prev_seq} directly")
-            return Problem("journal", seq, EDITED, "its content does not match its hash: edited, or written by hand")
-        return None
-    points_at = _seq_with_hash(conn, stored_prev)
-    if points_at is not None and points_at > seq:
-        return Problem("journal", seq, REORDERED, f"it belongs after the entry now at seq {points_at}")
-    if points_at is not None and points_at < prev_seq:
-        return Problem("journal", points_at + 1, INSERTED, f"seq {seq} follows seq {points_at} directly")
-    if journal.digest(stored_prev, seq + 1, at_ms, kind, ref, body) == h:
-        return Problem("journal", seq, DELETED, "an entry before it was deleted and the rest renumbered")
-    if points_at is None and prev_seq and journal.digest(stored_prev, seq, at_ms, kind, ref, body) == h:
-        return Problem("journal", prev_seq, EDITED, f"its hash was recomputed, but seq {seq} points at another one")
-    return Problem("journal", seq, EDITED, "it does not point at the entry before it")
+def _verify(
+    conn: sqlite3.Connection,
+    key: bytes | None,
+    missing: bool,
+    key_path: Path,
+    anchored: anchor.Anchor | None,
+    problems: list,
+) -> Report:
+    chain, replay = Chain(conn, key, missing), Replay()
+    entries, head_seq = 0, None
+    problems += other_key(conn, key, chain.switch)
+    for seq, at_ms, kind, ref, body, stored_prev, h in conn.execute(
+        "SELECT seq, at_ms, kind, ref, body, prev, hash FROM journal ORDER BY seq"
+    ):
+        entries += 1
+        head_seq = seq
+        broken = chain.check(seq, at_ms, kind, ref, body, stored_prev, h)
+        if broken is not None:
+            problems.append(broken)
+        try:
+            doc = json.loads(body)
+            if not isinstance(doc, dict):
+                raise ValueError(body)
+            replay.entry(seq, at_ms, kind, ref, doc)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            problems.append(Problem("journal", seq, EDITED, f"its body is not a {kind} record"))
+    problems += replay.finish()
+    # Before the switch to the keyed chain, locks, allowances and gift prices were not journaled.
+    unchecked = () if chain.keyed else journal.NEWLY_JOURNALED
+    tables = {table: records.rows(conn, table) for table in records.KEYS if table not in unchecked}
+    for table, rows in tables.items():
+        if table == "checkpoints":
+            # Checkpoint entries older than the latest checkpoint may themselves have been purged.
+            latest = max(rows, default=None)
+            rows = {k: v for k, v in rows.items() if k in replay.expected[table] or k == latest}
+        problems += _compare(table, replay.expected[table], replay.seqs[table], rows)
+    problems += _anchor_problems(conn, anchored, head_seq)
+    problems.sort(key=sort_key)
+    others = {t: len(tables.get(t, ())) for t in records.KEYS if t not in ("attempts", "checkpoints")}
+    return Report(
+        journal.head(conn),
+        head_seq,
+        entries,
+        len(replay.expected["attempts"]),
+        len(tables["checkpoints"]),
+        problems[:MAX_PROBLEMS],
+        others,
+        chain.unauthenticated,
+        key_path,
+        anchored,
+        chain.keyed,
+    )
 
 
 def _differences(expected: dict, actual: dict) -> list[str]:
@@ -117,8 +183,8 @@ def _differences(expected: dict, actual: dict) -> list[str]:
     ]
 
 
-def _moved(folded: dict[int, dict], row: dict, own: int, searches: list[int]) -> int | None:
-    """The id whose record this row holds; searched for the first few problems only (it scans every record)."""
+def _moved(folded: dict, row: dict, own, searches: list[int]):
+    """The key whose record this row holds; searched for the first few problems only (it scans every record)."""
     searches[0] += 1
     if searches[0] > 5:
         return None
@@ -128,87 +194,19 @@ def _moved(folded: dict[int, dict], row: dict, own: int, searches: list[int]) ->
     return None
 
 
-def verify(conn: sqlite3.Connection) -> Report:
-    """Walk the chain, then compare the tables with it. Read-only."""
-    with db.snapshot(conn):  # a purchase recorded meanwhile is either wholly seen or not at all
-        return _verify(conn)
+def _name(key: records.Key) -> str:
+    return f"id {key}" if isinstance(key, int) else records.show(key)
 
 
-def _verify(conn: sqlite3.Connection) -> Report:
-    problems: list[Problem] = []
-    start_seq, prev = start_point(conn)
-    expected, prev_seq, entries, head_seq = start_seq, start_seq - 1, 0, None
-    attempts: dict[int, dict] = {}  # id -> the row as the journal tells it
-    attempt_seq: dict[int, int] = {}
-    checkpoints: dict[int, dict] = {}
-    checkpoint_seq: dict[int, int] = {}
-    chain_ok = True
-    for seq, at_ms, kind, ref, body, stored_prev, h in conn.execute(
-        "SELECT seq, at_ms, kind, ref, body, prev, hash FROM journal ORDER BY seq"
-    ):
-        entries += 1
-        head_seq = seq
-        if chain_ok:
-            if seq < expected:
-                problems.append(
-                    Problem("journal", seq, INSERTED, f"the chain starts at seq {start_seq} after a checkpoint")
-                )
-                chain_ok = False
-            elif seq > expected:
-                gap = f"seq {expected}" if seq == expected + 1 else f"seqs {expected} to {seq - 1}"
-                problems.append(Problem("journal", expected, DELETED, f"{gap} missing"))
-                chain_ok = False
-            else:
-                broken = _chain_break(conn, seq, at_ms, kind, ref, body, stored_prev, h, prev, prev_seq)
-                if broken is not None:
-                    problems.append(broken)
-                    chain_ok = False
-            prev, prev_seq, expected = h, seq, seq + 1
-        try:
-            doc = json.loads(body)
-        except ValueError:
-            doc = None
-        if not isinstance(doc, dict):
-            problems.append(Problem("journal", seq, EDITED, "its body is not a JSON object"))
-            continue
-        if kind == "attempt":
-            if ref in attempts:
-                problems.append(
-                    Problem(
-                        "journal", seq, INSERTED, f"a second record of attempt {ref} (first: seq {attempt_seq[ref]})"
-                    )
-                )
-            attempts[ref], attempt_seq[ref] = doc, seq
-        elif kind in PATCHES:
-            if ref not in attempts:
-                problems.append(
-                    Problem("journal", seq, INSERTED, f"{kind} for attempt {ref}, which the journal never recorded")
-                )
-            else:
-                attempts[ref] = {**attempts[ref], **doc}
-        elif kind == "checkpoint":
-            checkpoints[ref], checkpoint_seq[ref] = doc, seq
-    problems += _compare("attempts", attempts, attempt_seq, _rows(conn, "attempts"))
-    stored_checkpoints = _rows(conn, "checkpoints")
-    # Checkpoint entries older than the latest checkpoint may themselves have been purged.
-    latest = max(stored_checkpoints, default=None)
-    kept = {k: v for k, v in stored_checkpoints.items() if k in checkpoints or k == latest}
-    problems += _compare("checkpoints", checkpoints, checkpoint_seq, kept)
-    problems.sort(key=lambda p: ({"checkpoints": 0, "journal": 1, "attempts": 2}[p.table], p.key))
-    return Report(
-        journal.head(conn), head_seq, entries, len(attempts), len(stored_checkpoints), problems[:MAX_PROBLEMS]
-    )
-
-
-def _compare(table: str, folded: dict[int, dict], seqs: dict[int, int], rows: dict[int, dict]) -> list[Problem]:
+def _compare(table: str, folded: dict, seqs: dict, rows: dict) -> list[Problem]:
     problems, searches = [], [0]
     for key, row in rows.items():
         expected = folded.get(key)
         if expected is None:
             moved = _moved(folded, row, key, searches)
             what, detail = (
-                (REORDERED, f"it holds the record of id {moved}")
-                if moved
+                (REORDERED, f"it holds the record of {_name(moved)}")
+                if moved is not None
                 else (INSERTED, "the journal has no record of it, or its record was deleted")
             )
             problems.append(Problem(table, key, what, detail))
@@ -217,7 +215,7 @@ def _compare(table: str, folded: dict[int, dict], seqs: dict[int, int], rows: di
         if diffs:
             moved = _moved(folded, row, key, searches)
             if moved is not None:
-                problems.append(Problem(table, key, REORDERED, f"it holds the record of id {moved}"))
+                problems.append(Problem(table, key, REORDERED, f"it holds the record of {_name(moved)}"))
             else:
                 problems.append(Problem(table, key, EDITED, "; ".join(diffs)))
     for key in folded.keys() - rows.keys():
@@ -226,17 +224,52 @@ def _compare(table: str, folded: dict[int, dict], seqs: dict[int, int], rows: di
     return problems
 
 
-def find_head(conn: sqlite3.Connection, digest: str) -> str:
-    """Where a head digest copied earlier (from an export or a summary) sits in today's record, in words.
+def _anchor_problems(conn: sqlite3.Connection, anchored: anchor.Anchor | None, head_seq: int | None) -> list[Problem]:
+    """The anchored entry must still be in the record with its hash, or purged by a checkpoint."""
+    if anchored is None:
+        return []
+    when = datetime.fromtimestamp(anchored.at_ms / 1000, UTC).isoformat(timespec="seconds")
+    row = conn.execute("SELECT hash FROM journal WHERE seq = ?", (anchored.seq,)).fetchone()
+    if row is not None:
+        if row[0] == anchored.hash:
+            return []
+        detail = (
+            f"its hash is not the one the head file anchored ({anchored.hash[:16]}..., written {when}): "
+            "the chain was recomputed, or cut short and written again"
+        )
+        return [Problem("journal", anchored.seq, REBUILT, detail)]
+    if head_seq is None or anchored.seq > head_seq:
+        detail = (
+            f"the head file anchors seq {anchored.seq} (written {when}) but the record ends at seq {head_seq or 0}: "
+            "the newest entries were deleted"
+        )
+        return [Problem("journal", anchored.seq, TRUNCATED, detail)]
+    if anchor.purged(conn, anchored):
+        return []
+    return [Problem("journal", anchored.seq, DELETED, "the head file anchors it, and no checkpoint purged it")]
 
-    Found in an intact chain: nothing up to that entry was changed since the copy was made.
+
+_HEX = re.compile(r"[0-9a-f]{16,64}")
+
+
+def find_head(conn: sqlite3.Connection, digest: str) -> str:
+    """Where a head digest copied earlier (from an export, a summary or a notification) sits in today's record.
+
+    The digest may be shortened to its first 16 or more characters, as notifications print it. Found in an
+    intact chain: nothing up to that entry was changed since the copy was made.
     """
     digest = digest.strip().lower()
-    row = conn.execute("SELECT seq FROM journal WHERE hash = ?", (digest,)).fetchone()
+    if not _HEX.fullmatch(digest):
+        return f"NOT found: {digest!r} is not a head digest (16 to 64 characters 0-9 and a-f)"
+    like = (digest + "%",) if len(digest) < 64 else (digest,)
+    op = "LIKE" if len(digest) < 64 else "="
+    row = conn.execute(f"SELECT seq, hash FROM journal WHERE hash {op} ? ORDER BY seq LIMIT 1", like).fetchone()
     if row is not None:
-        return f"found: {digest} is journal seq {row[0]}; nothing up to it was changed since it was copied"
-    if _table_exists(conn, "checkpoints"):
-        cp = conn.execute("SELECT id, last_seq FROM checkpoints WHERE last_hash = ?", (digest,)).fetchone()
+        return f"found: {row[1]} is journal seq {row[0]}; nothing up to it was changed since it was copied"
+    if records.exists(conn, "checkpoints"):
+        cp = conn.execute(
+            f"SELECT id, last_seq FROM checkpoints WHERE last_hash {op} ? ORDER BY id LIMIT 1", like
+        ).fetchone()
         if cp is not None:
             return f"found: {digest} is the last entry (seq {cp[1]}) purged by checkpoint {cp[0]}"
         cp = conn.execute("SELECT id, last_seq FROM checkpoints ORDER BY id DESC LIMIT 1").fetchone()

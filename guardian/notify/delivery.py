@@ -102,10 +102,13 @@ def deliver(
             continue
         if len(group) == 1:
             title, body = group[0].title, group[0].body
+            sent = body
         else:
             title, body = _summary(child, group, words.of(language))
+            mark = outbox.witness(conn)  # the summary carries the record's head like every other note
+            sent = clean(body, MAX_BODY - len(mark)) + mark
         try:
-            notifier.notify(title, body)
+            notifier.notify(title, sent)
         except NotifyError as e:
             _fail(conn, [e_.id for e_ in group], str(e))
             failed += len(group)

@@ -97,8 +97,13 @@ def remove(path: Path, name: str, known_apps: Iterable[str] = ()) -> tuple[str |
 
 
 def record(conn: sqlite3.Connection, action: str, child: str | None, name: str, at_ms: int) -> None:
-    """Journal that a phone was added or removed: it changes which traffic a child's limits cover."""
+    """Record and journal that a phone was added or removed: it changes which traffic a child's limits cover."""
+    device = device_key(tunnel=name)
     with db.transaction(conn):
-        journal.append(
-            conn, "device", None, {"action": action, "child": child, "device": device_key(tunnel=name)}, at_ms
+        conn.execute(
+            """INSERT INTO devices (device, child, action, at_ms) VALUES (?, ?, ?, ?)
+               ON CONFLICT (device) DO UPDATE
+               SET child = excluded.child, action = excluded.action, at_ms = excluded.at_ms""",
+            (device, child, action, at_ms),
         )
+        journal.append(conn, "device", None, {"action": action, "child": child, "device": device}, at_ms)

@@ -19,13 +19,19 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from guardian.store import spend
+from guardian.store import chainkey, journal, spend
 
 SCHEMA = resources.files(__package__).joinpath("schema.sql").read_text(encoding="utf-8")
 # Every table, index and trigger the schema creates: a file holding them all needs no setting up.
 NAMES = frozenset(re.findall(r"CREATE (?:TABLE|INDEX|TRIGGER) IF NOT EXISTS (\w+)", SCHEMA))
 # Columns added after their table first shipped: (table, column, declaration).
-COLUMNS = (("attempts", "mac", "TEXT"), ("changes", "author", "TEXT"))
+COLUMNS = (
+    ("attempts", "mac", "TEXT"),
+    ("changes", "author", "TEXT"),
+    ("parent_login", "generation", "INTEGER NOT NULL DEFAULT 0"),
+    ("login_failures", "noticed", "INTEGER NOT NULL DEFAULT 0"),
+    ("attempts", "continues", "INTEGER"),
+)
 
 
 def ms(at: datetime) -> int:
@@ -51,12 +57,32 @@ def connect(path: Path) -> sqlite3.Connection:
 
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction: ``BEGIN IMMEDIATE``, then ``COMMIT``, or ``ROLLBACK`` on any error."""
+    """One write transaction: ``BEGIN IMMEDIATE``, then ``COMMIT``, or ``ROLLBACK`` on any error.
+
+    After a commit that journaled, the journal's new head is copied to the anchor file.
+    """
+    with _locked(conn):
+        journal.begin(conn)
+        yield conn
+    journal.committed(conn)
+
+
+def own_the_journal(conn: sqlite3.Connection) -> None:
+    """At the start of a process that writes (the service): switch an older chain to the chain key and make the
+    key now, so that they belong to the service's account and not to whoever writes first."""
+    with transaction(conn):
+        pass  # journal.begin switches an unkeyed chain, making the key
+    chainkey.for_writing(chainkey.ledger_file(conn))
+
+
+@contextmanager
+def _locked(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
     except BaseException:
         conn.execute("ROLLBACK")
+        journal.abandoned(conn)
         raise
     conn.execute("COMMIT")
 
@@ -78,8 +104,9 @@ def ensure(conn: sqlite3.Connection) -> None:
     """Create whatever the schema has and the file lacks, atomically across processes."""
     if _complete(conn):  # the usual case: one read of the catalogue
         return
-    with transaction(conn):
+    with _locked(conn):  # not `transaction`: the journal may not exist yet
         had_buckets = _exists(conn, "spend_update")
+        had_devices = _exists(conn, "devices")
         for statement in _statements(SCHEMA):
             conn.execute(statement)
         for table, column, decl in COLUMNS:
@@ -87,6 +114,20 @@ def ensure(conn: sqlite3.Connection) -> None:
                 conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
         if not had_buckets:
             spend.back_fill(conn)
+        if not had_devices:
+            _devices_from_journal(conn)
+
+
+def _devices_from_journal(conn: sqlite3.Connection) -> None:
+    """The devices table, for a ledger from before it: each phone's latest journaled add or remove."""
+    conn.execute(
+        """INSERT INTO devices (device, child, action, at_ms)
+           SELECT json_extract(body, '$.device'), json_extract(body, '$.child'), json_extract(body, '$.action'), at_ms
+           FROM journal WHERE kind = 'device' AND json_extract(body, '$.device') IS NOT NULL
+             AND json_extract(body, '$.action') IS NOT NULL ORDER BY seq
+           ON CONFLICT (device) DO UPDATE
+               SET child = excluded.child, action = excluded.action, at_ms = excluded.at_ms"""
+    )
 
 
 def _complete(conn: sqlite3.Connection) -> bool:

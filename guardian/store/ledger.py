@@ -38,6 +38,7 @@ from guardian.store.spend import Spending
 # pending ones may have reached the server (the proxy died, the connection broke after sending).
 PENDING, ACCEPTED, FAILED, NEVER = "pending", "accepted", "failed", "never-contacted"
 COUNTED = f"outcome IN ('{PENDING}', '{ACCEPTED}')"
+CONTINUE_WITHIN = timedelta(minutes=15)  # a payment's steps (cashier, order, gateway) follow within seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ class Row:
     problem: str | None
     outcome: str
     mac: str | None = None
+    continues: int | None = None  # the earlier attempt whose payment this one continues (not counted again)
 
 
 class Reading:
@@ -96,7 +98,8 @@ class Reading:
             # Counted only as far as the largest per-minute cap needs, so a busy minute costs no more than a quiet one.
             count = self.conn.execute(
                 "SELECT COUNT(*) FROM "
-                "(SELECT 1 FROM attempts WHERE child = ? AND decision = 'allowed' AND at_ms > ? LIMIT ?)",
+                "(SELECT 1 FROM attempts WHERE child = ? AND decision = 'allowed' AND at_ms > ? "
+                "AND continues IS NULL LIMIT ?)",
                 (child, minute, MAX_PER_MINUTE + 1),
             ).fetchone()[0]
             return Spending(*(Money.from_units(units, currency) for units in sums), count)
@@ -105,7 +108,7 @@ class Reading:
                  COALESCE(SUM(CASE WHEN at_ms >= :day AND {COUNTED} THEN amount_units END), 0),
                  COALESCE(SUM(CASE WHEN at_ms >= :week AND {COUNTED} THEN amount_units END), 0),
                  COALESCE(SUM(CASE WHEN at_ms >= :month AND {COUNTED} THEN amount_units END), 0),
-                 COUNT(CASE WHEN at_ms > :minute THEN 1 END)
+                 COUNT(CASE WHEN at_ms > :minute AND continues IS NULL THEN 1 END)
                FROM attempts
                WHERE child = :child AND decision = 'allowed' AND at_ms >= :earliest""",
             dict(day=day, week=week, month=month, minute=minute, child=child, earliest=earliest),
@@ -117,12 +120,41 @@ class Reading:
             row[3],
         )
 
+    def continued(self, child: str, rules: tuple[str, ...], rule: str, units: int, now: datetime) -> int | None:
+        """The earlier attempt whose payment a request of `rule` continues: same child, an allowed and counted
+        attempt of one of `rules`, the same amount, within CONTINUE_WITHIN, not yet continued by `rule`.
+
+        Each counted attempt covers one later step per rule, so a step never hides a payment of its own.
+        """
+        since = db.ms(now - CONTINUE_WITHIN)
+        marks = ", ".join("?" * len(rules))
+        row = self.conn.execute(
+            f"""SELECT a.id FROM attempts a
+                WHERE a.child = ? AND a.decision = 'allowed' AND a.at_ms >= ? AND a.{COUNTED}
+                  AND a.continues IS NULL AND a.amount_units = ? AND a.rule IN ({marks})
+                  AND NOT EXISTS (SELECT 1 FROM attempts h WHERE h.child = a.child AND h.decision = 'allowed'
+                                  AND h.at_ms >= ? AND h.continues = a.id AND h.rule = ?)
+                ORDER BY a.id DESC LIMIT 1""",
+            (child, since, units, *rules, since, rule),
+        ).fetchone()
+        return None if row is None else row[0]
+
 
 class Writing(Reading):
     """The write transaction a purchase is judged and recorded in (see `Ledger.writing`)."""
 
-    def insert(self, attempt: Attempt, tz: str, currency: str, *, allowed: bool, reason: str | None) -> int:
-        """Record a judged attempt and its journal entry; returns its id. Only an allowed one counts towards caps."""
+    def insert(
+        self,
+        attempt: Attempt,
+        tz: str,
+        currency: str,
+        *,
+        allowed: bool,
+        reason: str | None,
+        continues: int | None = None,
+    ) -> int:
+        """Record a judged attempt and its journal entry; returns its id. Only an allowed one counts towards caps,
+        and not when it `continues` an earlier attempt's payment (counted there)."""
         p = attempt.purchase
         row = {
             "at_ms": db.ms(attempt.at),
@@ -136,7 +168,7 @@ class Writing(Reading):
             "app_amount": None if p.amount is None else str(p.amount),
             "app_unit": p.unit,
             "amount": None if p.money is None else str(p.money.amount),
-            "amount_units": p.money.to_units() if p.money is not None and allowed else 0,
+            "amount_units": p.money.to_units() if p.money is not None and allowed and continues is None else 0,
             "currency": currency,
             "recipient": p.recipient,
             "decision": "allowed" if allowed else "blocked",
@@ -145,6 +177,8 @@ class Writing(Reading):
             "outcome": PENDING if allowed else NEVER,
             "mac": attempt.mac,
         }
+        if continues is not None:  # older journal entries have no such key; an absent key reads as None
+            row["continues"] = continues
         cur = self.conn.execute(
             f"INSERT INTO attempts ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
         )
@@ -226,4 +260,5 @@ def _row(r: dict) -> Row:
         problem=r["problem"],
         outcome=r["outcome"],
         mac=r.get("mac"),
+        continues=r.get("continues"),
     )

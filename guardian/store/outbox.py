@@ -4,6 +4,12 @@ The proxy never notifies directly: it appends a row here (in a worker
 thread), and a scheduled job in the dashboard process delivers pending rows
 through the desktop notifier, each exactly once. While no notifier works the
 rows stay pending, with the last error, so nothing is lost.
+
+Every notification ends with the journal's head as it stood when it was
+written (`` · #seq`` and the digest's first 16 characters, in no language so
+that it reads the same in every message): the parent's own message history
+then witnesses the record, and ``guardian verify --head`` finds any of these
+digests in it, or says it was rewritten.
 """
 
 from __future__ import annotations
@@ -14,13 +20,16 @@ from dataclasses import dataclass
 from guardian import words
 from guardian.catalog.detect import Purchase, clean_text
 from guardian.catalog.model import KIND_NAMES, App
+from guardian.store import journal
 from guardian.words import Words
 
 # Kinds of event. Texts are built by the writer, in the household's language; everything from traffic in them
 # is cleaned and bounded (`what`).
 REFUSED, CAP_NEAR, BURST, WEEKLY, APPROVAL = "refused", "cap-80", "burst", "weekly-summary", "approval"
-KINDS = (REFUSED, CAP_NEAR, BURST, WEEKLY, APPROVAL)
+LOGINS = "login-failures"
+KINDS = (REFUSED, CAP_NEAR, BURST, WEEKLY, APPROVAL, LOGINS)
 MAX_TEXT = 300
+SHORT_HEAD = 16  # hex characters of the head digest in a message: 64 bits, too many to match by chance
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +50,19 @@ class Event:
 def post(
     conn: sqlite3.Connection, kind: str, child: str | None, title: str, body: str, at_ms: int, link: str | None = None
 ) -> int:
-    """Queue one notification; call inside the caller's transaction or on its own."""
+    """Queue one notification, its body ending with the record's head; inside the caller's transaction or alone."""
+    mark = witness(conn)
     cur = conn.execute(
         "INSERT INTO outbox (at_ms, kind, child, title, body, link) VALUES (?, ?, ?, ?, ?, ?)",
-        (at_ms, kind, child, title[:MAX_TEXT], body[:MAX_TEXT], link),
+        (at_ms, kind, child, title[:MAX_TEXT], body[: MAX_TEXT - len(mark)] + mark, link),
     )
     return cur.lastrowid
+
+
+def witness(conn: sqlite3.Connection) -> str:
+    """The head as a message carries it: " · #12 1f0c9a3b5d7e8f60" ("" while the journal is empty)."""
+    seq, h = journal.head_entry(conn)
+    return f" · #{seq} {h[:SHORT_HEAD]}" if seq else ""
 
 
 @dataclass(frozen=True, slots=True)

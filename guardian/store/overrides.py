@@ -9,7 +9,9 @@ purchase and need no reload:
   date (several allowances for the same day add up).
 
 The proxy reads them inside the ledger's write transaction, so a purchase
-judged after the parent pressed "lock" is refused.
+judged after the parent pressed "lock" is refused. Each new override and each
+lifted lock is journaled (kinds ``override`` and ``override-cleared``) with
+the row it writes, so `guardian verify` can check the table.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from decimal import Decimal
 
 from guardian.household.money import SCALE, Money
 from guardian.household.periods import Calendar
-from guardian.store import db
+from guardian.store import db, journal
 
 LOCK, EXTRA = "lock", "extra"
+ADDED, CLEARED = "override", "override-cleared"  # journal kinds
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,29 +65,46 @@ def lock(conn: sqlite3.Connection, now: datetime, until: datetime | None = None)
     """Lock all purchases from `now` until `until` (None: until unlocked). Call inside a transaction."""
     if until is not None and until <= now:
         raise ValueError("the lock's end must be in the future")
-    cur = conn.execute(
-        "INSERT INTO overrides (kind, until_ms, created_ms) VALUES ('lock', ?, ?)",
-        (None if until is None else db.ms(until), db.ms(now)),
-    )
-    return cur.lastrowid
+    return _insert(conn, LOCK, None, None, None, 0, None if until is None else db.ms(until), db.ms(now))
 
 
 def unlock(conn: sqlite3.Connection, now: datetime) -> int:
     """Lift every lock; returns how many were in force."""
-    cur = conn.execute(
-        "UPDATE overrides SET cleared_ms = ? "
-        "WHERE kind = 'lock' AND cleared_ms IS NULL AND (until_ms IS NULL OR until_ms > ?)",
-        (db.ms(now), db.ms(now)),
-    )
-    return cur.rowcount
+    now_ms = db.ms(now)
+    ids = [
+        i
+        for (i,) in conn.execute(
+            "SELECT id FROM overrides"
+            " WHERE kind = 'lock' AND cleared_ms IS NULL AND (until_ms IS NULL OR until_ms > ?)",
+            (now_ms,),
+        ).fetchall()
+    ]
+    for i in ids:
+        conn.execute("UPDATE overrides SET cleared_ms = ? WHERE id = ?", (now_ms, i))
+        journal.append(conn, CLEARED, i, {"cleared_ms": now_ms}, now_ms)
+    return len(ids)
 
 
 def extra(conn: sqlite3.Connection, child: str, amount: Money, day: date, now: datetime) -> int:
     """Raise `child`'s day cap by `amount` on the local date `day`."""
     if amount.amount <= 0:
         raise ValueError("the extra amount must be above zero")
+    return _insert(conn, EXTRA, child, day.isoformat(), str(amount.amount), amount.to_units(), None, db.ms(now))
+
+
+def _insert(conn: sqlite3.Connection, kind: str, child, day, amount, units: int, until_ms, created_ms: int) -> int:
+    row = {
+        "kind": kind,
+        "child": child,
+        "day": day,
+        "amount": amount,
+        "amount_units": units,
+        "until_ms": until_ms,
+        "created_ms": created_ms,
+        "cleared_ms": None,
+    }
     cur = conn.execute(
-        "INSERT INTO overrides (kind, child, day, amount, amount_units, created_ms) VALUES ('extra', ?, ?, ?, ?, ?)",
-        (child, day.isoformat(), str(amount.amount), amount.to_units(), db.ms(now)),
+        f"INSERT INTO overrides ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values())
     )
+    journal.append(conn, ADDED, cur.lastrowid, row, created_ms)
     return cur.lastrowid

@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS attempts (
     reason TEXT,
     problem TEXT,
     outcome TEXT NOT NULL DEFAULT 'pending',
-    mac TEXT
+    mac TEXT,
+    continues INTEGER  -- a later step of this earlier attempt's payment (counted there, not here)
 );
 CREATE INDEX IF NOT EXISTS attempts_allowed ON attempts (child, at_ms) WHERE decision = 'allowed';
 CREATE INDEX IF NOT EXISTS attempts_at ON attempts (at_ms);
@@ -164,16 +165,21 @@ CREATE TABLE IF NOT EXISTS devices_seen (
     last_ms INTEGER NOT NULL
 );
 
--- The dashboard's parent password and failed logins (guardian.setup.logins).
+-- The dashboard's parent password and failed logins (guardian.setup.logins). A session names the generation
+-- it was opened in; logging out and changing the password start a new one, so older sessions stop working.
 CREATE TABLE IF NOT EXISTS parent_login (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     hash TEXT NOT NULL,
-    set_ms INTEGER NOT NULL
+    set_ms INTEGER NOT NULL,
+    generation INTEGER NOT NULL DEFAULT 0
 );
+-- Failed logins per lane (one for browsers the parent logged in with before, one for everyone else), and how
+-- many of them the parent was told about.
 CREATE TABLE IF NOT EXISTS login_failures (
     client TEXT PRIMARY KEY,
     failures INTEGER NOT NULL,
-    last_ms INTEGER NOT NULL
+    last_ms INTEGER NOT NULL,
+    noticed INTEGER NOT NULL DEFAULT 0
 );
 
 -- Gift prices learned from the apps' gift lists (guardian.store.gift_prices).
@@ -183,6 +189,14 @@ CREATE TABLE IF NOT EXISTS gift_prices (
     price TEXT NOT NULL,
     learned_ms INTEGER NOT NULL,
     PRIMARY KEY (app, gift_id)
+);
+
+-- The phones and tablets a parent added or removed (guardian.setup.phones): the latest of each, journaled.
+CREATE TABLE IF NOT EXISTS devices (
+    device TEXT PRIMARY KEY,
+    child TEXT,
+    action TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
 );
 
 -- Payment-looking requests no rule matched (guardian.store.unrecognised).

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 from mitmproxy.proxy import mode_specs
 from mitmproxy.test import tflow
 from mitmproxy.websocket import WebSocketMessage
 
 from addons.cheers import Cheers
 from guardian.store.ledger import Ledger
+from tests.support import tarsframes as tf
 from tests.support.one_addon import alone, run, write_config
 
 
@@ -78,3 +81,41 @@ async def test_a_message_that_cannot_be_read_is_dropped(tmp_path, monkeypatch):
         cheer = chat("PRIVMSG #mia :Cheer1")
         assert cheers.websocket_message(cheer) is None
     assert cheer.websocket.messages[-1].dropped
+
+
+def frame(data: bytes, host: str = "cdnws.api.huya.com", from_client: bool = True):
+    flow = tflow.twebsocketflow()
+    flow.client_conn.peername = ("127.0.0.1", 5000)
+    flow.request.host = host
+    flow.request.headers["host"] = host
+    flow.websocket.messages.append(WebSocketMessage(2, from_client, data))
+    return flow
+
+
+async def test_huya_gifts_in_binary_frames_are_priced_from_the_servers_gift_list(tmp_path):
+    config = write_config(tmp_path, '[child.caps]\nday = "25"\n')
+    with alone(Cheers, config) as cheers:
+        early = frame(tf.gift_frame(20277, 1))  # no gift list yet: amount unknown, refused by default
+        await run(cheers.websocket_message(early))
+        listed = frame(tf.props_list([(20277, 10000), (20267, 100)]), from_client=False)
+        await run(cheers.websocket_message(listed))
+        gifts = [frame(tf.gift_frame(20277, 2)), frame(tf.gift_frame(20267, 10)), frame(tf.gift_frame(20277, 1))]
+        for f in gifts:
+            await run(cheers.websocket_message(f))
+        beat = frame(tf.call("onlineui", "OnUserHeartBeat", tf.user_id()))
+        assert cheers.websocket_message(beat) is None
+        broken = frame(tf.gift_frame(20277, 1)[:-12] + b"\x0e")
+        await run(cheers.websocket_message(broken))
+        push = frame(tf.command(7, b"\x00"), from_client=False)  # other viewers' gifts: never judged or learned
+        assert cheers.websocket_message(push) is None
+    assert not listed.websocket.messages[-1].dropped and not beat.websocket.messages[-1].dropped
+    assert [f.websocket.messages[-1].dropped for f in (early, *gifts, broken)] == [True, False, False, True, True]
+    rows = sorted(Ledger(tmp_path / "guardian.db").rows(), key=lambda r: r.id)
+    assert [(r.rule, r.app_amount, r.amount, r.decision, r.reason) for r in rows] == [
+        ("huya.gift.consumeGift", None, None, "blocked", "unknown-amount"),
+        ("huya.gift.consumeGift", "20000", "20", "allowed", None),
+        ("huya.gift.consumeGift", "1000", "1", "allowed", None),
+        ("huya.gift.consumeGift", "10000", "10", "blocked", "day-cap"),
+        ("huya.gift.consumeGift", None, None, "blocked", "unreadable"),
+    ]
+    assert "SECRET" not in json.dumps([r.problem for r in rows])

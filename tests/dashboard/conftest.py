@@ -43,9 +43,13 @@ def config_file(tmp_path: Path) -> Path:
     return path
 
 
+HOST = "127.0.0.1:8765"  # the dashboard's default listen address: the only Host names it answers are its own
+
+
 @pytest.fixture
 def app(config_file: Path):
-    return create_app({"GUARDIAN_CONFIG": str(config_file), "TESTING": True})
+    # SERVER_NAME gives the test client's requests the Host header a browser at the listen address sends.
+    return create_app({"GUARDIAN_CONFIG": str(config_file), "TESTING": True, "SERVER_NAME": HOST})
 
 
 @pytest.fixture

@@ -39,3 +39,29 @@ def test_apps_page_needs_a_login(client, ledger):
     logins.set_password(ledger.conn, "a password", 0)
     r = client.get("/apps")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
+
+
+def test_apps_page_shows_each_apps_coverage(parent, config_file):
+    page = parent.get("/apps").text
+    huya = page.split('<details id="coverage-huya">', 1)[1].split("</details>", 1)[0]
+    assert "<code>huya.gift.consumeGift</code>" in huya and "<td>medium</td><td>3</td>" in huya  # three sources
+    assert "Host level only: <code>pay.huya.com</code>" in huya
+    assert "Known to be missed: 5 (see <code>guardian rules coverage</code>)" in huya
+    wechat = page.split('<details id="coverage-wechatpay">', 1)[1].split("</details>", 1)[0]
+    assert "Left alone: <code>long.weixin.qq.com" in wechat and "amount unknown" in wechat
+    assert "continues <code>kuaishou.recharge.kspay_cashier" in page
+
+
+def test_a_parents_rule_file_on_the_apps_page_is_escaped(parent, config_file):
+    rules = config_file.parent / "rules"
+    rules.mkdir()
+    (rules / "mine.toml").write_text(
+        'app = "mine"\nname = "Mine <b>"\ncurrency = "CNY"\nhosts = ["mine.example"]\n'
+        "refusal = { json = '{}' }\n"
+        'missed = ["<script>alert(1)</script>"]\n[[rule]]\nid = "mine.x"\nkind = "tip"\nhost = "mine.example"\n'
+        'path = "/tip"\namount = "n"\nsources = ["<img src=x onerror=alert(1)>"]\nconfidence = "low"\n',
+        encoding="utf-8",
+    )
+    page = parent.get("/apps").text
+    assert "<script>alert(1)</script>" not in page and "<img src=x" not in page
+    assert "Mine &lt;b&gt;" in page and '<details id="coverage-mine">' in page

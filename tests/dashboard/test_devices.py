@@ -17,6 +17,7 @@ pytest.importorskip("dashboard.auth", reason="the dashboard (issue 3) is not mer
 from guardian.household import configfile  # noqa: E402
 from guardian.setup import devices_seen, wireguard  # noqa: E402
 from tests.dashboard.conftest import PASSWORD  # noqa: E402
+from tests.support.dashboard import free_port
 
 XSS_USER = "user:<img src=x onerror=alert(1)>"
 
@@ -88,11 +89,14 @@ def test_changes_need_the_csrf_token_and_a_login(parent, client, config_file):
 @pytest.mark.skipif(
     not Path("/usr/bin/chromium").exists() or shutil.which("zbarimg") is None, reason="needs Chromium and zbarimg"
 )
-def test_the_qr_code_in_a_real_browser_decodes_to_the_tunnel(app, parent, tmp_path):
+def test_the_qr_code_in_a_real_browser_decodes_to_the_tunnel(app, parent, tmp_path, config_file):
     from playwright.sync_api import sync_playwright
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    port = free_port()
+    with config_file.open("a", encoding="utf-8") as f:  # the dashboard answers only at its configured address
+        f.write(f'\n[dashboard]\nlisten = "127.0.0.1:{port}"\n')
+    server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_port}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
+from guardian.evidence import verify
 from guardian.household import configfile
 from guardian.store import journal
 
@@ -98,8 +99,10 @@ def test_lock_now_until_unlocked_then_unlock(parent, ledger):
     parent.post("/limits/unlock", data={"csrf_token": parent.csrf})
     page = parent.get("/limits").text
     assert "Lock all purchases now" in page and "unlocked purchases" in page
-    kinds = [k for (k,) in ledger.conn.execute("SELECT kind FROM journal")]
-    assert kinds == ["limit-change", "limit-change"]
+    kinds = [k for (k,) in ledger.conn.execute("SELECT kind FROM journal ORDER BY seq")]
+    assert kinds == ["override", "limit-change", "override-cleared", "limit-change"]
+    report = verify.verify(ledger.conn)
+    assert report.intact and report.rows["overrides"] == 1 and report.rows["changes"] == 2, report.problems
 
 
 def test_lock_until_a_time_and_a_bad_time(parent, ledger):

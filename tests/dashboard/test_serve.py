@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_flask_run_serves_the_dashboard(config_file):
     port = free_port()
+    with config_file.open("a", encoding="utf-8") as f:  # it answers only at its configured address
+        f.write(f'\n[dashboard]\nlisten = "127.0.0.1:{port}"\n')
     env = {**os.environ, "GUARDIAN_CONFIG": str(config_file)}
     process = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "dashboard", "run", "--port", str(port)],

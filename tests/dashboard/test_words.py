@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import create_app
-from tests.dashboard.conftest import token
+from tests.dashboard.conftest import HOST, token
 from tests.support import demo
 
 ACCEPT = {"zh": "zh-CN,zh;q=0.9,en;q=0.5", "en": "en-US,en;q=0.9"}
@@ -87,7 +87,7 @@ def household(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def browser(household):
-    app = create_app({"GUARDIAN_CONFIG": str(household), "TESTING": True})
+    app = create_app({"GUARDIAN_CONFIG": str(household), "TESTING": True, "SERVER_NAME": HOST})
     return app.test_client()
 
 
@@ -153,9 +153,9 @@ def test_the_switch_is_on_every_page_and_remembered(browser):
 
 
 def test_without_a_browser_preference_the_household_language_holds(household, tmp_path):
-    app = create_app({"GUARDIAN_CONFIG": str(household), "TESTING": True})
+    app = create_app({"GUARDIAN_CONFIG": str(household), "TESTING": True, "SERVER_NAME": HOST})
     assert "登录" in app.test_client().get("/login").text  # the household's default, Chinese
     english = tmp_path / "guardian.toml"
     english.write_text('[household]\nlanguage = "en"\n', encoding="utf-8")
-    app = create_app({"GUARDIAN_CONFIG": str(english), "TESTING": True})
+    app = create_app({"GUARDIAN_CONFIG": str(english), "TESTING": True, "SERVER_NAME": HOST})
     assert "Welcome to Guardian" in app.test_client().get("/setup").text

@@ -49,11 +49,7 @@ def test_a_held_purchase_approved_in_the_browser_reaches_the_app_and_a_denied_on
             page = browser.new_page()
             alerts: list[str] = []
             page.on("dialog", lambda d: (alerts.append(d.message), d.dismiss()))
-            page.goto(dashboard.url + "/setup")
-            page.fill("input[name=password]", PASSWORD)
-            page.fill("input[name=confirm]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(dashboard.url + "/")
+            dashboard.choose_password(page, PASSWORD)
 
             held = Background(proxy, lambda c: gift(c, 25, streamer=XSS))
             [asked] = wait_pending(db)

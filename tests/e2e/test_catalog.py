@@ -17,7 +17,9 @@ import pytest
 
 from tests.conftest import closed_window, household_config
 from tests.e2e.test_enforcement import rows, wait_settled
-from tests.support.endpoints import ENDPOINTS, RATES
+from tests.support.endpoints import RATES
+from tests.support.nonpurchases import NON_PURCHASES
+from tests.support.purchases import ENDPOINTS
 
 pytestmark = pytest.mark.e2e
 
@@ -70,6 +72,19 @@ def test_every_endpoint_is_recognised_through_the_proxy_with_its_amount(start_pr
         else:
             assert row["amount"] is None and row["problem"], endpoint.name
         assert row["outcome"] == "accepted", endpoint.name
+
+
+def test_no_request_that_is_not_a_purchase_is_recognised_through_the_proxy(start_proxy, fake_apps, tmp_path):
+    """Gift lists, room info, chat, likes, balances, backpack sends, free items: all reach the app untouched."""
+    proxy = start_proxy(config('unknown_amount = "refuse"\n[child.caps]\nper_purchase = "0.001"\n'))  # refused
+    with proxy.client() as c:
+        answers = [send(c, e) for e in NON_PURCHASES]
+    assert [(e.name, a.headers.get("Guardian-Decision")) for e, a in zip(NON_PURCHASES, answers, strict=True)] == [
+        (e.name, None) for e in NON_PURCHASES
+    ]
+    assert all(a.status_code == 200 for a in answers)
+    assert len(fake_apps.seen) == len(NON_PURCHASES) + sum(len(e.before) for e in NON_PURCHASES)
+    assert rows(tmp_path / "guardian.db") == []
 
 
 def test_unknown_amounts_follow_the_childs_setting_and_windows_always_apply(start_proxy, fake_apps, tmp_path):
@@ -142,7 +157,7 @@ def test_a_twitch_batch_with_two_purchases_is_refused_whole(start_proxy, fake_ap
         {"operationName": "ChannelShell", "variables": {}},
         {"operationName": "PurchaseBitsOffer", "variables": {}},
         {"operationName": "UseLive", "variables": {}},
-        {"operationName": "CreateSubscriptionCheckout", "variables": {}},
+        {"operationName": "CheckoutPurchaseOffer", "variables": {}},
     ]
     with proxy.client() as c:
         refused = c.post(
@@ -157,7 +172,7 @@ def test_a_twitch_batch_with_two_purchases_is_refused_whole(start_proxy, fake_ap
     assert len(fake_apps.received("/gql")) == 1
     [row] = rows(tmp_path / "guardian.db")
     assert row["rule"] == "twitch.gql.purchase"
-    assert "PurchaseBitsOffer" in row["problem"] and "CreateSubscriptionCheckout" in row["problem"]
+    assert "PurchaseBitsOffer" in row["problem"] and "CheckoutPurchaseOffer" in row["problem"]
 
 
 def connect_answer(proxy, host: str) -> tuple[int, dict[str, str]]:

@@ -29,10 +29,7 @@ def test_unrecognised_payment_requests_reach_the_apps_page(household, browser): 
 
     page = browser.new_page()
     page.goto(dashboard.url + "/")
-    page.fill("input[name=password]", PASSWORD)
-    page.fill("input[name=confirm]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(dashboard.url + "/")
+    dashboard.choose_password(page, PASSWORD)
     page.click("nav >> text=Apps")
     expect(page.locator("table.unrecognised")).to_contain_text("POST www.douyu.com/japi/prop/newgift/order/{id}")
     expect(page.locator("table.apps")).to_contain_text("Apple App Store")

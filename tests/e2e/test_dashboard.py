@@ -76,10 +76,7 @@ def test_parent_sees_a_refusal_live_lowers_a_cap_and_the_proxy_obeys(household, 
     # First run: the browser is sent to set the password, then lands on Live.
     page.goto(dashboard.url + "/")
     assert page.url == dashboard.url + "/setup"
-    page.fill("input[name=password]", PASSWORD)
-    page.fill("input[name=confirm]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(dashboard.url + "/")
+    dashboard.choose_password(page, PASSWORD)
     expect(page.locator("#empty")).to_be_visible()
 
     # A refused purchase through the real proxy appears without reloading; the recipient is text.
@@ -133,10 +130,7 @@ def test_lock_now_is_obeyed_by_the_proxy_at_once(household, browser):
 
     proxy, dashboard, _ = household
     page = browser.new_page()
-    page.goto(dashboard.url + "/setup")
-    page.fill("input[name=password]", PASSWORD)
-    page.fill("input[name=confirm]", PASSWORD)
-    page.click("button[type=submit]")
+    dashboard.choose_password(page, PASSWORD)
     page.goto(dashboard.url + "/limits")
     page.click("text=Lock all purchases now")
     expect(page.locator(".flash").first).to_contain_text("All purchases are locked until you unlock them")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -71,6 +72,7 @@ def test_guardian_run_starts_proxy_and_dashboard_with_the_default_config(tmp_pat
         run.send_signal(signal.SIGTERM)
         out, _ = run.communicate(timeout=30)
     assert "Parents' dashboard: http://127.0.0.1:" in out
+    assert re.search(r"setup code [A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4} \(also in .*setup-code", out), out
     assert (home / "mitmproxy" / "mitmproxy-ca-cert.pem").exists()  # the CA lives in the data directory
     with pytest.raises(httpx.TransportError):  # both children stopped with it
         httpx.get(f"http://127.0.0.1:{board_port}/", timeout=2)

@@ -12,23 +12,23 @@ from guardian.household.config import ConfigError
 
 def test_settings_knows_the_parents_own_apps(tmp_path: Path) -> None:
     path = tmp_path / "guardian.toml"
-    path.write_text('[[child]]\nname = "Mia"\n[child.windows.apps]\nhuya = ["daily 10:00-11:00"]\n', encoding="utf-8")
+    path.write_text('[[child]]\nname = "Mia"\n[child.windows.apps]\nmyapp = ["daily 10:00-11:00"]\n', encoding="utf-8")
     known = ", ".join(sorted(Catalog.load().apps))
-    with pytest.raises(ConfigError, match=rf"child\[0\]\.windows\.apps\.huya: unknown app; known apps: {known}$"):
+    with pytest.raises(ConfigError, match=rf"child\[0\]\.windows\.apps\.myapp: unknown app; known apps: {known}$"):
         settings.load(path)
     rules = tmp_path / "rules"  # guardian.home.rules_dir: beside the config
     rules.mkdir()
-    (rules / "huya.toml").write_text(
+    (rules / "myapp.toml").write_text(
         textwrap.dedent(
             """\
-            app = "huya"
+            app = "myapp"
             currency = "CNY"
-            hosts = ["*.huya.com"]
+            hosts = ["*.myapp.example"]
             refusal = { json = '{"status": 1, "message": "$message"}' }
             [[rule]]
-            id = "huya.gift"
+            id = "myapp.gift"
             kind = "gift"
-            host = "pay.huya.com"
+            host = "pay.myapp.example"
             path = "/gift"
             amount = "price"
             """
@@ -36,6 +36,6 @@ def test_settings_knows_the_parents_own_apps(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     s = settings.load(path)
-    assert "huya" in s.catalog.apps
-    assert s.config.children[0].app_schedule("huya").texts() == ["daily 10:00-11:00"]
-    assert settings.watched_files(path) == [rules / "huya.toml"]
+    assert "myapp" in s.catalog.apps
+    assert s.config.children[0].app_schedule("myapp").texts() == ["daily 10:00-11:00"]
+    assert settings.watched_files(path) == [rules / "myapp.toml"]

@@ -4,6 +4,7 @@ and a headless Chromium."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -89,3 +90,23 @@ class Dashboard:
 
     def log(self) -> str:
         return "".join(self.output)
+
+    def setup_code(self, timeout: float = 15) -> str:
+        """The one-time code for the first password, as the dashboard printed it in its log."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            found = re.search(r"setup code ([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})", self.log())
+            if found:
+                return found.group(1)
+            time.sleep(0.05)
+        raise AssertionError("the dashboard printed no setup code:\n" + self.log())
+
+    def choose_password(self, page, password: str) -> None:
+        """First run in a browser page: the setup form with the printed code, landing on Live."""
+        if not page.url.endswith("/setup"):
+            page.goto(self.url + "/setup")
+        page.fill("input[name=code]", self.setup_code())
+        page.fill("input[name=password]", password)
+        page.fill("input[name=confirm]", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(self.url + "/")

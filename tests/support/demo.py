@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
 
-from guardian import settings
+from guardian import settings, words
 from guardian.catalog.request import Request
 from guardian.enforce.guard import Guard
 from guardian.evidence import reports
@@ -119,6 +119,11 @@ def make(folder: Path, now: datetime | None = None, language: str | None = None)
         devices_seen.record(conn, {"10.0.0.2": time.time(), "10.0.0.77": time.time() - 7200})
         phones.record(conn, "added", "Mia", "mia-phone", db.ms(now))
         logins.set_password(conn, PASSWORD, db.ms(now))
+        for i in range(logins.NOTIFY_AFTER, 0, -1):  # someone guessed the dashboard password, a try every 10 s
+            at_ms = db.ms(now) - i * 10_000
+            logins.take_turn(conn, logins.ANYONE, at_ms)
+            logins.failed(conn, logins.ANYONE, at_ms, words.of(s.config.household.language))
+        logins.succeeded(conn, logins.ANYONE)  # then the parent logged in
         reports.weekly(conn, s.config, now)
     finally:
         guard.ledger.close()

@@ -38,6 +38,10 @@ SUCCESS = {
     "roblox.com": {"purchased": True, "reason": "Success", "productId": 1},
     "steampowered.com": {"success": 1, "transid": "fake-1"},
     "alipay.com": {"alipay_trade_page_pay_response": {"code": "10000", "msg": "Success"}},
+    "95516.com": {"respCode": "00", "respMsg": "success"},
+    "kuaishoupay.com": {"result": 1, "code": "SUCCESS"},
+    "amemv.com": {"status_code": 0, "data": {}, "extra": {}},
+    "douyucdn.cn": {"error": 0, "data": {}},
     "paypal.com": {"id": "fake-order", "status": "CREATED"},
     "stripe.com": {"id": "pi_fake", "object": "payment_intent", "status": "succeeded"},
     "apple.com": {"status": 0},
@@ -68,16 +72,31 @@ GIFT_LISTS = {
             "gifts": [
                 {"id": 463, "name": "Rose", "diamond_count": 1},
                 {"id": 3389, "name": "Sports car", "diamond_count": 1200},
-            ]
+            ],
+            "pages": [  # the panel's pages, as the app and newer web clients get them
+                {"page_name": "礼物", "gifts": [{"id": 4550, "name": "墨镜", "diamond_count": 52}]},
+                {"page_name": "特权", "gifts": [{"id": 4551, "name": "灯牌", "gift_price": 1}]},
+            ],
         },
     },
-    "/live_api/emoji/allgifts": {"result": 1, "data": {"list": [{"id": 9, "name": "棒棒糖", "unitPrice": 66}]}},
+    # Kuaishou's web gift list: names and pictures by id, no prices (OrdinaryRoad KuaishouApis.GiftInfo).
+    "/live_api/emoji/allgifts": {"result": 1, "data": {"9": {"giftName": "棒棒糖", "giftUrl": "https://x/9.jpg"}}},
     "/api/RoomApi/room/": {
         "error": 0,
         "data": {
             "gift": [
                 {"id": "20001", "name": "飞机", "type": "2", "pc": 10000},
+                {"id": "20002", "name": "赞", "type": "2", "pc": 100},
                 {"id": "191", "name": "鱼丸", "type": "1", "pc": 100},
+            ]
+        },
+    },
+    "/api/gift/v3/web/list": {
+        "error": 0,
+        "data": {
+            "giftList": [
+                {"id": 20001, "name": "飞机", "priceInfo": {"price": 10000, "priceType": "2", "returnNum": 0}},
+                {"id": 20006, "name": "办卡", "priceInfo": {"price": 600, "priceType": "2", "returnNum": 0}},
             ]
         },
     },
@@ -156,6 +175,8 @@ class FakeApps:
     pages: dict[str, str] = field(default_factory=dict)  # exact path -> an HTML page to serve there
     lock: threading.Lock = field(default_factory=threading.Lock)
     ws_messages: list[str] = field(default_factory=list)  # text frames received on WebSockets
+    ws_binary: list[bytes] = field(default_factory=list)  # binary frames received on WebSockets
+    ws_greetings: dict[str, list[bytes]] = field(default_factory=dict)  # host -> binary frames sent on connecting
 
     def received(self, path_part: str) -> list[Seen]:
         with self.lock:
@@ -167,6 +188,8 @@ class FakeApps:
             self.answers.clear()
             self.pages.clear()
             self.ws_messages.clear()
+            self.ws_binary.clear()
+            self.ws_greetings.clear()
 
 
 def _handler(apps: FakeApps) -> type[BaseHTTPRequestHandler]:
@@ -249,7 +272,8 @@ def _handler(apps: FakeApps) -> type[BaseHTTPRequestHandler]:
 
 
 def _websocket(handler: BaseHTTPRequestHandler, apps: FakeApps) -> None:
-    """Accept a WebSocket (RFC 6455) and record the client's text frames until it closes."""
+    """Accept a WebSocket (RFC 6455), send the host's greeting frames, and record the client's frames until it
+    closes."""
     key = handler.headers.get("sec-websocket-key", "")
     accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
     handler.send_response(101)
@@ -257,6 +281,13 @@ def _websocket(handler: BaseHTTPRequestHandler, apps: FakeApps) -> None:
     handler.send_header("Connection", "Upgrade")
     handler.send_header("Sec-WebSocket-Accept", accept)
     handler.end_headers()
+    host = (handler.headers.get("host") or "").split(":")[0].lower()
+    with apps.lock:
+        greetings = list(apps.ws_greetings.get(host, ()))
+    for data in greetings:  # server frames are not masked
+        size = len(data)
+        head = bytes([0x82, size]) if size < 126 else bytes([0x82, 126]) + size.to_bytes(2, "big")
+        handler.wfile.write(head + data)
     handler.wfile.flush()
     read = handler.rfile.read
     while True:
@@ -273,6 +304,9 @@ def _websocket(handler: BaseHTTPRequestHandler, apps: FakeApps) -> None:
         if opcode == 1:
             with apps.lock:
                 apps.ws_messages.append(payload.decode("utf-8", "replace"))
+        elif opcode == 2:
+            with apps.lock:
+                apps.ws_binary.append(payload)
         elif opcode == 8:
             handler.wfile.write(b"\x88\x00")
             handler.wfile.flush()

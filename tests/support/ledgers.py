@@ -95,3 +95,64 @@ def sql(path: Path, *statements: str) -> None:
         conn.commit()
     finally:
         conn.close()
+
+
+def chain_key(path: Path) -> bytes:
+    """The ledger's chain key, as an administrator (or the service account) can read it."""
+    return (path.parent / "chain-key").read_bytes()
+
+
+def rehash(
+    path: Path, edit: Callable[[str], str] = lambda body: body, key: bytes | None = None, start: int = 1
+) -> None:
+    """Rewrite the journal from seq `start` on: `edit` each body and recompute every hash, with `key` or, as a
+    child without the key must, with plain SHA-256."""
+    from guardian.store import journal
+
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute(
+            "SELECT seq, at_ms, kind, ref, body, prev FROM journal WHERE seq >= ? ORDER BY seq", (start,)
+        ).fetchall()
+        prev = rows[0][5] if rows else journal.GENESIS
+        for seq, at_ms, kind, ref, body, _ in rows:
+            body = edit(body)
+            h = journal.digest(prev, seq, at_ms, kind, ref, body, key)
+            conn.execute("UPDATE journal SET body = ?, prev = ?, hash = ? WHERE seq = ?", (body, prev, h, seq))
+            prev = h
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def every_table(path: Path, at: datetime = START) -> None:
+    """One row of each journaled table through its real writer: attempts, an approval asked, answered and used,
+    a lock lifted, an extra allowance, changes, learned gift prices, a phone added and one removed."""
+    from guardian.setup import phones
+    from guardian.store import approvals, changes, db, gift_prices, outbox, overrides
+
+    five(path)
+    ledger = Ledger(path)
+    conn = ledger.conn
+    ms = db.ms(at)
+    try:
+        with db.transaction(conn):
+            say = outbox.Say.of("zh", None, "bilibili")
+            asked = approvals.create(conn, "Mia", purchase(Buy("40")), "192.168.1.23", None, 5, ms, say)
+        approvals.decide(conn, asked, True, "parent (dashboard)", "dashboard", ms + 1000)
+        with db.transaction(conn):
+            approvals.use(conn, asked, 5, ms + 2000)
+        with db.transaction(conn):
+            overrides.lock(conn, at)
+            changes.record(conn, "locked all purchases", {"until": "until unlocked"}, ms, changes.PARENT_DASHBOARD)
+        with db.transaction(conn):
+            overrides.unlock(conn, at + timedelta(minutes=5))
+            overrides.extra(conn, "Mia", Money(Decimal(10), "CNY"), at.date(), at)
+            changes.record(conn, "extra allowance", {"child": "Mia", "amount": "10"}, ms + 300_000, "administrator dad")
+        gift_prices.save(conn, "douyin", {"463": Decimal(1), "3389": Decimal(1200)}, ms)
+        gift_prices.save(conn, "douyin", {"463": Decimal(2), "3389": Decimal(1200)}, ms + 60_000)
+        phones.record(conn, "added", "Mia", "mia-phone", ms)
+        phones.record(conn, "added", "Mia", "old-tablet", ms)
+        phones.record(conn, "removed", "Mia", "old-tablet", ms + 60_000)
+    finally:
+        ledger.close()

@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from guardian.catalog.cheers import bits, detect_message
+from guardian.catalog.cheers import bits
 from guardian.catalog.index import Catalog
+from guardian.catalog.messages import detect_message
 from guardian.household.config import Household
 
 CATALOG = Catalog.load()

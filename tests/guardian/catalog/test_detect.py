@@ -300,7 +300,7 @@ UNREADABLE = [
     # (query, body, content type, problem)
     ({}, gold_form(gift_num=""), FORM, "the field 'gift_num': not a plain non-negative number: ''"),
     ({}, b"price=100&ruid=1&coin_type=gold", FORM, "the field 'gift_num' is missing"),
-    ({}, b"gift_num=1&ruid=1", FORM, "the field 'price' is missing"),
+    ({}, b"gift_num=1&ruid=1", FORM, "the gift id field 'gift_id' is missing"),
     ({}, gold_form(gift_num="ten"), FORM, "the field 'gift_num': not a plain non-negative number: 'ten'"),
     ({}, gold_form(gift_num="-1"), FORM, "the field 'gift_num': not a plain non-negative number: '-1'"),
     ({}, gold_form(gift_num="1e3"), FORM, "the field 'gift_num': not a plain non-negative number: '1e3'"),
@@ -460,7 +460,9 @@ def test_foreign_currency_is_converted(make_request: MakeRequest) -> None:
 def test_foreign_currency_without_a_rate_is_unreadable(make_request: MakeRequest) -> None:
     catalog = Catalog([parse_app(USD_APP, Path("acme.toml"))])
     p = detect(catalog, Household(currency="CNY"), make_request("pay.acme.example", "/tip", {"cents": "500"}))
-    assert (p.money, p.problem) == (None, "no rate for USD in household.rates")
+    assert (p.money, p.status) == (None, "unreadable")
+    assert p.problem == "no rate for USD in household.rates, so no household amount can be given"
+    assert (p.amount, p.value, p.currency) == (Decimal(500), Decimal(5), "USD")  # what was read is kept
 
 
 def test_converted_amount_that_is_absurd_is_unreadable(make_request: MakeRequest) -> None:

@@ -16,8 +16,8 @@ from guardian.household.config import Household
 CATALOG = Catalog.load()
 
 
-def spec(app: str):
-    return CATALOG.apps[app].gift_lists[0]
+def spec(app: str, n: int = 0):
+    return CATALOG.apps[app].gift_lists[n]
 
 
 def test_a_gift_list_gives_prices_and_free_gifts_cost_nothing():
@@ -28,7 +28,7 @@ def test_a_gift_list_gives_prices_and_free_gifts_cost_nothing():
         {"id": {"x": 1}, "type": "2", "pc": 1},
         "junk",
     ]}}).encode()  # fmt: skip
-    assert gifts.parse_gift_list(spec("douyu"), body) == {"20001": Decimal(10000), "191": Decimal(0)}
+    assert gifts.parse_gift_list(spec("douyu", 1), body) == {"20001": Decimal(10000), "191": Decimal(0)}
 
 
 @pytest.mark.parametrize("body", [b"<html>", b'{"data": 1', b"x" * (gifts.MAX_LIST_BODY + 1)])

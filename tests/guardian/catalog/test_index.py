@@ -12,7 +12,7 @@ from tests.support.acme import FILE, HEAD, RULE, acme
 
 SHIPPED = {
     "bilibili", "douyin", "kuaishou", "douyu", "tiktok", "twitch", "youtube", "roblox", "steam",
-    "alipay", "paypal", "stripe", "apple", "google-play",
+    "alipay", "paypal", "stripe", "apple", "google-play", "wechatpay", "huya", "unionpay",
 }  # fmt: skip
 
 
@@ -80,6 +80,8 @@ def test_rules_for_is_exact(catalog: Catalog) -> None:
         "bilibili.superchat.createOrder",
         "bilibili.battery.createOrder",
         "bilibili.battery.createQrCodeOrder",
+        "bilibili.gift.legacy_send",
+        "bilibili.gift.interactive_pay",
     ]
     assert catalog.rules_for("bilibili.com") == []
     assert catalog.rules_for("live.bilibili.com") == []

@@ -243,7 +243,7 @@ def test_rule_path_patterns(pattern: str, path: str, matches: bool) -> None:
         (
             acme(rule=ACME_RULE.replace('"pay.acme.example"', '"*.acme.example"')),
             "rule[0].host",
-            "'*.acme.example' is not one host name (rules match exact hosts)",
+            "'*.acme.example' is not a host name or a one-label glob (rules match exact hosts)",
         ),
         (acme(rule=without(ACME_RULE, "path")), "rule[0].path", "missing"),
         (acme(rule=without(ACME_RULE, "amount")), "rule[0].amount", "missing"),

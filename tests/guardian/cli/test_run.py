@@ -53,10 +53,27 @@ def test_check_names_the_config_or_its_mistake(tmp_path: Path):
     config = tmp_path / "guardian.toml"
     config.write_text(household_config())
     r = CliRunner().invoke(main, ["check", "--config", str(config)])
-    assert r.exit_code == 0 and r.output.startswith(f"{config}: OK (1 child, ")
+    assert r.exit_code == 0 and r.stdout.startswith(f"{config}: OK (1 child, ")
     config.write_text(household_config().replace('currency = "CNY"', 'currency = "yuan"'))
     r = CliRunner().invoke(main, ["check", "--config", str(config)])
     assert r.exit_code == 1 and f"Error: {config}: household.currency: expected a three-letter currency" in r.output
+
+
+def test_check_warns_about_units_without_a_rate(tmp_path: Path):
+    config = tmp_path / "guardian.toml"
+    config.write_text(
+        household_config().replace(
+            'unknown_devices = "allow"\n', 'unknown_devices = "allow"\nrates = { USD = "7.2", ROBUX = "0.09" }\n'
+        )
+    )
+    r = CliRunner().invoke(main, ["check", "--config", str(config)])
+    assert r.exit_code == 0, r.output
+    assert (
+        f"warning: {config}: household.rates has no BITS rate; purchases in twitch are read but refused as "
+        "unreadable, since no household amount can be given"
+    ) in r.stderr
+    assert "no TIKTOK_COINS rate; purchases in tiktok" in r.stderr
+    assert "no ROBUX rate" not in r.stderr and "no USD rate" not in r.stderr  # these have rates
 
 
 def listening_config(tmp_path: Path, proxy: int, board: int) -> Path:

@@ -17,7 +17,7 @@ from guardian.household.config import ConfigError
 from guardian.household.money import Money
 from guardian.household.when import Weekly
 from guardian.notify import jobs
-from guardian.store import outbox
+from guardian.store import journal, outbox
 from guardian.store.ledger import Attempt, Ledger
 from tests.support.ledgers import judged
 
@@ -70,12 +70,15 @@ def test_weekly_summary_is_stored_once_and_posted(config):
         record(ledger, config, "500", "last-week", datetime(2026, 3, 1, 2, 0, tzinfo=UTC))
         report = reports.weekly(ledger.conn, config, now)
         assert report.week == "2026-03-02"
+        head = journal.head(ledger.conn)
         assert report.lines == [
-            "Mia: spent 42.50 CNY of 200.00 CNY; 1 refused; top: streamer-a (30.00), streamer-b (12.50)"
+            "Mia: spent 42.50 CNY of 200.00 CNY; 1 refused; top: streamer-a (30.00), streamer-b (12.50)",
+            f"Record intact; head digest {head} (seq 4)",
         ]
         assert reports.weekly(ledger.conn, config, now) is None  # a second run (a restart) adds nothing
         [event] = outbox.pending(ledger.conn)
         assert event.kind == "weekly-summary" and event.title == "Guardian week of 2026-03-02" and "42.50" in event.body
+        assert event.body.startswith("Record intact | Mia: spent 42.50") and event.body.endswith(f"#4 {head[:16]}")
         assert [r.week for r in reports.recent(ledger.conn)] == ["2026-03-02"]
     finally:
         ledger.close()
@@ -90,7 +93,8 @@ def test_the_weekly_summary_speaks_the_households_language(config, tmp_path):
         record(ledger, config, "30", "streamer-a", datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
         report = reports.weekly(ledger.conn, config, datetime(2026, 3, 8, 11, 0, tzinfo=UTC))
         assert report.title == "Guardian 周报（2026-03-02 起）"
-        assert report.lines == ["Mia：已消费 30.00 CNY（上限 200.00 CNY）；拦截 0 笔；最多：streamer-a (30.00)"]
+        assert report.lines[:-1] == ["Mia：已消费 30.00 CNY（上限 200.00 CNY）；拦截 0 笔；最多：streamer-a (30.00)"]
+        assert report.lines[-1].startswith("记录完整；链头摘要 ")
     finally:
         ledger.close()
 
@@ -143,8 +147,21 @@ def test_deliver_outbox_job_uses_its_own_connection(config):
     assert sent == ["hello"]
 
 
+def test_a_weekly_summary_says_when_the_record_no_longer_verifies(config):
+    ledger = Ledger(config.storage)
+    try:
+        record(ledger, config, "30", "streamer-a", datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
+        ledger.conn.execute("UPDATE attempts SET amount = '3'")
+        report = reports.weekly(ledger.conn, config, datetime(2026, 3, 8, 11, 0, tzinfo=UTC))
+        [event] = outbox.pending(ledger.conn)
+    finally:
+        ledger.close()
+    assert report.lines[-1].startswith("Record NOT intact: attempts id 1: edited (amount")
+    assert event.body.startswith("Record NOT intact: attempts id 1: edited")
+
+
 def test_weekly_summary_job_reads_the_config_as_it_is_now(config):
     config.path.write_text(CONFIG + '\n[[child]]\nname = "Leo"\n', encoding="utf-8")
     report = jobs.weekly_summary(config.path)
-    assert [line.split(":")[0] for line in report.lines] == ["Mia", "Leo"]
+    assert [line.split(":")[0] for line in report.lines[:-1]] == ["Mia", "Leo"]
     assert jobs.weekly_summary(config.path) is None  # once per week

@@ -14,7 +14,7 @@ from guardian.enforce.policy import ALLOW
 from guardian.evidence import retention, verify
 from guardian.store.db import connect
 from guardian.store.ledger import Attempt, Ledger
-from tests.support.ledgers import SHANGHAI, START, Buy, fill, five, judged, purchase, record, sql
+from tests.support.ledgers import SHANGHAI, START, Buy, every_table, fill, five, judged, purchase, record, sql
 
 MIN = 60_000
 T0 = int(START.timestamp() * 1000)  # five(): attempts at T0, +10, +20, +30, +40 minutes, outcomes 1 s later
@@ -168,3 +168,34 @@ def test_tampering_after_a_purge_is_still_detected(purged, statements, first):
     report = check(purged)
     assert not report.intact
     assert str(report.problems[0]).startswith(first), [str(p) for p in report.problems]
+
+
+@pytest.fixture
+def household(tmp_path: Path) -> Path:
+    """Attempts plus a row of every other journaled table, all older than NOW."""
+    path = tmp_path / "guardian.db"
+    every_table(path)
+    return path
+
+
+def test_a_purge_restates_the_rows_it_keeps_so_they_are_still_checked(household):
+    conn = connect(household)
+    cp = retention.purge(conn, NOW, now_ms=NOW)
+    conn.close()
+    assert cp.attempts == 5
+    report = check(household)
+    assert report.intact, report.problems
+    assert report.rows == {"approvals": 1, "overrides": 2, "changes": 2, "gift_prices": 2, "devices": 2}
+    conn = sqlite3.connect(household)
+    kinds = [k for (k,) in conn.execute("SELECT kind FROM journal ORDER BY seq")]
+    conn.close()
+    assert kinds == ["checkpoint"] + ["row-state"] * 9
+    # Restated rows are checked like any other; a second purge restates them again.
+    sql(household, "UPDATE approvals SET decided_by = 'mum'")
+    assert str(check(household).problems[0]).startswith("approvals id 1: edited (decided_by")
+    sql(household, "UPDATE approvals SET decided_by = 'parent (dashboard)'")
+    conn = connect(household)
+    retention.purge(conn, NOW + 1, now_ms=NOW + 1)
+    conn.close()
+    report = check(household)
+    assert report.intact and report.rows["changes"] == 2, report.problems

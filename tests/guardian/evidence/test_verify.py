@@ -13,9 +13,10 @@ from click.testing import CliRunner
 
 from guardian.cli import main
 from guardian.evidence import verify
-from guardian.store import journal
+from guardian.store import chainkey, journal
+from guardian.store.anchor import read as read_anchor
 from tests.conftest import household_config
-from tests.support.ledgers import five, sql
+from tests.support.ledgers import START, Buy, chain_key, fill, five, rehash, sql
 
 
 @pytest.fixture
@@ -148,7 +149,9 @@ def test_verify_fails_and_names_the_first_row_that_does_not_fit(ledger, statemen
     assert out.startswith(f"NOT intact: {first}"), out
 
 
-def test_a_journal_entry_rewritten_with_a_correct_hash_is_caught_by_the_next_entry(ledger):
+def test_an_entry_rewritten_with_the_key_is_caught_by_the_next_entry(ledger):
+    """Someone holding the chain key (an administrator) recomputes one entry's hash: the next entry still points at
+    the old one."""
     config, db = ledger
     conn = sqlite3.connect(db)
     seq, at_ms, kind, ref, body, prev = conn.execute(
@@ -156,33 +159,102 @@ def test_a_journal_entry_rewritten_with_a_correct_hash_is_caught_by_the_next_ent
     ).fetchone()
     conn.close()
     forged = body.replace('"30"', '"3"')
-    sql(
-        db,
-        f"UPDATE journal SET body = '{forged}', hash = '{journal.digest(prev, seq, at_ms, kind, ref, forged)}' WHERE "
-        "seq = 3",
-    )
+    h = journal.digest(prev, seq, at_ms, kind, ref, forged, chain_key(db))
+    sql(db, f"UPDATE journal SET body = '{forged}', hash = '{h}' WHERE seq = 3")
     code, out = run_verify(config)
     assert code == 1 and out.startswith("NOT intact: journal seq 3: edited (its hash was recomputed"), out
 
 
-def test_a_whole_rewrite_is_caught_by_the_head_digest_copied_outside(ledger, tmp_path):
-    """Rewriting every hash after an edit passes the chain; the new head then differs from an earlier export's."""
+@pytest.mark.parametrize(
+    "key, why",
+    [
+        (None, "its hash was computed without the chain key: forged or rebuilt"),
+        (b"k" * 32, "its content does not match its hash"),
+    ],
+    ids=["no-key", "wrong-key"],
+)
+def test_an_entry_forged_without_the_chain_key_fails(ledger, key, why):
+    """The child can edit the file but cannot read the key: whatever she writes does not verify."""
+    config, db = ledger
+    rehash(db, lambda body: body.replace('"amount":"30"', '"amount":"3"'), key=key, start=9)  # the newest entry
+    code, out = run_verify(config)
+    assert code == 1 and out.startswith(f"NOT intact: journal seq 9: edited ({why}"), out
+
+
+def test_a_chain_rebuilt_without_the_key_is_broken(ledger):
+    """Every hash recomputed from the genesis, with an edit, the anchor file deleted too: the chain itself fails."""
+    config, db = ledger
+    (db.parent / "chain-head").unlink()
+    sql(db, "UPDATE attempts SET amount = '3' WHERE id = 2")
+    rehash(db, lambda body: body.replace('"amount":"30"', '"amount":"3"'))
+    code, out = run_verify(config)
+    assert code == 1
+    assert out.startswith("NOT intact: journal seq 1: edited (its hash was computed without the chain key"), out
+
+
+def test_a_chain_rebuilt_with_the_key_is_caught_by_the_anchor(ledger):
+    """With the key (an administrator) the chain links up again; the head file outside the database still differs."""
+    config, db = ledger
+    sql(db, "UPDATE attempts SET amount = '3' WHERE id = 2")
+    rehash(db, lambda body: body.replace('"amount":"30"', '"amount":"3"'), key=chain_key(db))
+    code, out = run_verify(config)
+    assert code == 1
+    assert out.startswith("NOT intact: journal seq 9: rebuilt (its hash is not the one the head file anchored"), out
+
+
+def test_deleting_the_newest_attempts_and_their_entries_is_caught_by_the_anchor(ledger):
+    """What the chain alone cannot see: the end cut off, rows and entries alike, with plain sqlite3."""
+    config, db = ledger
+    sql(
+        db,
+        "DELETE FROM attempts WHERE id >= 4",
+        "DELETE FROM journal WHERE seq >= 7",
+        "DELETE FROM spend_buckets",
+    )
+    code, out = run_verify(config)
+    assert code == 1
+    assert out.startswith(
+        "NOT intact: journal seq 9: truncated (the head file anchors seq 9 (written 2026-03-07T12:40:01+00:00) "
+        "but the record ends at seq 6: the newest entries were deleted)"
+    ), out
+
+
+def test_purchases_after_a_truncation_do_not_move_the_anchor_past_it(ledger):
+    """The proxy keeps recording after the child's deletion; the anchor stays, so the proof stays."""
+    config, db = ledger
+    sql(db, "DELETE FROM attempts WHERE id >= 4", "DELETE FROM journal WHERE seq >= 7")
+    fill(db, [Buy("1"), Buy("2"), Buy("3")], start=START + timedelta(hours=1))  # seqs 7-12 again, then more
+    code, out = run_verify(config)
+    assert code == 1
+    assert out.startswith("NOT intact: journal seq 9: rebuilt (its hash is not the one the head file anchored"), out
+    assert read_anchor(db).seq == 9
+
+
+def test_the_anchor_follows_every_commit(ledger):
     _, db = ledger
     conn = sqlite3.connect(db)
-    published = journal.head(conn)
-    rows = conn.execute("SELECT seq, at_ms, kind, ref, body FROM journal ORDER BY seq").fetchall()
-    conn.execute("UPDATE attempts SET amount = '3' WHERE id = 2")
-    prev = journal.GENESIS
-    for seq, at_ms, kind, ref, body in rows:
-        body = body.replace('"amount":"30"', '"amount":"3"')
-        h = journal.digest(prev, seq, at_ms, kind, ref, body)
-        conn.execute("UPDATE journal SET body = ?, prev = ?, hash = ? WHERE seq = ?", (body, prev, h, seq))
-        prev = h
-    conn.commit()
-    report = verify.verify(conn)
+    seq, h = conn.execute("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
     conn.close()
-    assert report.intact  # the limit of any self-contained chain
-    assert report.head != published
+    assert (read_anchor(db).seq, read_anchor(db).hash) == (seq, h) == (9, h)
+    assert (db.parent / "chain-head").stat().st_mode & 0o777 == 0o600
+    fill(db, [Buy("1")], start=START + timedelta(hours=1))
+    assert read_anchor(db).seq == 11
+
+
+def test_a_damaged_head_file_is_reported(ledger):
+    config, db = ledger
+    (db.parent / "chain-head").write_text("{}", encoding="utf-8")
+    code, out = run_verify(config)
+    assert code == 1 and out.startswith("NOT intact: anchor seq 0: edited (") and "is not a head file" in out, out
+
+
+def test_without_the_key_the_record_is_not_called_intact(ledger, monkeypatch):
+    """An account that cannot read the key (not the service, not an administrator) can check the order only."""
+    config, db = ledger
+    monkeypatch.setattr(chainkey, "for_reading", lambda ledger: None)
+    code, out = run_verify(config)
+    assert code == 1
+    assert out.startswith("NOT verified: 9 entries are keyed and the chain key") and "only their order" in out, out
 
 
 def test_every_problem_is_listed_not_only_the_first(ledger):
@@ -209,17 +281,11 @@ def test_an_earlier_head_digest_is_found_until_the_record_is_rewritten(ledger):
     conn.close()
     result = CliRunner().invoke(main, ["verify", "--config", str(config), "--head", earlier.upper()])
     assert result.exit_code == 0 and f"Earlier head found: {earlier} is journal seq 6" in result.output
-    conn = sqlite3.connect(db)  # rewrite seq 3 onwards with correct hashes: the chain passes, the copy does not
-    rows = conn.execute("SELECT seq, at_ms, kind, ref, body, prev FROM journal WHERE seq >= 3 ORDER BY seq").fetchall()
-    prev = rows[0][5]
-    for seq, at_ms, kind, ref, body, _ in rows:
-        body = body.replace('"recipient":"5521"', '"recipient":"1"')
-        h = journal.digest(prev, seq, at_ms, kind, ref, body)
-        conn.execute("UPDATE journal SET body = ?, prev = ?, hash = ? WHERE seq = ?", (body, prev, h, seq))
-        prev = h
-    conn.execute("UPDATE attempts SET recipient = '1' WHERE recipient = '5521'")
-    conn.commit()
-    conn.close()
+    # An administrator holds the key and the head file: rewrite seq 3 onwards and the anchor with it. The chain
+    # and the anchor pass; the digest copied outside (a notification, a summary) does not.
+    rehash(db, lambda body: body.replace('"recipient":"5521"', '"recipient":"1"'), key=chain_key(db), start=3)
+    sql(db, "UPDATE attempts SET recipient = '1' WHERE recipient = '5521'")
+    (db.parent / "chain-head").unlink()
     result = CliRunner().invoke(main, ["verify", "--config", str(config), "--head", earlier])
     assert result.exit_code == 1
     assert result.output.startswith("Intact")

@@ -126,6 +126,22 @@ def test_refusals_that_waited_for_hours_are_not_called_a_burst_within_a_minute(c
     assert fake.sent() == [("2 purchases refused for Mia", "gift 1; gift 2")]
 
 
+def test_a_burst_summary_carries_the_records_head_like_every_note(conn, fake):
+    from guardian.store import db, journal
+
+    with db.transaction(conn):
+        journal.append(conn, "limit-change", 1, {"what": "x"}, T0)
+    head = journal.head(conn)
+    for i in range(3):
+        outbox.post(conn, outbox.REFUSED, "Mia", f"已为 Mia 拦截：gift {i}", "velocity", T0 + i)
+    delivery.deliver(conn, PlyerNotifier(), T0 + 1000)
+    [(title, body)] = fake.sent()
+    assert title == "一分钟内已为 Mia 拦截 3 笔消费"
+    assert body == f"gift 0；gift 1；gift 2 · #1 {head[:16]}"
+    [stored] = [e for e in outbox.recent(conn) if e.kind == outbox.BURST]
+    assert stored.body == body
+
+
 def test_a_burst_is_summarised_in_the_households_language(conn, fake):
     # Chinese by default; each refusal's own title was written in Chinese by the proxy.
     for i in range(7):

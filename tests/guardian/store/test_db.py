@@ -41,6 +41,7 @@ def test_connect_creates_every_table_index_and_trigger_once(path: Path) -> None:
         "unrecognised",
         "reports",
         "checkpoints",
+        "devices",
     }
     assert {"spend_insert", "spend_delete", "spend_update", "attempts_allowed", "journal_ref"} <= names(conn)
     assert db.NAMES <= names(conn)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -106,13 +107,23 @@ def test_the_guard_obeys_a_lock_and_an_extra_allowance(guard):
     assert judge(guard, "0.01").reason == Reason.LOCKED
 
 
+def said(body: str) -> str:
+    """A notification's text without the record's head that ends every one (outbox.witness)."""
+    text, found = WITNESS.subn("", body)
+    assert found == 1, body
+    return text
+
+
+WITNESS = re.compile(r" · #\d+ [0-9a-f]{16}$")
+
+
 def test_a_refusal_posts_one_refused_event_with_clean_bounded_text(guard):
     judge(guard, "60", recipient="<b>\u202estreamer\x00</b>" + "x" * 100)
     [event] = outbox.pending(guard.ledger.conn)
     assert event.kind == "refused" and event.child == "Mia"
     # In the household's language (Chinese by default), the app by its own name, the reason in a sentence.
     assert event.title.startswith("已为 Mia 拦截：哔哩哔哩礼物，60.00 CNY，给 <b>streamer")
-    assert event.body == "已达到今日消费上限。"
+    assert said(event.body) == "已达到今日消费上限。"
     assert "\u202e" not in event.title and "\x00" not in event.title and len(event.title) <= outbox.MAX_TEXT
 
 
@@ -123,7 +134,7 @@ def test_cap_80_is_posted_once_per_period_when_crossed(guard):
     assert judge(guard, "1").allowed  # 40 of 50: the day cap reaches 80 %
     [event] = outbox.pending(conn)
     assert event.kind == "cap-80" and event.title == "Mia 已用掉每日上限的 80%"
-    assert event.body == "今日已消费 40.00 CNY（上限 50.00 CNY），最近一笔：哔哩哔哩礼物，1.00 CNY，给 7734。"
+    assert said(event.body) == "今日已消费 40.00 CNY（上限 50.00 CNY），最近一笔：哔哩哔哩礼物，1.00 CNY，给 7734。"
     assert judge(guard, "5").allowed  # still above: no second event
     assert len(outbox.pending(conn)) == 1
     # The next local day starts afresh; its 80 % is a new event. The week (200) is at 85 after this one.
@@ -146,11 +157,11 @@ def test_notifications_speak_english_when_the_household_does(tmp_path, catalog):
         judge(guard, "40")
         judge(guard, "60")
         near, refused = outbox.pending(guard.ledger.conn)
-        assert (near.title, near.body) == (
+        assert (near.title, said(near.body)) == (
             "Mia has spent 80% of the day cap",
             "40.00 CNY of 50.00 CNY today, after Bilibili gift, 40.00 CNY, to 7734.",
         )
-        assert (refused.title, refused.body) == (
+        assert (refused.title, said(refused.body)) == (
             "Refused for Mia: Bilibili gift, 60.00 CNY, to 7734",
             "Today's spending limit is reached.",
         )
