@@ -43,7 +43,21 @@ def create_app(config: dict | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
-    from dashboard import agent, approvals, auth, catalog, db, devices, evidence, limits, live, notices, week, words
+    from dashboard import (
+        agent,
+        approvals,
+        auth,
+        catalog,
+        channels,
+        db,
+        devices,
+        evidence,
+        limits,
+        live,
+        notices,
+        week,
+        words,
+    )
 
     settings = db.init_app(app)
     private = settings.config.storage.parent  # the ledger's folder: in service mode /var/lib/guardian (0700)
@@ -52,7 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     words.init_app(app)
     auth.init_app(app, private)
     app.jinja_env.filters["amount"] = format_amount
-    for area in (live, week, limits, notices, auth, approvals, devices, evidence, catalog, agent):
+    for area in (live, week, limits, notices, channels, auth, approvals, devices, evidence, catalog, agent):
         area.register(app)
     if app.config.get("START_JOBS", os.environ.get("GUARDIAN_JOBS") == "1"):
         start_jobs(app, settings.config)

@@ -24,6 +24,9 @@ CHANGES = {
     "extra allowance": N_("extra allowance for %(child)s"),
     "locked all purchases": N_("locked all purchases"),
     "unlocked purchases": N_("unlocked purchases"),
+    "channel added": N_("channel %(channel)s added"),
+    "channel removed": N_("channel %(channel)s removed"),
+    "notification routes": N_("which notifications go where"),
 }
 DETAILS = {
     "devices": N_("devices"),
@@ -38,12 +41,18 @@ DETAILS = {
     "locks_lifted": N_("locks lifted"),
     "amount": N_("amount"),
     "date": N_("date"),
+    "channel": N_("channel"),
+    "kind": N_("kind"),
+    "address": N_("address"),
+    "escalate_after": N_("seconds before a question is urgent"),
+    "events": N_("notifications"),
 }
 
 
 def change_title(change) -> str:
     known = CHANGES.get(change.what)
-    return change.what if known is None else _(known, child=(change.detail or {}).get("child", ""))
+    detail = change.detail or {}
+    return change.what if known is None else _(known, child=detail.get("child", ""), channel=detail.get("channel", ""))
 
 
 def change_key(key: str) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -14,6 +16,7 @@ CONFINED = {
     "werkzeug": set(),
     "plyer": {"guardian/notify/desktop.py"},
     "apscheduler": {"guardian/notify/jobs.py"},
+    "apprise": {"guardian/notify/transport.py"},
 }
 
 
@@ -43,6 +46,14 @@ def test_the_checker_sees_imports():
     # Guards the test above against passing vacuously (e.g. a wrong folder).
     assert "guardian.catalog.detect" in imports(ROOT / "guardian" / "enforce" / "guard.py")
     assert "mitmproxy" in imports(ROOT / "addons" / "enforcement.py")
+    assert "apprise" in imports(ROOT / "guardian" / "notify" / "transport.py")
+
+
+def test_the_proxy_never_loads_apprise():
+    # The phone channels' library belongs to the dashboard's job process: importing the addon must not pull it in.
+    code = "import sys, addons.guardian_addon; sys.exit('apprise' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
 
 
 # The packages of guardian/, lowest first: a module may import its own layer and those below it, never above.

@@ -99,11 +99,7 @@ def near_caps(
         if not (spent.amount < threshold <= after):
             continue
         title = say.words(TITLES[period], child=child.name)
-        seen = conn.execute(
-            "SELECT 1 FROM outbox WHERE kind = ? AND child = ? AND title = ? AND at_ms >= ? LIMIT 1",
-            (outbox.CAP_NEAR, child.name, title, db.ms(start)),
-        ).fetchone()
-        if seen:
+        if outbox.posted_since(conn, outbox.CAP_NEAR, child.name, title, db.ms(start)):
             continue
         body = say.words(BODIES[period], spent=Money(after, cap.currency), cap=cap, what=say.what(purchase))
         posted.append(outbox.post(conn, outbox.CAP_NEAR, child.name, title, body, db.ms(now), "/week"))

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from guardian.household.devices import Device, DeviceMap
 from guardian.household.money import Money
 from guardian.household.periods import Calendar
+from guardian.household.routes import ESCALATE_AFTER, Route
 from guardian.household.tomlfile import FileError
 from guardian.household.when import USUAL_HOURS, Weekly
 from guardian.household.windows import UNRESTRICTED, Schedule
@@ -120,6 +121,8 @@ class Config:
     weekly: Weekly | None = Weekly(6, 19, 0)  # [notifications] weekly: when the weekly summary is made
     keep_days: int = 730  # [storage] keep_days: records older than this are purged (0: keep all)
     desktop_user: str | None = None  # [notifications] desktop_user: the parent's OS account shown desktop alerts
+    channels: tuple[Route, ...] = ()  # [[notifications.channel]]: the parent's phone channels (household.routes)
+    escalate_after: int = ESCALATE_AFTER  # [notifications] escalate_after: seconds until a question turns urgent
 
     def child(self, name: str | None) -> Child | None:
         return next((c for c in self.children if c.name == name), None)

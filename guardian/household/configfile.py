@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from guardian.household import tomlfile
+from guardian.household import routes, tomlfile
 from guardian.household.config import (
     ALLOW,
     MAX_PER_MINUTE,
@@ -202,6 +202,7 @@ def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:
     n = root.table("notifications")
     weekly = n.get("weekly", Weekly.parse, Weekly(6, 19, 0))
     desktop_user = n.get("desktop_user", _account, None)
+    escalate_after, channels = routes.parse(n)
     n.done()
     root.seen.add("child")
     raw_children = root.data.get("child", [])
@@ -233,7 +234,20 @@ def parse(text: str, path: Path, known_apps: Iterable[str] = ()) -> Config:
     if not storage.is_absolute():
         storage = path.parent / storage
     devices = DeviceMap(owners)
-    return Config(path, household, children, storage, proxy, dashboard, devices, weekly, keep, desktop_user)
+    return Config(
+        path,
+        household,
+        children,
+        storage,
+        proxy,
+        dashboard,
+        devices,
+        weekly,
+        keep,
+        desktop_user,
+        channels,
+        escalate_after,
+    )
 
 
 def load(path: Path | str, known_apps: Iterable[str] = ()) -> Config:

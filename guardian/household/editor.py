@@ -1,4 +1,4 @@
-"""Editing a child's limits in the config file, keeping the parent's comments.
+"""Editing the config file from the dashboard (a child's limits, the notification channels), keeping comments.
 
 The new text is checked with the same parser the proxy uses
 (`guardian.household.configfile.parse`) before anything is written, so a bad value is
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,6 +97,16 @@ def save_child(path: Path, index: int, limits: ChildLimits, known_apps: Iterable
     """Validate and write; raises ConfigError (nothing written) or ValueError for a missing child."""
     text = path.read_text(encoding="utf-8")
     new = edit_child(text, index, limits)
+    parsed = configfile.parse(new, path, known_apps)
+    atomic_write(path, new)
+    return parsed
+
+
+def save(path: Path, change: Callable[[tomlkit.TOMLDocument], None], known_apps: Iterable[str] = ()) -> Config:
+    """Apply `change` to the parsed file, validate, and write; raises ConfigError (nothing written)."""
+    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    change(doc)
+    new = tomlkit.dumps(doc)
     parsed = configfile.parse(new, path, known_apps)
     atomic_write(path, new)
     return parsed

@@ -2,7 +2,7 @@
 
 Refusals for one child are sent at most once a minute: the first is sent at
 once; any that follow within the minute wait, and when it is over they go out
-as one summary (kind ``burst``, a delivered row of its own) and are marked
+as one summary (kind ``refusals-summary``, a delivered row of its own) and are marked
 ``summarised``. Several refusals already pending together are summarised at
 once. A failed delivery leaves the rows pending with ``tries`` and
 ``last_error``, so nothing is lost and the dashboard can say why.
@@ -35,7 +35,7 @@ def _last_refusal_note(conn: sqlite3.Connection, child: str | None, since_ms: in
     row = conn.execute(
         "SELECT MAX(delivered_ms) FROM outbox "
         "WHERE state = 'delivered' AND kind IN (?, ?) AND child IS ? AND delivered_ms > ?",
-        (outbox.REFUSED, outbox.BURST, child, since_ms),
+        (outbox.REFUSED, outbox.REFUSALS_SUMMARY, child, since_ms),
     ).fetchone()
     return row[0]
 
@@ -117,7 +117,7 @@ def deliver(
             if len(group) == 1:
                 _mark(conn, [group[0].id], "delivered", now_ms)
             else:
-                burst = outbox.post(conn, outbox.BURST, child, title, body, now_ms, "/notifications")
+                burst = outbox.post(conn, outbox.REFUSALS_SUMMARY, child, title, body, now_ms, "/notifications")
                 _mark(conn, [burst], "delivered", now_ms)
                 _mark(conn, [e_.id for e_ in group], "summarised", now_ms)
                 summarised += len(group)

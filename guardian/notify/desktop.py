@@ -17,7 +17,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u20
 
 
 class NotifyError(Exception):
-    """Delivery failed; the message says why."""
+    """Delivery failed; the message says why. `permanent`: trying again soon will not help (a wrong key)."""
+
+    def __init__(self, message: str, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
 
 
 class Notifier(Protocol):

@@ -106,6 +106,14 @@ def decided(conn: sqlite3.Connection, limit: int = 20) -> list[Approval]:
     return [_approval(r) for r in rows.fetchall()]
 
 
+def app_amount(conn: sqlite3.Connection, approval: Approval) -> tuple[str | None, str] | None:
+    """The amount in the app's own units (coins, beans) and their name, from the attempt that asked."""
+    if approval.attempt_id is None:
+        return None
+    row = conn.execute("SELECT app_amount, app_unit FROM attempts WHERE id = ?", (approval.attempt_id,)).fetchone()
+    return None if row is None else (row[0], row[1])
+
+
 # A purchase whose request carries no amount (a YouTube checkout, a Stripe confirm, an unpriced gift) is
 # asked about as "unknown": identical means the same child, app and recipient, also without an amount.
 UNKNOWN, UNKNOWN_UNITS = "unknown", -1
@@ -187,7 +195,7 @@ def create(
         "%(what)s. Approve or deny it on the dashboard's “Waiting for you” page.",
         what=say.what(purchase),
     )
-    outbox.post(conn, outbox.APPROVAL, child, title, body, at_ms, link="/approvals")
+    outbox.post(conn, outbox.APPROVAL, child, title, body, at_ms, link="/approvals", ref=approval_id)
     return approval_id
 
 

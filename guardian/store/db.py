@@ -31,6 +31,7 @@ COLUMNS = (
     ("parent_login", "generation", "INTEGER NOT NULL DEFAULT 0"),
     ("login_failures", "noticed", "INTEGER NOT NULL DEFAULT 0"),
     ("attempts", "continues", "INTEGER"),
+    ("outbox", "ref", "INTEGER"),
 )
 
 

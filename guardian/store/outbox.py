@@ -18,16 +18,21 @@ import sqlite3
 from dataclasses import dataclass
 
 from guardian import words
-from guardian.catalog.detect import Purchase, clean_text
+from guardian.catalog.detect import Purchase
 from guardian.catalog.model import KIND_NAMES, App
+from guardian.household.text import quoted
 from guardian.store import journal
 from guardian.words import Words
 
 # Kinds of event. Texts are built by the writer, in the household's language; everything from traffic in them
-# is cleaned and bounded (`what`).
+# is quoted, inert and bounded (`what`).
 REFUSED, CAP_NEAR, BURST, WEEKLY, APPROVAL = "refused", "cap-80", "burst", "weekly-summary", "approval"
 LOGINS = "login-failures"
-KINDS = (REFUSED, CAP_NEAR, BURST, WEEKLY, APPROVAL, LOGINS)
+# A question still unanswered after [notifications] escalate_after (ref: the approval), and the desktop's
+# summary of refusals that came too fast to show one by one (the phones group their own).
+UNANSWERED, REFUSALS_SUMMARY = "approval-unanswered", "refusals-summary"
+# The kinds Guardian writes today (BURST waits for the burst breaker), each in both languages (a test).
+KINDS = (REFUSED, CAP_NEAR, REFUSALS_SUMMARY, WEEKLY, APPROVAL, LOGINS, UNANSWERED)
 MAX_TEXT = 300
 SHORT_HEAD = 16  # hex characters of the head digest in a message: 64 bits, too many to match by chance
 
@@ -45,16 +50,24 @@ class Event:
     tries: int
     last_error: str | None
     delivered_ms: int | None = None
+    ref: int | None = None  # the approval a question is about
 
 
 def post(
-    conn: sqlite3.Connection, kind: str, child: str | None, title: str, body: str, at_ms: int, link: str | None = None
+    conn: sqlite3.Connection,
+    kind: str,
+    child: str | None,
+    title: str,
+    body: str,
+    at_ms: int,
+    link: str | None = None,
+    ref: int | None = None,
 ) -> int:
     """Queue one notification, its body ending with the record's head; inside the caller's transaction or alone."""
     mark = witness(conn)
     cur = conn.execute(
-        "INSERT INTO outbox (at_ms, kind, child, title, body, link) VALUES (?, ?, ?, ?, ?, ?)",
-        (at_ms, kind, child, title[:MAX_TEXT], body[: MAX_TEXT - len(mark)] + mark, link),
+        "INSERT INTO outbox (at_ms, kind, child, title, body, link, ref) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (at_ms, kind, child, title[:MAX_TEXT], body[: MAX_TEXT - len(mark)] + mark, link, ref),
     )
     return cur.lastrowid
 
@@ -89,17 +102,56 @@ def what(purchase: Purchase, app_name: str, _: Words) -> str:
     values = {"app": app_name, "kind": _(KIND_NAMES.get(purchase.kind, purchase.kind)), "amount": amount}
     if purchase.recipient:
         return _(
-            "%(app)s %(kind)s, %(amount)s, to %(recipient)s", **values, recipient=clean_text(purchase.recipient, 40)
+            # Quoted and inert: a recipient chosen to look like a link is not one on the parent's phone.
+            "%(app)s %(kind)s, %(amount)s, to %(recipient)s",
+            **values,
+            recipient=quoted(purchase.recipient),
         )
     return _("%(app)s %(kind)s, %(amount)s", **values)
 
 
-_COLUMNS = "id, at_ms, kind, child, title, body, link, state, tries, last_error, delivered_ms"
+_COLUMNS = "id, at_ms, kind, child, title, body, link, state, tries, last_error, delivered_ms, ref"
 
 
 def pending(conn: sqlite3.Connection, limit: int = 100) -> list[Event]:
     rows = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?", (limit,))
     return [Event(*r) for r in rows.fetchall()]
+
+
+def after(conn: sqlite3.Connection, event_id: int, limit: int = 500) -> list[Event]:
+    """Events newer than `event_id`, oldest first, whatever their desktop state (the phones' own reading)."""
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE id > ? ORDER BY id LIMIT ?", (event_id, limit))
+    return [Event(*r) for r in rows.fetchall()]
+
+
+def get(conn: sqlite3.Connection, ids: list[int]) -> list[Event]:
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE id IN ({','.join('?' * len(ids))}) ORDER BY id", ids)
+    return [Event(*r) for r in rows.fetchall()]
+
+
+def posted_since(conn: sqlite3.Connection, kind: str, child: str | None, title: str, since_ms: int) -> bool:
+    """Whether this very notification was already written since `since_ms` (so a repeated check posts it once)."""
+    row = conn.execute(
+        "SELECT 1 FROM outbox WHERE kind = ? AND child IS ? AND title = ? AND at_ms >= ? LIMIT 1",
+        (kind, child, title[:MAX_TEXT], since_ms),
+    ).fetchone()
+    return row is not None
+
+
+def last_before(conn: sqlite3.Connection, at_ms: int) -> int:
+    """The id of the newest event written before `at_ms` (0 when none)."""
+    row = conn.execute("SELECT MAX(id) FROM outbox WHERE at_ms < ?", (at_ms,)).fetchone()
+    return row[0] or 0
+
+
+def unanswered(conn: sqlite3.Connection, asked_from_ms: int, asked_before_ms: int) -> list[tuple[int, str]]:
+    """(approval id, child) of questions asked in [from, before) still pending and not yet sent again as urgent."""
+    rows = conn.execute(
+        "SELECT a.id, a.child FROM approvals a WHERE a.state = 'pending' AND a.at_ms >= ? AND a.at_ms < ? "
+        "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.kind = ? AND o.ref = a.id) ORDER BY a.id",
+        (asked_from_ms, asked_before_ms, UNANSWERED),
+    )
+    return rows.fetchall()
 
 
 def recent(conn: sqlite3.Connection, limit: int = 100) -> list[Event]:

@@ -54,9 +54,42 @@ CREATE TABLE IF NOT EXISTS outbox (
     state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'summarised')),
     tries INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
-    delivered_ms INTEGER
+    delivered_ms INTEGER,
+    ref INTEGER  -- the approval a question's event is about
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (state, id);
+
+-- Each notification's way to each of the parent's phone channels (guardian.store.sends): pending until a
+-- message carrying it was accepted by the channel. A channel's rows leave with the channel.
+CREATE TABLE IF NOT EXISTS sends (
+    event INTEGER NOT NULL,  -- outbox.id
+    channel TEXT NOT NULL,   -- [[notifications.channel]] id
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent')),
+    urgent INTEGER NOT NULL DEFAULT 0,
+    tries INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    message INTEGER,         -- the channel_messages row that carried it
+    PRIMARY KEY (channel, event)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sends_pending ON sends (state, channel);
+-- Every request made to a phone channel, tests included: its rate limits count these. `error` is NULL when the
+-- channel accepted it, else plain words (never the address).
+CREATE TABLE IF NOT EXISTS channel_messages (
+    id INTEGER PRIMARY KEY,
+    channel TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    events INTEGER NOT NULL,
+    urgent INTEGER NOT NULL DEFAULT 0,
+    test INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    permanent INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS channel_messages_at ON channel_messages (channel, at_ms);
+-- How far the phone delivery has read the outbox (one row).
+CREATE TABLE IF NOT EXISTS sends_cursor (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    event INTEGER NOT NULL
+);
 
 -- Desktop notifications handed to the agent in the parent's own session (guardian.store.desktop_notes).
 CREATE TABLE IF NOT EXISTS desktop_notes (

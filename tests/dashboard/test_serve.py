@@ -54,7 +54,13 @@ def test_jobs_start_only_outside_the_reloaders_parent(config_file, monkeypatch):
     app = create_app({"GUARDIAN_CONFIG": str(config_file), "DEBUG": True, "START_JOBS": True})
     scheduler = app.extensions["guardian_jobs"]
     try:
-        assert {j.id for j in scheduler.get_jobs()} == {"deliver-outbox", "weekly-summary", "retention"}
+        assert {j.id for j in scheduler.get_jobs()} == {
+            "deliver-outbox",
+            "deliver-phones",
+            "quiet-devices",
+            "weekly-summary",
+            "retention",
+        }
     finally:
         scheduler.shutdown(wait=False)
     assert "guardian_jobs" not in create_app({"GUARDIAN_CONFIG": str(config_file)}).extensions

@@ -27,7 +27,15 @@ PAGES = [
     "/apps",
 ]
 # Names and technical tokens a Chinese page may show in Latin letters.
-PROPER = ("Guardian", "App Store", "Google Play", "WireGuard Development Team", "Scan from QR code", "TikTok")
+PROPER = (
+    "Guardian",
+    "Home Assistant",
+    "App Store",
+    "Google Play",
+    "WireGuard Development Team",
+    "Scan from QR code",
+    "TikTok",
+)
 ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:[ \t]+[A-Za-z][A-Za-z'’-]*)+")
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
 COMMAND = re.compile(r"`[^`\n]*`")

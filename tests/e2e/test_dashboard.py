@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from guardian.household.text import quoted
 from tests.conftest import household_config
 from tests.e2e.test_enforcement import gift
 from tests.support.dashboard import CHROMIUM, CHROMIUM_ARGS, Dashboard, free_port
@@ -90,8 +91,9 @@ def test_parent_sees_a_refusal_live_lowers_a_cap_and_the_proxy_obeys(household, 
     assert page.locator("#attempts img").count() == 0 and alerts == []
 
     # Its desktop notification arrives once, though the first notify-send call failed; in the household's
-    # language (Chinese unless the config says otherwise), the app by its Chinese name.
-    first = f"已为 Mia 拦截：哔哩哔哩礼物，31.00 CNY，给 {XSS}"
+    # language (Chinese unless the config says otherwise), the app by its Chinese name, the recipient quoted and
+    # inert (a chat app would make a link of it).
+    first = f"已为 Mia 拦截：哔哩哔哩礼物，31.00 CNY，给 {quoted(XSS)}"
     wait_for(lambda: first in [t for t, _ in fake.sent()], what="the refusal's desktop notification")
     assert (fake.folder / "fail-next").read_text() == "0"  # the first try did fail
 

@@ -20,8 +20,9 @@ from guardian.catalog.request import Request
 from guardian.enforce.guard import Guard
 from guardian.evidence import reports
 from guardian.household.money import Money
+from guardian.notify import addressbook, addresses, channels
 from guardian.setup import devices_seen, logins, phones
-from guardian.store import approvals, changes, db, overrides, unrecognised
+from guardian.store import approvals, changes, db, overrides, sends, unrecognised
 from guardian.store.ledger import Ledger
 
 PASSWORD = "demo-password-1"
@@ -29,6 +30,12 @@ CONFIG = """\
 [household]
 timezone = "Asia/Shanghai"
 unknown_devices = "allow"
+
+[notifications]
+[[notifications.channel]]
+id = "mum-phone"
+kind = "ntfy"
+name = "Mum"
 
 [[child]]
 name = "Mia"
@@ -56,8 +63,21 @@ unknown_amount = "allow"
 week = "30"
 """
 FORM = "application/x-www-form-urlencoded"
+NTFY_DEMO = "http://192.168.1.5/kids-4f9a2c"
 STREAMERS = ("StarRiver", "LuluSings", "PixelFox", "UCdemo")
-DATA = (*STREAMERS, "Mia", "Leo", "mia-phone", "user:mia", "10.0.0.2", "10.0.0.9", "10.0.0.77", "mia")
+DATA = (
+    *STREAMERS,
+    "Mum",
+    "mum-phone",
+    "Mia",
+    "Leo",
+    "mia-phone",
+    "user:mia",
+    "10.0.0.2",
+    "10.0.0.9",
+    "10.0.0.77",
+    "mia",
+)
 
 
 def gift(client: str, yuan: str, streamer: str) -> Request:
@@ -125,6 +145,13 @@ def make(folder: Path, now: datetime | None = None, language: str | None = None)
             logins.failed(conn, logins.ANYONE, at_ms, words.of(s.config.household.language))
         logins.succeeded(conn, logins.ANYONE)  # then the parent logged in
         reports.weekly(conn, s.config, now)
+        # The questions still waiting go to the phones again, urgently; Mum's phone could not be reached.
+        say = words.of(s.config.household.language)
+        channels.escalate(conn, s.config.escalate_after, db.ms(now), say)
+        addressbook.put(addressbook.path_for(s.config), "mum-phone", addresses.parse("ntfy", NTFY_DEMO, "tk_demo12345"))
+        why = say("connection refused (is the server running, and the address right?)")
+        words_ = say("Could not reach %(who)s at %(server)s: %(why)s", who="ntfy", server="192.168.1.5", why=why)
+        sends.record(conn, "mum-phone", db.ms(now), [], error=words_)
     finally:
         guard.ledger.close()
     return path

@@ -103,7 +103,7 @@ def test_jobs_are_registered_once_with_ids(config):
     scheduler = jobs.start(config, notifier=object(), every_seconds=3600)
     try:
         found = {job.id: job for job in scheduler.get_jobs()}
-        assert set(found) == {"deliver-outbox", "weekly-summary", "retention"}
+        assert set(found) == {"deliver-outbox", "deliver-phones", "quiet-devices", "weekly-summary", "retention"}
         assert all(job.max_instances == 1 for job in found.values())
         fire = found["weekly-summary"].trigger.get_next_fire_time(None, datetime(2026, 3, 4, tzinfo=UTC))
         assert fire.isoformat() == "2026-03-07T09:30:00+08:00"  # Saturday 09:30 in the household's zone

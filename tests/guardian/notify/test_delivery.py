@@ -83,7 +83,7 @@ def test_a_burst_of_refusals_is_one_notification(conn, fake):
     ) in sent
     assert ("Refused for Leo: douyin recharge 9.00 CNY", "day-cap") in sent
     assert [s for k, s, _ in states(conn) if k == "refused"] == ["summarised"] * 5 + ["delivered"]
-    assert [k for k, s, _ in states(conn) if s == "delivered"] == ["refused", "burst"]
+    assert [k for k, s, _ in states(conn) if s == "delivered"] == ["refused", "refusals-summary"]
 
 
 def test_refusals_after_a_notification_wait_for_the_minute_then_come_as_one(conn, fake):
@@ -138,7 +138,7 @@ def test_a_burst_summary_carries_the_records_head_like_every_note(conn, fake):
     [(title, body)] = fake.sent()
     assert title == "一分钟内已为 Mia 拦截 3 笔消费"
     assert body == f"gift 0；gift 1；gift 2 · #1 {head[:16]}"
-    [stored] = [e for e in outbox.recent(conn) if e.kind == outbox.BURST]
+    [stored] = [e for e in outbox.recent(conn) if e.kind == outbox.REFUSALS_SUMMARY]
     assert stored.body == body
 
 

@@ -41,6 +41,9 @@ def test_connect_creates_every_table_index_and_trigger_once(path: Path) -> None:
         "unrecognised",
         "reports",
         "checkpoints",
+        "sends",
+        "channel_messages",
+        "sends_cursor",
         "devices",
     }
     assert {"spend_insert", "spend_delete", "spend_update", "attempts_allowed", "journal_ref"} <= names(conn)
@@ -70,11 +73,17 @@ def test_an_older_file_gains_the_missing_tables_and_columns(path: Path) -> None:
         " decision, outcome) VALUES (0, 'UTC', '10.0.0.2', 'Mia', 'bilibili', 'gift', 'r', 'gold', 50000, 'CNY',"
         " 'allowed', 'accepted')"
     )
+    old.execute(
+        "CREATE TABLE outbox (id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, kind TEXT NOT NULL, child TEXT,"
+        " title TEXT NOT NULL, body TEXT NOT NULL, link TEXT, state TEXT NOT NULL DEFAULT 'pending',"
+        " tries INTEGER NOT NULL DEFAULT 0, last_error TEXT, delivered_ms INTEGER)"
+    )
     old.commit()
     old.close()
     conn = db.connect(path)
     assert db.NAMES <= names(conn)
     assert "mac" in {row[1] for row in conn.execute("PRAGMA table_info(attempts)")}
+    assert "ref" in {row[1] for row in conn.execute("PRAGMA table_info(outbox)")}  # the approval a question is about
     assert spend.totals(conn, "Mia", (0,)) == (50_000,)  # the existing attempt was back-filled into its bucket
     conn.close()
 

@@ -122,7 +122,8 @@ def test_a_refusal_posts_one_refused_event_with_clean_bounded_text(guard):
     [event] = outbox.pending(guard.ledger.conn)
     assert event.kind == "refused" and event.child == "Mia"
     # In the household's language (Chinese by default), the app by its own name, the reason in a sentence.
-    assert event.title.startswith("已为 Mia 拦截：哔哩哔哩礼物，60.00 CNY，给 <b>streamer")
+    # The recipient quoted and inert (no markup, nothing a chat app makes a link of), bounded.
+    assert event.title.startswith("已为 Mia 拦截：哔哩哔哩礼物，60.00 CNY，给 “‹b›streamer‹／b›xxx")
     assert said(event.body) == "已达到今日消费上限。"
     assert "\u202e" not in event.title and "\x00" not in event.title and len(event.title) <= outbox.MAX_TEXT
 
@@ -134,7 +135,7 @@ def test_cap_80_is_posted_once_per_period_when_crossed(guard):
     assert judge(guard, "1").allowed  # 40 of 50: the day cap reaches 80 %
     [event] = outbox.pending(conn)
     assert event.kind == "cap-80" and event.title == "Mia 已用掉每日上限的 80%"
-    assert said(event.body) == "今日已消费 40.00 CNY（上限 50.00 CNY），最近一笔：哔哩哔哩礼物，1.00 CNY，给 7734。"
+    assert said(event.body) == "今日已消费 40.00 CNY（上限 50.00 CNY），最近一笔：哔哩哔哩礼物，1.00 CNY，给 “7734”。"
     assert judge(guard, "5").allowed  # still above: no second event
     assert len(outbox.pending(conn)) == 1
     # The next local day starts afresh; its 80 % is a new event. The week (200) is at 85 after this one.
@@ -159,10 +160,10 @@ def test_notifications_speak_english_when_the_household_does(tmp_path, catalog):
         near, refused = outbox.pending(guard.ledger.conn)
         assert (near.title, said(near.body)) == (
             "Mia has spent 80% of the day cap",
-            "40.00 CNY of 50.00 CNY today, after Bilibili gift, 40.00 CNY, to 7734.",
+            "40.00 CNY of 50.00 CNY today, after Bilibili gift, 40.00 CNY, to “7734”.",
         )
         assert (refused.title, said(refused.body)) == (
-            "Refused for Mia: Bilibili gift, 60.00 CNY, to 7734",
+            "Refused for Mia: Bilibili gift, 60.00 CNY, to “7734”",
             "Today's spending limit is reached.",
         )
     finally:
