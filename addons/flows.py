@@ -19,6 +19,7 @@ from guardian.setup.wireguard import tunnel_name
 # What the enforcement addon tells the others about a request it let through to the app (flow.metadata keys).
 APP_HOST = "guardian-app-host"  # the app's host (the gift lists addon looks at the answer)
 UNMATCHED = "guardian-unmatched"  # (app id, Request) when it was no purchase; the discovery addon takes it
+ANSWERED = "guardian-answered"  # True when Guardian answered instead of the app's server (the CORS addon looks)
 
 
 def client(conn: connection.Client, metadata: dict | None = None) -> tuple[str, str | None, str | None]:
@@ -79,6 +80,7 @@ def message_request(flow: http.HTTPFlow, host: str) -> Request:
 def respond(flow: http.HTTPFlow, answer: Answer) -> None:
     """Answer instead of the app's server, which is never contacted."""
     flow.response = http.Response.make(answer.status, answer.body, answer.headers)
+    flow.metadata[ANSWERED] = True
 
 
 def _navigation(req: http.Request) -> bool:

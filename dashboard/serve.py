@@ -17,6 +17,7 @@ from dashboard import create_app
 from guardian import settings
 from guardian.household.home import config_path
 from guardian.notify import jobs
+from guardian.setup import running
 
 log = logging.getLogger("dashboard")
 
@@ -35,7 +36,10 @@ def main() -> int:
     listen = config.dashboard
     print(f"Guardian dashboard on http://{listen.host}:{listen.port}/", flush=True)
     try:
-        waitress.serve(app, host=listen.host, port=listen.port, threads=4, ident="Guardian")
+        waitress.serve(app, host=listen.host, port=listen.port, threads=4, ident=running.DASHBOARD_IDENT)
+    except OSError as e:  # its address taken since `guardian run` looked: one line, not a traceback
+        print(f"Guardian dashboard: cannot listen on {listen.host}:{listen.port}: {e.strerror}", file=sys.stderr)
+        return 1
     finally:
         scheduler.shutdown(wait=False)
     return 0

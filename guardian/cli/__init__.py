@@ -21,6 +21,7 @@ def main() -> None:
 
 main.add_command(run.run)
 main.add_command(run.check)
+main.add_command(run.mitmdump)
 main.add_command(setup.setup)
 main.add_command(service.install_command)
 main.add_command(service.stopped)

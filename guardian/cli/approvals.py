@@ -82,7 +82,7 @@ def approvals_group() -> None:
     """Purchases waiting for a parent's answer."""
 
 
-@approvals_group.command("list")
+@approvals_group.command("list", short_help="List what waits for you (--all: the latest answers too).")
 @config_option
 @click.option("--all", "everything", is_flag=True, help="Also show the latest answers.")
 def list_(config: Path | None, everything: bool) -> None:
@@ -114,7 +114,7 @@ def _decide(config: Path | None, approval_id: int, approve: bool, over_cap: bool
     click.echo(describe(a, reader))
 
 
-@approvals_group.command()
+@approvals_group.command(short_help="Say yes to purchase ID: it goes through.")
 @config_option
 @click.argument("approval_id", type=int, metavar="ID")
 @click.option("--over-cap", is_flag=True, help="Let this purchase through even if it breaks a spending cap.")
@@ -123,7 +123,7 @@ def approve(config: Path | None, approval_id: int, over_cap: bool) -> None:
     _decide(config, approval_id, True, over_cap)
 
 
-@approvals_group.command()
+@approvals_group.command(short_help="Say no to purchase ID: it stays refused.")
 @config_option
 @click.argument("approval_id", type=int, metavar="ID")
 def deny(config: Path | None, approval_id: int) -> None:

@@ -18,7 +18,7 @@ from guardian.store.db import connect
 from guardian.words import N_, say
 
 
-@click.command("set-password")
+@click.command("set-password", short_help="Set the parent password for the dashboard.")
 @config_option
 @click.option("--password", default=None, help="The new password (asked for, twice, if not given).")
 def set_password(config: Path | None, password: str | None) -> None:

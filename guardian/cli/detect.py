@@ -58,7 +58,7 @@ def _setting(config: Path | None, extra: tuple[Path, ...]) -> tuple[Catalog, Hou
     return catalog, household
 
 
-@click.command("detect")
+@click.command("detect", short_help="Show which request of a HAR file is which purchase.")
 @click.argument("har", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--config",

@@ -28,7 +28,7 @@ def _open(config: Path | None):
         raise click.ClickException(_("%(db)s: cannot open the ledger: %(error)s", db=db, error=e)) from None
 
 
-@click.command("verify")
+@click.command("verify", short_help="Check that the ledger was not edited.")
 @config_option
 @click.option(
     "--head",
@@ -66,7 +66,7 @@ def _date(_ctx, param, value: str) -> date:
         raise click.BadParameter(f"expected a date like 2026-03-07, got {value!r}") from None
 
 
-@click.command(name="export")
+@click.command(name="export", short_help="Write an evidence pack: every attempt, totals, the check.")
 @config_option
 @click.option("--child", required=True, help="The child's name (or id), as on the dashboard.")
 @click.option("--from", "start", required=True, callback=_date, help="First day (YYYY-MM-DD, household time).")

@@ -35,7 +35,7 @@ def _check_file(name: str, text: str) -> tuple[str | None, int]:
     return None, len(app.rules)
 
 
-@rules_group.command("check")
+@rules_group.command("check", short_help="Validate the built-in rules and the rule files in FOLDER.")
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
 @config_option
 def check_command(folder: Path | None, config: Path | None) -> None:
@@ -88,7 +88,7 @@ def _rates_warning(path: Path, folder: Path) -> None:
         click.echo(rates_warning(_, path, code, apps), err=True)
 
 
-@rules_group.command("unrecognised")
+@rules_group.command("unrecognised", short_help="Purchase-like requests that no rule matched.")
 @config_option
 @click.option("--limit", default=50, show_default=True)
 def unrecognised_command(config: Path | None, limit: int) -> None:
@@ -106,7 +106,7 @@ def unrecognised_command(config: Path | None, limit: int) -> None:
         conn.close()
 
 
-@rules_group.command("coverage")
+@rules_group.command("coverage", short_help="What Guardian covers of each app (or of APPS).")
 @click.argument("apps", nargs=-1)
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per app instead of text.")

@@ -20,15 +20,17 @@ from pathlib import Path
 import click
 import tomlkit
 
-from guardian.cli.common import config_option, load_settings, root_option
-from guardian.cli.setup import ask_each, platform_name
+from guardian import words
+from guardian.cli.common import config_option, load_settings, root_option, words_for
+from guardian.cli.setup import ask_each, list_steps, platform_name
 from guardian.household import configfile
 from guardian.household.home import config_path, default_config_text, mitmproxy_dir
 from guardian.setup import ca, install, system
 from guardian.setup.service import FIREFOX_POLICIES, LINUX, Account, Install
-from guardian.setup.steps import describe
+from guardian.setup.steps import ENGLISH
 from guardian.store import outbox
 from guardian.store.db import connect
+from guardian.words import N_, Words
 
 STOPPED = "service-stopped"
 
@@ -39,7 +41,10 @@ def _account(name: str) -> Account:
     try:
         entry = pwd.getpwnam(name)
     except KeyError:
-        raise click.ClickException(f"there is no account called {name!r} on this computer") from None
+        _ = words_for()
+        raise click.ClickException(
+            _("there is no account called %(account)s on this computer", account=repr(name))
+        ) from None
     return Account(name, entry.pw_uid, Path(entry.pw_dir))
 
 
@@ -54,7 +59,8 @@ def _exists(name: str) -> bool:
 def _source() -> Path:
     here = Path(__file__).resolve().parents[2]
     if not (here / "pyproject.toml").is_file():
-        raise click.ClickException("run `guardian install` from Guardian's downloaded folder (bin/guardian install)")
+        _ = words_for()
+        raise click.ClickException(_("run `guardian install` from Guardian's downloaded folder (bin/guardian install)"))
     return here
 
 
@@ -67,14 +73,23 @@ def reachable(path: Path) -> bool:
 
 
 def _python(strict: bool) -> str:
+    _ = words_for()
     python = Path(getattr(sys, "_base_executable", sys.executable)).resolve()
     if not reachable(python):
         if not strict:
-            click.echo(f"Note: Guardian's account could not run Python at {python}; install would stop here.")
+            click.echo(
+                _(
+                    "Note: Guardian's account could not run Python at %(python)s; install would stop here.",
+                    python=python,
+                )
+            )
             return str(python)
         raise click.ClickException(
-            f"Guardian's account could not run Python at {python} (a folder above it is private). "
-            "Install Python 3.12 for every account (e.g. in /usr/local) and run `guardian install` with it."
+            _(
+                "Guardian's account could not run Python at %(python)s (a folder above it is private). "
+                "Install Python 3.12 for every account (e.g. in /usr/local) and run `guardian install` with it.",
+                python=python,
+            )
         )
     return str(python)
 
@@ -87,7 +102,10 @@ def _config_text(source: Path | None, desktop_user: str | None) -> str:
     text = tomlkit.dumps(doc)
     parsed = configfile.parse(text, Path(LINUX.data) / "guardian.toml")
     if parsed.storage.parent != Path(LINUX.data):
-        raise click.ClickException(f"{source}: storage.path must be a file name beside the config, like guardian.db")
+        _ = words_for()
+        raise click.ClickException(
+            _("%(path)s: storage.path must be a file name beside the config, like guardian.db", path=source)
+        )
     return text
 
 
@@ -97,7 +115,10 @@ def _facts(
     kids = tuple(_account(c) for c in children)
     for kid in kids:
         if kid.uid == 0 or kid.name == desktop_user:
-            raise click.ClickException(f"{kid.name!r} is an administrator's or the parent's account, not a child's")
+            _ = words_for()
+            raise click.ClickException(
+                _("%(account)s is an administrator's or the parent's account, not a child's", account=repr(kid.name))
+            )
     parent = _account(desktop_user) if desktop_user else None
     config = _config_text(source, desktop_user)
     listen = configfile.parse(config, Path(LINUX.data) / "guardian.toml")
@@ -120,7 +141,7 @@ def _facts(
     )
 
 
-@click.command("install")
+@click.command("install", short_help="Install (or --undo) Guardian as a system service.")
 @click.option("--child", "children", multiple=True, metavar="ACCOUNT", help="A child's account on this computer.")
 @click.option("--desktop-user", metavar="ACCOUNT", help="The parent's account whose desktop shows Guardian's alerts.")
 @click.option(
@@ -145,15 +166,16 @@ def install_command(
     root: Path,
 ) -> None:
     """Run Guardian as a system service under its own account (as an administrator)."""
+    _ = words_for()
     if status_:
-        lines, ok = status(root)
+        lines, ok = status(root, _)
         for line in lines:
             click.echo(line)
         sys.exit(0 if ok else 1)
     state = install.state_path(root)
     if not dry_run and not system.is_admin():
         raise click.ClickException(
-            "installing or removing Guardian's service needs an administrator: `sudo guardian install`"
+            _("installing or removing Guardian's service needs an administrator: `sudo guardian install`")
         )
     try:
         if undo_:
@@ -161,34 +183,54 @@ def install_command(
             for record in sorted(
                 install.admin_dir(root).glob("setup-*.json"), reverse=True
             ):  # children's set-ups first
-                count += system.undo(record, say=click.echo)
-            count += system.undo(state, say=click.echo)
-            click.echo(f"Uninstalled: {count} change(s) reverted." if count else "Guardian's service is not installed.")
-            click.echo(f"Guardian's records stay in {LINUX.data}; delete the folder yourself to remove them.")
+                count += system.undo(record, say=click.echo, _=_)
+            count += system.undo(state, say=click.echo, _=_)
+            if count:
+                click.echo(
+                    _.ngettext("Uninstalled: %(num)d change reverted.", "Uninstalled: %(num)d changes reverted.", count)
+                )
+            else:
+                click.echo(_("Guardian's service is not installed."))
+            click.echo(
+                _(
+                    "Guardian's records stay in %(folder)s; delete the folder yourself to remove them.",
+                    folder=LINUX.data,
+                )
+            )
             return
         facts = _facts(children, desktop_user, source, root, strict=not dry_run)
         platform = platform_name()
         steps = install.plan(platform, facts)
         if dry_run or platform != "linux":
-            for i, step in enumerate(steps, 1):
-                click.echo(f"Step {i}: {step.what}")
-                for line in describe(step):
-                    click.echo(f"    {line}")
+            list_steps(steps)
             if platform != "linux" and not dry_run:
                 click.echo(
-                    "This computer's plan is listed above; applying it is done by hand for now (see the README)."
+                    _("This computer's plan is listed above; applying it is done by hand for now (see the README).")
                 )
             return
         install.admin_dir(root).mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(install.admin_dir(root), 0o700)
-        click.echo(f"Guardian's service: {len(steps)} step(s). `guardian install --undo` reverts them.")
-        system.apply(steps, state, ask=ask_each(yes), say=click.echo, again="guardian install --undo")
+        click.echo(
+            _.ngettext(
+                "Guardian's service: %(num)d step. `guardian install --undo` reverts it.",
+                "Guardian's service: %(num)d steps. `guardian install --undo` reverts them.",
+                len(steps),
+            )
+        )
+        system.apply(steps, state, ask=ask_each(yes), say=click.echo, again="guardian install --undo", _=_)
     except system.SetupError as e:
         raise click.ClickException(str(e)) from None
     except ValueError as e:
         raise click.ClickException(str(e)) from None
-    click.echo(f"\nGuardian runs as a service. Certificate fingerprint (SHA-256): {facts.ca.fingerprint()}")
-    click.echo("Open the dashboard at http://127.0.0.1:8765 and choose the parent password.")
+    click.echo(
+        "\n"
+        + _(
+            "Guardian runs as a service. Certificate fingerprint (SHA-256): %(fingerprint)s",
+            fingerprint=facts.ca.fingerprint(),
+        )
+    )
+    board = f"http://127.0.0.1:{facts.dashboard_port}"
+    click.echo(_("Open the dashboard at %(url)s and choose the parent password.", url=board))
 
 
 def _listening(port: int) -> bool:
@@ -199,26 +241,36 @@ def _listening(port: int) -> bool:
         return False
 
 
-def status(root: Path) -> tuple[list[str], bool]:
+def status(root: Path, _: Words = ENGLISH) -> tuple[list[str], bool]:
     """What is installed and running, one line each, and whether all is well (read-only, for any account)."""
     unit = root / "etc/systemd/system/guardian.service"
     public = root / LINUX.public.lstrip("/") / "guardian-ca.pem"
     installed = unit.is_file()
-    lines = [f"Service: {'installed' if installed else 'not installed'} ({unit})"]
+    said = _("installed") if installed else _("not installed")
+    lines = [_("Service: %(state)s (%(unit)s)", state=said, unit=unit)]
     ok = installed
     if installed and shutil.which("systemctl"):
         state = system.run_command(["systemctl", "is-active", "guardian.service"]).stdout.strip() or "unknown"
-        lines.append(f"Running: {state}")
+        lines.append(_("Running: %(state)s", state=state))
         ok = ok and state == "active"
-    for name, port in (("Proxy", 8080), ("Dashboard", 8765)):
+    for name, port in ((N_("Proxy"), 8080), (N_("Dashboard"), 8765)):
         up = _listening(port)
-        lines.append(f"{name}: {'answering' if up else 'not answering'} on 127.0.0.1:{port}")
+        answer = _("answering") if up else _("not answering")
+        address = f"127.0.0.1:{port}"
+        lines.append(_("%(name)s: %(state)s on %(address)s", name=_(name), state=answer, address=address))
         ok = ok and up
-    lines.append(f"Certificate: {'published at ' + str(public) if public.is_file() else 'not published'}")
+    if public.is_file():
+        lines.append(_("Certificate: published at %(path)s", path=public))
+    else:
+        lines.append(_("Certificate: not published"))
     rules = root / "etc/guardian/firewall.nft"
     children = sorted(p.stem for p in (root / "etc/guardian/children.d").glob("*.nft"))
-    kept = "children kept to Guardian: " + (", ".join(children) or "none yet")
-    lines.append(f"Firewall: {kept if rules.is_file() else 'none'}")
+    if not rules.is_file():
+        lines.append(_("Firewall: none"))
+    elif children:
+        lines.append(_("Firewall: children kept to Guardian: %(children)s", children=", ".join(children)))
+    else:
+        lines.append(_("Firewall: no child kept to Guardian yet"))
     return lines, ok
 
 
@@ -228,7 +280,8 @@ def stopped(config: Path | None) -> None:
     """Run by the service manager after Guardian stops: record it, and tell the parent unless it was asked to stop."""
     result = os.environ.get("SERVICE_RESULT", "")
     why = f"{result or 'stopped'} ({os.environ.get('EXIT_CODE', '')} {os.environ.get('EXIT_STATUS', '')})".strip()
-    click.echo(f"Guardian stopped: {why}")
+    _ = words_for()
+    click.echo(_("Guardian stopped: %(why)s", why=why))
     if result == "success":  # an administrator's `systemctl stop`, or the computer shutting down
         return
     s = load_settings(config_path(config))
@@ -238,8 +291,8 @@ def stopped(config: Path | None) -> None:
             conn,
             STOPPED,
             None,
-            "Guardian 已停止 / Guardian stopped",
-            f"保护已中断，正在重新启动 / Protection stopped and is restarting: {why[:200]}",
+            words.both(N_("Guardian stopped")),
+            words.both(N_("Protection stopped and is restarting: %(why)s"), why=why[:200]),
             int(time.time() * 1000),
             link="/notifications",
         )

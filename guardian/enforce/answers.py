@@ -7,6 +7,7 @@ a child may read either, and an app's own page does not say which it shows.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ from guardian.words import Words
 
 DECISION_HEADER = "Guardian-Decision"
 REASON_HEADER = "Guardian-Reason"
+EXPOSED = f"{DECISION_HEADER}, {REASON_HEADER}"  # what a page's script may read of a refusal
+TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$")  # an HTTP header name or method
 CHILD_LANGUAGES = ("zh", "en")  # the order the child reads them in
 
 
@@ -86,3 +89,33 @@ def refusal(app: App, reason: Reason, navigation: bool) -> Answer:
         return Answer(403, headers, _refusal_page(reason, app))
     headers["Content-Type"] = "application/json; charset=utf-8"
     return Answer(app.refusal_status, headers, app.refusal_body(message(reason)))
+
+
+def cors(origin: str) -> dict[str, str]:
+    """What an app's server sends its own pages with a cross-origin answer: `origin` may read it, cookies and all."""
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Allow-Credentials": "true",
+        "Access-Control-Expose-Headers": EXPOSED,
+        "Vary": "Origin",
+    }
+
+
+def preflight(origin: str, method: str, asked: str, reason: Reason) -> Answer:
+    """The answer to a CORS preflight for a request Guardian will refuse: the page may send it, and reads the
+    refusal. `asked` is the preflight's Access-Control-Request-Headers; names that are not header names are
+    dropped. Not cached (max-age 0): once purchases are possible again, the app's server answers preflights.
+    """
+    names = [n.strip() for n in asked.split(",")[:50]]
+    headers = {
+        **cors(origin),
+        "Access-Control-Allow-Methods": method,
+        "Access-Control-Max-Age": "0",
+        DECISION_HEADER: "blocked",
+        REASON_HEADER: str(reason),
+        "Cache-Control": "no-store",
+    }
+    allowed = ", ".join(n for n in names if TOKEN.match(n))
+    if allowed:
+        headers["Access-Control-Allow-Headers"] = allowed
+    return Answer(204, headers, b"")

@@ -20,9 +20,9 @@ from guardian.catalog.index import Catalog
 from guardian.catalog.model import App, GiftList, Success
 from guardian.catalog.request import MAX_BODY, Request, normalize_host, normalize_path
 from guardian.enforce import alerts, holds
-from guardian.enforce.answers import Answer, Verdict, refusal
+from guardian.enforce.answers import TOKEN, Answer, Verdict, preflight, refusal
 from guardian.enforce.neighbours import Neighbours
-from guardian.enforce.policy import ALLOW, Decision, Reason, app_open, decide
+from guardian.enforce.policy import ALLOW, Decision, Reason, app_open, decide, refused_whatever_amount
 from guardian.household.config import Config
 from guardian.store import approvals, gift_prices, overrides, unrecognised
 from guardian.store.db import ms
@@ -129,6 +129,44 @@ class Guard:
         if app_open(child, app.id, now, self.calendar):
             return None
         return refusal(app, Reason.APP_WINDOW, navigation)
+
+    def page_origin(self, app: App, origin: str | None) -> str | None:
+        """`origin` (a request's Origin header) when it is a page of `app`, whose own server would let it read
+        the answer; None for any other site, a sandboxed page ("null") or something that is not an origin."""
+        if not origin or len(origin) > 300:
+            return None
+        scheme, sep, rest = origin.partition("://")
+        if scheme not in ("https", "http") or not sep or not rest or any(c in rest for c in "/?#@ \t\r\n"):
+            return None
+        return origin if self.catalog.app_for_host(normalize_host(rest)) is app else None
+
+    def pays_at(self, request: Request) -> bool:
+        """Whether `request` (its method, host and path; no body) goes to one of the app's payment endpoints."""
+        rules = self.catalog.rules_matching(request.host, normalize_path(request.path))
+        return any(request.method in rule.methods for rule in rules)
+
+    def preflight_closed(self, app: App, request: Request, origin: str, asked: str, now: datetime) -> Answer | None:
+        """The answer to a CORS preflight from `app`'s own page `origin` for `request` (its method, host and
+        path) while the app is closed to the child: the request may come, to be refused in the app's shape so
+        the page can read why. None when the app is open (see `preflight_purchase`)."""
+        child = self.config.child_for(request.client, request.user, request.tunnel)
+        if not TOKEN.match(request.method) or app_open(child, app.id, now, self.calendar):
+            return None
+        return preflight(origin, request.method, asked, Reason.APP_WINDOW)
+
+    def preflight_purchase(self, app: App, request: Request, origin: str, asked: str, now: datetime) -> Answer | None:
+        """Like `preflight_closed` for a request to a payment endpoint (`pays_at`) that will be refused whatever
+        its amount (purchase hours, a lock, a cap used up); None leaves the preflight to the app's server, as
+        always. Blocking: call from a worker thread."""
+        child = self.config.child_for(request.client, request.user, request.tunnel)
+        if child is None or not TOKEN.match(request.method):
+            return None
+        currency = self.config.household.currency
+        with self.ledger.reading() as view:
+            spending = view.spending(child.id, now, self.calendar, currency)
+            active = overrides.active(view.conn, child.id, now, self.calendar)
+        reason = refused_whatever_amount(child, app.id, spending, now, self.calendar, active)
+        return None if reason is None else preflight(origin, request.method, asked, reason)
 
     def detect(self, request: Request) -> Purchase | None:
         return detect(self.catalog, self.config.household, request, self.prices)

@@ -145,14 +145,42 @@ def unknown_amount(child: Child, spending: Spending, extra_day: Decimal = Decima
     """
     if child.unknown_amount != "allow":
         return Decision(False, Reason.UNKNOWN_AMOUNT)
+    used_up = _used_up(child, spending, extra_day)
+    return ALLOW if used_up is None else Decision(False, used_up)
+
+
+def refused_whatever_amount(
+    child: Child | None,
+    app: str,
+    spending: Spending,
+    now: datetime,
+    calendar: Calendar,
+    overrides: Overrides = NO_OVERRIDES,
+) -> Reason | None:
+    """Why every purchase in `app` is refused now whatever its amount (a lock, a window, a cap or the
+    per-minute count used up); None when one could still pass. Asked before a purchase's body is known."""
+    if child is None:
+        return None
+    if overrides.locked:
+        return Reason.LOCKED
+    local = calendar.local(now)
+    if not child.app_schedule(app).allows(local):
+        return Reason.APP_WINDOW
+    if not child.purchases.allows(local):
+        return Reason.PURCHASE_WINDOW
+    return _used_up(child, spending, overrides.extra_day)
+
+
+def _used_up(child: Child, spending: Spending, extra_day: Decimal) -> Reason | None:
+    """The per-minute count or a cap that no further purchase fits in."""
     caps = child.caps.with_extra(extra_day)
     if caps.per_minute is not None and spending.last_minute + 1 > caps.per_minute:
-        return Decision(False, Reason.VELOCITY)
+        return Reason.VELOCITY
     for cap, spent, reason in (
         (caps.day, spending.day, Reason.DAY_CAP),
         (caps.week, spending.week, Reason.WEEK_CAP),
         (caps.month, spending.month, Reason.MONTH_CAP),
     ):
         if cap is not None and spent.amount >= cap.amount:
-            return Decision(False, reason)
-    return ALLOW
+            return reason
+    return None

@@ -18,6 +18,7 @@ from guardian.setup.service import (
     token_hash,
 )
 from guardian.setup.steps import Append, Run, Step, Write
+from guardian.words import N_
 
 
 def unit(layout: Layout, account: str) -> str:
@@ -73,10 +74,11 @@ def _account(i: Install) -> list[Step]:
     return [
         Step(
             "account",
-            f"Make the account '{i.account}' that Guardian runs as",
-            "the children's accounts cannot read, change or stop what belongs to it",
+            N_("Make the account '%(account)s' that Guardian runs as"),
+            N_("the children's accounts cannot read, change or stop what belongs to it"),
             True,
             (Run(useradd, ("userdel", i.account)),),
+            values=(("account", i.account),),
         )
     ]
 
@@ -85,8 +87,8 @@ def _program(i: Install) -> Step:
     venv = i.system(LINUX.program)
     return Step(
         "program",
-        f"Install Guardian's program in {LINUX.program}",
-        "the service runs a copy that only administrators can change",
+        N_("Install Guardian's program in %(folder)s"),
+        N_("the service runs a copy that only administrators can change"),
         True,
         (
             Run((i.python, "-m", "venv", str(venv)), ("rm", "-rf", str(venv))),
@@ -94,6 +96,7 @@ def _program(i: Install) -> Step:
                 (f"{venv}/bin/python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(i.source))
             ),
         ),
+        values=(("folder", LINUX.program),),
     )
 
 
@@ -111,10 +114,11 @@ def _data(i: Install) -> Step:
         actions.append(Write(data / TOKEN_HASH, token_hash(i.agent_token), mode=0o600, owner=own))
     return Step(
         "data",
-        f"Make Guardian's private folder {LINUX.data} (config, rules, ledger, certificate key)",
-        "only Guardian's account can read or change it",
+        N_("Make Guardian's private folder %(folder)s (config, rules, ledger, certificate key)"),
+        N_("only Guardian's account can read or change it"),
         True,
         tuple(actions),
+        values=(("folder", LINUX.data),),
     )
 
 
@@ -122,8 +126,8 @@ def _ca(i: Install) -> Step:
     public = i.system(LINUX.public) / CA_FILE
     return Step(
         "ca",
-        "Publish Guardian's certificate and trust it on this computer",
-        "every account's programs then accept websites opened through Guardian",
+        N_("Publish Guardian's certificate and trust it on this computer"),
+        N_("every account's programs then accept websites opened through Guardian"),
         True,
         (
             Write(public, data=i.ca.public, mode=0o644),
@@ -137,8 +141,8 @@ def _ca(i: Install) -> Step:
 def _service(i: Install) -> Step:
     return Step(
         "service",
-        "Start Guardian at boot, before anyone logs in (systemd service)",
-        "a child cannot stop a service that belongs to another account",
+        N_("Start Guardian at boot, before anyone logs in (systemd service)"),
+        N_("a child cannot stop a service that belongs to another account"),
         True,
         (
             Run(undo=("systemctl", "daemon-reload")),
@@ -160,18 +164,19 @@ def _policies(i: Install) -> list[Step]:
     steps = [
         Step(
             "policy-browsers",
-            f"Set Chrome, Chromium, Edge and Firefox to use Guardian ({proxy}), locked",
-            "browser policies: no account can switch the proxy off in the browser's settings",
+            N_("Set Chrome, Chromium, Edge and Firefox to use Guardian (%(proxy)s), locked"),
+            N_("browser policies: no account can switch the proxy off in the browser's settings"),
             True,
             (*browsers, firefox),
+            values=(("proxy", proxy),),
         )
     ]
     if "dconf" in i.tools:
         steps.append(
             Step(
                 "policy-desktop",
-                f"Set the desktop's proxy to Guardian ({proxy}) for every account, locked",
-                "GNOME's system settings database: the Settings app cannot change it",
+                N_("Set the desktop's proxy to Guardian (%(proxy)s) for every account, locked"),
+                N_("GNOME's system settings database: the Settings app cannot change it"),
                 True,
                 (
                     Append(i.system("/etc/dconf/profile/user"), ("user-db:user", "system-db:local")),
@@ -182,6 +187,7 @@ def _policies(i: Install) -> list[Step]:
                     Write(i.system("/etc/dconf/db/local.d/locks/guardian"), policies.DCONF_LOCKS),
                     Run(("dconf", "update")),
                 ),
+                values=(("proxy", proxy),),
             )
         )
     url = f"http://{proxy}"
@@ -190,8 +196,8 @@ def _policies(i: Install) -> list[Step]:
     steps.append(
         Step(
             "proxy-system",
-            "Send programs of every account through Guardian (/etc/environment)",
-            "programs that do not read the desktop's setting read these lines",
+            N_("Send programs of every account through Guardian (/etc/environment)"),
+            N_("programs that do not read the desktop's setting read these lines"),
             True,
             (Append(i.system("/etc/environment"), lines),),
         )
@@ -215,11 +221,13 @@ def _firewall(i: Install) -> Step:
     actions.append(Run(("nft", "-f", str(rules)), firewall.REMOVE))
     return Step(
         "firewall",
-        "Let the children's accounts reach websites only through Guardian (nftables)"
-        + (f": {', '.join(c.name for c in i.children)}" if i.children else ""),
-        "a browser started with --no-proxy-server, or a program that ignores the proxy, gets nowhere",
+        N_("Let the children's accounts reach websites only through Guardian (nftables): %(children)s")
+        if i.children
+        else N_("Let the children's accounts reach websites only through Guardian (nftables)"),
+        N_("a browser started with --no-proxy-server, or a program that ignores the proxy, gets nowhere"),
         True,
         tuple(actions),
+        values=(("children", ", ".join(c.name for c in i.children)),) if i.children else (),
     )
 
 
@@ -246,10 +254,11 @@ def _agent(i: Install) -> list[Step]:
     return [
         Step(
             "agent",
-            f"Show Guardian's alerts on {parent.name}'s desktop (and only there)",
-            "a small helper in the parent's session fetches them with a key only that account can read",
+            N_("Show Guardian's alerts on %(parent)s's desktop (and only there)"),
+            N_("a small helper in the parent's session fetches them with a key only that account can read"),
             True,
             (token, *start),
+            values=(("parent", parent.name),),
         )
     ]
 

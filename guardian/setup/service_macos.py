@@ -15,6 +15,7 @@ from pathlib import Path
 from guardian.setup import policies
 from guardian.setup.service import Install, Layout
 from guardian.setup.steps import Append, Run, Step, Write
+from guardian.words import N_
 
 MACOS = Layout(
     "/usr/local/guardian",
@@ -85,23 +86,25 @@ def plan(i: Install) -> list[Step]:
         steps.append(
             Step(
                 "account",
-                f"Make the hidden account '{own}' that Guardian runs as",
-                "the children's accounts cannot read, change or stop what belongs to it",
+                N_("Make the hidden account '%(account)s' that Guardian runs as"),
+                N_("the children's accounts cannot read, change or stop what belongs to it"),
                 True,
                 (*actions, *(Run(c) for c in create)),
+                values=(("account", own),),
             )
         )
     venv = m.program
     steps.append(
         Step(
             "program",
-            f"Install Guardian's program in {venv}",
-            "the service runs a copy that only administrators can change",
+            N_("Install Guardian's program in %(folder)s"),
+            N_("the service runs a copy that only administrators can change"),
             True,
             (
                 Run((i.python, "-m", "venv", venv), ("rm", "-rf", venv)),
                 Run((f"{venv}/bin/python", "-m", "pip", "install", "--quiet", str(i.source))),
             ),
+            values=(("folder", venv),),
         )
     )
     data = Path(m.data)
@@ -109,14 +112,15 @@ def plan(i: Install) -> list[Step]:
     steps.append(
         Step(
             "data",
-            f"Make Guardian's private folder {m.data}",
-            "only Guardian's account can read or change it",
+            N_("Make Guardian's private folder %(folder)s"),
+            N_("only Guardian's account can read or change it"),
             True,
             (
                 Run((*made, m.data, f"{m.data}/mitmproxy", f"{m.data}/rules"), ("rmdir", m.data)),
                 Write(data / "guardian.toml", i.config, mode=0o600, owner=own),
                 *(Write(data / "mitmproxy" / n, data=b, mode=0o600, owner=own) for n, b in i.ca.files().items()),
             ),
+            values=(("folder", m.data),),
         )
     )
     public = f"{m.public}/guardian-ca.pem"
@@ -124,8 +128,8 @@ def plan(i: Install) -> list[Step]:
     steps.append(
         Step(
             "ca",
-            "Publish Guardian's certificate and trust it on this Mac (System keychain)",
-            "Safari and Chrome then accept websites opened through Guardian",
+            N_("Publish Guardian's certificate and trust it on this Mac (System keychain)"),
+            N_("Safari and Chrome then accept websites opened through Guardian"),
             True,
             (
                 Write(Path(public), data=i.ca.public, mode=0o644),
@@ -139,21 +143,22 @@ def plan(i: Install) -> list[Step]:
     steps.append(
         Step(
             "service",
-            f"Start Guardian at boot as '{own}', before anyone logs in (LaunchDaemon)",
-            "a standard account cannot stop a daemon that belongs to another account",
+            N_("Start Guardian at boot as '%(account)s', before anyone logs in (LaunchDaemon)"),
+            N_("a standard account cannot stop a daemon that belongs to another account"),
             True,
             (
                 Write(Path(DAEMON), daemon(m, own), mode=0o644),
                 Run(("launchctl", "bootstrap", "system", DAEMON), ("launchctl", "bootout", f"system/{LABEL}")),
             ),
+            values=(("account", own),),
         )
     )
     svc = "Wi-Fi"
     steps.append(
         Step(
             "policy-proxy",
-            f"Set {svc}'s proxy to Guardian (127.0.0.1:{port}), and Chrome's and Firefox's by policy",
-            "a standard account needs an administrator's password to change the network settings",
+            N_("Set %(service)s's proxy to Guardian (127.0.0.1:%(port)s), and Chrome's and Firefox's by policy"),
+            N_("a standard account needs an administrator's password to change the network settings"),
             True,
             (
                 Run(
@@ -166,15 +171,17 @@ def plan(i: Install) -> list[Step]:
                 ),
                 Write(Path(FIREFOX), policies.firefox(f"{proxy_host}:{port}", public, i.firefox_policies), mode=0o644),
             ),
+            values=(("service", svc), ("port", port)),
         )
     )
     children = tuple(c.name for c in i.children)
     steps.append(
         Step(
             "firewall",
-            "Let the children's accounts reach websites only through Guardian (pf)"
-            + (f": {', '.join(children)}" if children else ""),
-            "a program that ignores the proxy setting gets nowhere",
+            N_("Let the children's accounts reach websites only through Guardian (pf): %(children)s")
+            if children
+            else N_("Let the children's accounts reach websites only through Guardian (pf)"),
+            N_("a program that ignores the proxy setting gets nowhere"),
             True,
             (
                 Run(undo=("pfctl", "-f", "/etc/pf.conf")),  # on undo: after pf.conf is back as it was
@@ -183,6 +190,7 @@ def plan(i: Install) -> list[Step]:
                 Run(("pfctl", "-f", "/etc/pf.conf")),
                 Run(("pfctl", "-E")),
             ),
+            values=(("children", ", ".join(children)),) if children else (),
         )
     )
     return steps

@@ -15,6 +15,7 @@ from pathlib import Path
 from guardian.setup import policies
 from guardian.setup.service import Install, Layout
 from guardian.setup.steps import Run, Step, Write
+from guardian.words import N_
 
 WINDOWS = Layout(
     r"C:\Program Files\Guardian",
@@ -56,8 +57,8 @@ def plan(i: Install) -> list[Step]:
         steps.append(
             Step(
                 "account",
-                f"Make the local account '{own}' that Guardian runs as (hidden from the sign-in screen)",
-                "the children's accounts cannot read, change or stop what belongs to it",
+                N_("Make the local account '%(account)s' that Guardian runs as (hidden from the sign-in screen)"),
+                N_("the children's accounts cannot read, change or stop what belongs to it"),
                 True,
                 (
                     Run(
@@ -66,26 +67,28 @@ def plan(i: Install) -> list[Step]:
                     ),
                     _reg(HIDDEN, own, "REG_DWORD", "0"),
                 ),
+                values=(("account", own),),
             )
         )
     steps.append(
         Step(
             "program",
-            f"Install Guardian's program in {w.program}",
-            "the service runs a copy that only administrators can change",
+            N_("Install Guardian's program in %(folder)s"),
+            N_("the service runs a copy that only administrators can change"),
             True,
             (
                 Run(("py", "-3.12", "-m", "venv", w.program), ("cmd", "/c", "rmdir", "/s", "/q", w.program)),
                 Run((rf"{w.program}\Scripts\python.exe", "-m", "pip", "install", "--quiet", str(i.source))),
             ),
+            values=(("folder", w.program),),
         )
     )
     files = [Write(_path(data, "mitmproxy", n), data=b) for n, b in i.ca.files().items()]
     steps.append(
         Step(
             "data",
-            f"Make Guardian's private folder {data}",
-            "only Guardian's account and administrators can read or change it",
+            N_("Make Guardian's private folder %(folder)s"),
+            N_("only Guardian's account and administrators can read or change it"),
             True,
             (
                 Run(("cmd", "/c", "mkdir", rf"{data}\mitmproxy", rf"{data}\rules"), ("cmd", "/c", "rmdir", data)),
@@ -93,14 +96,15 @@ def plan(i: Install) -> list[Step]:
                 Write(_path(data, "guardian.toml"), i.config),
                 *files,
             ),
+            values=(("folder", data),),
         )
     )
     public = rf"{w.public}\guardian-ca.pem"
     steps.append(
         Step(
             "ca",
-            "Publish Guardian's certificate and trust it for every account (machine store)",
-            "so websites opened through Guardian are not shown as unsafe",
+            N_("Publish Guardian's certificate and trust it for every account (machine store)"),
+            N_("so websites opened through Guardian are not shown as unsafe"),
             True,
             (
                 Write(Path(public), data=i.ca.public),
@@ -112,8 +116,8 @@ def plan(i: Install) -> list[Step]:
     steps.append(
         Step(
             "service",
-            f"Start Guardian at boot as '{own}', before anyone signs in (Task Scheduler)",
-            "a standard account cannot end or change another account's task",
+            N_("Start Guardian at boot as '%(account)s', before anyone signs in (Task Scheduler)"),
+            N_("a standard account cannot end or change another account's task"),
             True,
             (
                 Run(
@@ -123,14 +127,15 @@ def plan(i: Install) -> list[Step]:
                 ),
                 Run(("schtasks", "/Run", "/TN", TASK), ("schtasks", "/End", "/TN", TASK)),
             ),
+            values=(("account", own),),
         )
     )
     chrome = policies.chromium(proxy, i.ca.public)
     steps.append(
         Step(
             "policy-proxy",
-            f"Set the proxy to Guardian ({proxy}) for the whole computer, and stop accounts changing it",
-            "one machine-wide setting (not per user), locked by policy, for Windows, Edge, Chrome and Firefox",
+            N_("Set the proxy to Guardian (%(proxy)s) for the whole computer, and stop accounts changing it"),
+            N_("one machine-wide setting (not per user), locked by policy, for Windows, Edge, Chrome and Firefox"),
             True,
             (
                 _reg(PER_MACHINE, "ProxySettingsPerUser", "REG_DWORD", "0"),
@@ -147,6 +152,7 @@ def plan(i: Install) -> list[Step]:
                 _reg(rf"{FIREFOX}\Proxy", "Locked", "REG_DWORD", "1"),
                 _reg(rf"{FIREFOX}\Certificates", "ImportEnterpriseRoots", "REG_DWORD", "1"),
             ),
+            values=(("proxy", proxy),),
         )
     )
     return steps

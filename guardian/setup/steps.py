@@ -19,7 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from guardian import words
+from guardian.words import N_, Words
+
 CA_NAME = "mitmproxy"  # the common name of the CA mitmproxy generates
+ENGLISH = words.of("en")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +70,16 @@ Action = Write | Append | Run
 @dataclass(frozen=True, slots=True)
 class Step:
     id: str
-    what: str  # one line a parent understands
-    why: str
+    what: str  # one line a parent understands: a message of the catalog (guardian.words), with `values`
+    why: str  # the same, for why it is done
     admin: bool  # needs administrator rights
     actions: tuple[Action, ...]
+    values: tuple[tuple[str, object], ...] = ()  # what fills the messages' %(name)s
+
+    def said(self, words: Words) -> tuple[str, str]:
+        """What the step does and why, in `words`' language."""
+        values = dict(self.values)
+        return words(self.what, **values), words(self.why, **values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +113,8 @@ def _linux(paths: Paths, a: Answers) -> list[Step]:
         steps.append(
             Step(
                 "ca",
-                "Trust Guardian's certificate on this computer",
-                "so websites opened through Guardian are not shown as unsafe",
+                N_("Trust Guardian's certificate on this computer"),
+                N_("so websites opened through Guardian are not shown as unsafe"),
                 True,
                 (
                     Run(undo=("update-ca-certificates", "--fresh")),  # runs last on undo, after the file is gone
@@ -113,15 +123,23 @@ def _linux(paths: Paths, a: Answers) -> list[Step]:
                 ),
             )
         )
-        if a.nssdb and "certutil" in a.tools:
-            db = f"sql:{paths.home / '.pki' / 'nssdb'}"
+        if "certutil" in a.tools:
+            folder = paths.home / ".pki" / "nssdb"
+            db = f"sql:{folder}"
+            # Chrome makes the list the first time it runs; made here first, Chrome uses it as it finds it.
+            make = (
+                ()
+                if a.nssdb
+                else (Run(("mkdir", "-p", str(folder))), Run(("certutil", "-d", db, "-N", "--empty-password")))
+            )
             steps.append(
                 Step(
                     "ca-browsers",
-                    "Trust Guardian's certificate in Chrome and Chromium",
-                    "these browsers keep their own list of trusted certificates",
+                    N_("Trust Guardian's certificate in Chrome and Chromium"),
+                    N_("these browsers keep their own list of trusted certificates"),
                     False,
                     (
+                        *make,
                         Run(
                             ("certutil", "-d", db, "-A", "-t", "C,,", "-n", "Guardian", "-i", str(paths.ca)),
                             ("certutil", "-d", db, "-D", "-n", "Guardian"),
@@ -139,17 +157,18 @@ def _linux(paths: Paths, a: Answers) -> list[Step]:
             steps.append(
                 Step(
                     "proxy-desktop",
-                    f"Send this user's web traffic through Guardian ({a.proxy_host}:{a.proxy_port})",
-                    "the desktop's proxy setting, which browsers follow",
+                    N_("Send this user's web traffic through Guardian (%(proxy)s)"),
+                    N_("the desktop's proxy setting, which browsers follow"),
                     False,
                     tuple(actions),
+                    values=(("proxy", f"{a.proxy_host}:{a.proxy_port}"),),
                 )
             )
         steps.append(
             Step(
                 "proxy-system",
-                "Send programs started from now on through Guardian (/etc/environment)",
-                "programs that do not read the desktop's setting read these lines",
+                N_("Send programs started from now on through Guardian (/etc/environment)"),
+                N_("programs that do not read the desktop's setting read these lines"),
                 True,
                 (
                     Append(
@@ -183,8 +202,8 @@ def _windows(paths: Paths, a: Answers) -> list[Step]:
         steps.append(
             Step(
                 "ca",
-                "Trust Guardian's certificate on this computer (Windows certificate store)",
-                "so websites opened through Guardian are not shown as unsafe (Edge and Chrome use this store)",
+                N_("Trust Guardian's certificate on this computer (Windows certificate store)"),
+                N_("so websites opened through Guardian are not shown as unsafe (Edge and Chrome use this store)"),
                 True,
                 (
                     Run(
@@ -199,8 +218,8 @@ def _windows(paths: Paths, a: Answers) -> list[Step]:
         steps.append(
             Step(
                 "ca",
-                "Trust Guardian's certificate for this user (Windows asks you to confirm)",
-                "so websites opened through Guardian are not shown as unsafe (Edge and Chrome use this store)",
+                N_("Trust Guardian's certificate for this user (Windows asks you to confirm)"),
+                N_("so websites opened through Guardian are not shown as unsafe (Edge and Chrome use this store)"),
                 False,
                 (
                     Run(
@@ -216,8 +235,8 @@ def _windows(paths: Paths, a: Answers) -> list[Step]:
         steps.append(
             Step(
                 "proxy",
-                f"Send this user's web traffic through Guardian ({server})",
-                "the Windows proxy setting, which Edge, Chrome and most apps follow",
+                N_("Send this user's web traffic through Guardian (%(proxy)s)"),
+                N_("the Windows proxy setting, which Edge, Chrome and most apps follow"),
                 False,
                 (
                     Run(
@@ -233,13 +252,14 @@ def _windows(paths: Paths, a: Answers) -> list[Step]:
                         ("reg", "add", key, "/v", "ProxyEnable", "/t", "REG_DWORD", "/d", "0", "/f"),
                     ),
                 ),
+                values=(("proxy", server),),
             )
         )
         steps.append(
             Step(
                 "proxy-system",
-                "Send Windows services through Guardian too (WinHTTP)",
-                "some programs and updaters use the system-wide setting",
+                N_("Send Windows services through Guardian too (WinHTTP)"),
+                N_("some programs and updaters use the system-wide setting"),
                 True,
                 (Run(("netsh", "winhttp", "set", "proxy", server, "<local>"), ("netsh", "winhttp", "reset", "proxy")),),
             )
@@ -254,8 +274,8 @@ def _macos(paths: Paths, a: Answers) -> list[Step]:
         steps.append(
             Step(
                 "ca",
-                "Trust Guardian's certificate on this Mac (System keychain)",
-                "so websites opened through Guardian are not shown as unsafe (Safari and Chrome use it)",
+                N_("Trust Guardian's certificate on this Mac (System keychain)"),
+                N_("so websites opened through Guardian are not shown as unsafe (Safari and Chrome use it)"),
                 True,
                 (
                     Run(undo=("security", "delete-certificate", "-c", CA_NAME, keychain)),
@@ -271,8 +291,8 @@ def _macos(paths: Paths, a: Answers) -> list[Step]:
         steps.append(
             Step(
                 "proxy",
-                f"Send {svc} web traffic through Guardian ({host}:{port})",
-                "the Mac's proxy setting, which Safari, Chrome and most apps follow",
+                N_("Send %(service)s web traffic through Guardian (%(proxy)s)"),
+                N_("the Mac's proxy setting, which Safari, Chrome and most apps follow"),
                 True,
                 (
                     Run(
@@ -284,25 +304,44 @@ def _macos(paths: Paths, a: Answers) -> list[Step]:
                         ("networksetup", "-setsecurewebproxystate", svc, "off"),
                     ),
                 ),
+                values=(("service", svc), ("proxy", f"{host}:{port}")),
             )
         )
     return steps
 
 
-def describe(step: Step) -> list[str]:
+def describe(step: Step, _: Words = ENGLISH) -> list[str]:
     """Each change of a step in plain words, for the parent to read before saying yes."""
     lines = []
     for a in step.actions:
         if isinstance(a, Write):
-            extra = [f"a copy of {a.source}"] if a.source else []
-            extra += [f"owned by {a.owner}"] if a.owner else []
-            extra += [f"mode {a.mode:04o}"] if a.mode is not None else []
-            lines.append(f"write {a.path}" + (f" ({', '.join(extra)})" if extra else ""))
+            extra = [_("a copy of %(path)s", path=a.source)] if a.source else []
+            extra += [_("owned by %(account)s", account=a.owner)] if a.owner else []
+            extra += [_("mode %(mode)s", mode=format(a.mode, "04o"))] if a.mode is not None else []
+            what = _("write %(path)s", path=a.path)
+            lines.append(what + (f" ({', '.join(extra)})" if extra else ""))
         elif isinstance(a, Append):
-            lines.append(f"add {len(a.lines)} lines to {a.path}")
+            lines.append(
+                _.ngettext("add %(num)d line to %(path)s", "add %(num)d lines to %(path)s", len(a.lines), path=a.path)
+            )
         elif a.argv:
-            lines.append("run " + " ".join(a.argv))
+            lines.append(_("run %(command)s", command=" ".join(a.argv)))
     return lines
+
+
+def notes(platform: str, paths: Paths, a: Answers) -> list[str]:
+    """What the plan leaves undone on this computer and the parent should know (messages of the catalog)."""
+    if platform == "linux" and a.trust_ca and "certutil" not in a.tools:
+        return [
+            N_(
+                "If this account uses Chrome or Chromium: they keep their own list of trusted certificates, and "
+                "adding Guardian's to it needs the certutil tool, which this computer lacks. An administrator "
+                "installs it (Debian and Ubuntu: `sudo apt-get install libnss3-tools`; Fedora: "
+                "`sudo dnf install nss-tools`), then run `guardian setup` again. Until then Chrome and Chromium "
+                "may call websites opened through Guardian unsafe."
+            )
+        ]
+    return []
 
 
 def plan(platform: str, paths: Paths, answers: Answers) -> list[Step]:

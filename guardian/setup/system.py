@@ -19,7 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from guardian.setup.steps import Append, Run, Step, Write
+from guardian.setup.steps import ENGLISH, Append, Run, Step, Write
+from guardian.words import Words
 
 STATE = "setup-state.json"
 
@@ -178,40 +179,49 @@ def apply(
     sudo: bool = False,
     owners: Owners = account_ids,
     again: str = "guardian setup --undo",
+    _: Words = ENGLISH,
 ) -> list[Step]:
-    """Apply the steps the parent accepts; returns the applied ones. Stops at the first failure (already recorded)."""
+    """Apply the steps the parent accepts; returns the applied ones. Stops at the first failure (already recorded).
+
+    What it says is in `_`'s language."""
     entries = load_state(state)
     if entries:
-        raise SetupError(f"this was already applied (recorded in {state}); run `{again}` first")
+        raise SetupError(
+            _("this was already applied (recorded in %(path)s); run `%(again)s` first", path=state, again=again)
+        )
     applied = []
     for i, step in enumerate(steps, 1):
+        what = step.said(_)[0]
         if not ask(step, i, len(steps)):
-            say(f"  Skipped: {step.what}.")
+            say(_("  Skipped: %(what)s.", what=what))
             continue
         if step.admin and not admin:
             elevated = with_sudo(step) if sudo else None
             if elevated is None:
                 say(
-                    f"  Skipped: {step.what} needs administrator rights. "
-                    "Run `guardian setup` again as an administrator for it."
+                    _(
+                        "  Skipped: %(what)s needs administrator rights. "
+                        "Run `guardian setup` again as an administrator for it.",
+                        what=what,
+                    )
                 )
                 continue
-            say("  You may be asked for your password (administrator rights).")
+            say(_("  You may be asked for your password (administrator rights)."))
             step = elevated
         try:
             for action in step.actions:
                 entries.append(_apply(action, step, runner, owners))
                 _save(state, entries)
         except (OSError, SetupError) as e:
-            say(f"  Failed: {step.what}: {e}")
-            say(f"  Nothing else was changed. `{again}` reverts what was done so far.")
+            say(_("  Failed: %(what)s: %(error)s", what=what, error=e))
+            say(_("  Nothing else was changed. `%(again)s` reverts what was done so far.", again=again))
             raise SetupError(str(e)) from None
         applied.append(step)
-        say(f"  Done: {step.what}.")
+        say(_("  Done: %(what)s.", what=what))
     return applied
 
 
-def undo(state: Path, runner: Runner = run_command, say: Callable[[str], None] = print) -> int:
+def undo(state: Path, runner: Runner = run_command, say: Callable[[str], None] = print, _: Words = ENGLISH) -> int:
     """Revert every recorded change, newest first; returns how many were reverted."""
     entries = load_state(state)
     count = 0
@@ -228,10 +238,14 @@ def undo(state: Path, runner: Runner = run_command, say: Callable[[str], None] =
                     Path(folder).rmdir()
                 except OSError:
                     pass  # something else was put there since: keep it
-            say(f"  Restored {path}" if entry["before"] is not None else f"  Removed {path}")
+            say(
+                _("  Restored %(path)s", path=path)
+                if entry["before"] is not None
+                else _("  Removed %(path)s", path=path)
+            )
         elif entry["undo"]:
             _check(runner, entry["undo"])
-            say(f"  Ran {' '.join(entry['undo'])}")
+            say(_("  Ran %(command)s", command=" ".join(entry["undo"])))
         entries.pop()
         count += 1
         if entries:

@@ -13,6 +13,7 @@ The phone gets the client side as text (or a QR code) for the official WireGuard
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import os
 import re
@@ -28,6 +29,7 @@ LAST_PORT = 51999
 CLIENT_ADDRESS = "10.0.0.1/32"  # inside the tunnel; mitmproxy answers DNS at 10.0.0.53
 TUNNEL_DNS = "10.0.0.53"
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+HOST = re.compile(r"^[A-Za-z0-9.:\[\]-]{1,253}$")  # an address or a name for the phone's Endpoint line
 NAME_RULE = "a device name is 1-40 lower-case letters, digits, - or _, starting with a letter or digit"
 
 
@@ -121,7 +123,7 @@ def create(config: Path, name: str) -> Tunnel:
     where = folder(config)
     where.mkdir(parents=True, exist_ok=True)
     used = {t.port for t in tunnels(config).values()}
-    port = next((p for p in range(FIRST_PORT + 1, LAST_PORT + 1) if p not in used), None)
+    port = next((p for p in range(FIRST_PORT + 1, LAST_PORT + 1) if p not in used and udp_free(p)), None)
     if port is None:
         raise ValueError(f"no free WireGuard port left between {FIRST_PORT + 1} and {LAST_PORT}")
     path = where / f"{name}.conf"
@@ -131,6 +133,16 @@ def create(config: Path, name: str) -> Tunnel:
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(body)
     return read(path)
+
+
+def udp_free(port: int) -> bool:
+    """Whether no other program holds UDP `port` (a listener there could not start)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.bind(("0.0.0.0", port))
+        except OSError:
+            return False
+    return True
 
 
 def revoke(config: Path, name: str) -> bool:
@@ -151,6 +163,23 @@ def lan_address() -> str:
             return s.getsockname()[0]
         except OSError:
             return "127.0.0.1"
+
+
+def on_the_network(host: str) -> bool:
+    """Whether a phone on the Wi-Fi could reach `host`: not this computer's loopback, not "any address"."""
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return bool(host) and host != "localhost"  # a name: the parent's choice
+    return not (address.is_loopback or address.is_unspecified)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read (a phone's configuration holds its private key)."""
+    path.unlink(missing_ok=True)  # a file of anyone's making is replaced, not written through
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
 
 
 def qr(text: str):

@@ -74,7 +74,7 @@ async def test_ordinary_requests_get_no_coroutine_and_no_change(config):
     with taddons.context() as tctx:
         guardian = load(tctx, config)
         flow = tflow.tflow()  # address.com
-        assert [hook(flow) for hook in hooks(guardian, "request")] == [None] * 3  # the fast path: no coroutine
+        assert [hook(flow) for hook in hooks(guardian, "request")] == [None] * 4  # the fast path: no coroutine
         assert flow.response is None
         done(guardian)
 

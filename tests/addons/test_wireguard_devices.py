@@ -67,7 +67,7 @@ async def test_last_seen_is_kept_in_memory_and_written_on_done(config: Path, tmp
         guardian = load(tctx)
         ordinary = tflow.tflow()
         ordinary.client_conn.peername = ("192.168.1.7", 1)
-        assert [hook(ordinary) for hook in hooks(guardian, "request")] == [None] * 3
+        assert [hook(ordinary) for hook in hooks(guardian, "request")] == [None] * 4
         phone = tflow.tflow()
         phone.client_conn.proxy_mode = ProxyMode.parse(f"wireguard:{tmp_path / 'wireguard' / 'mia-phone.conf'}@51821")
         guardian.devices.client_connected(phone.client_conn)

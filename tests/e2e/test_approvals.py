@@ -210,7 +210,9 @@ def test_ten_ordinary_requests_complete_while_a_purchase_is_held(start_proxy, fa
 @pytest.mark.skipif(not (shutil.which("curl") and shutil.which("stdbuf")), reason="needs curl with HTTP/2 and stdbuf")
 def test_other_http2_streams_on_the_held_purchases_connection_go_on(start_proxy, fake_apps, tmp_path):
     # Lazy upstream connections let mitmproxy speak HTTP/2 to the client although the fake apps speak HTTP/1.1.
-    proxy = start_proxy(ask(wait=30), extra=["--set", "connection_strategy=lazy"])
+    proxy = start_proxy(
+        ask(wait=30), extra=["--set", "connection_strategy=lazy", "--set", "guardian_connection_log=true"]
+    )
     db = tmp_path / "guardian.db"
     common = ["--http2", "-x", proxy.url, "--cacert", str(proxy.ca), "-m", "40", "-o", "/dev/null"]
     report = "%{http_version} %{response_code} %{num_connects} %{url_effective}\\n"

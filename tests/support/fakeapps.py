@@ -172,6 +172,7 @@ class FakeApps:
     seen: list[Seen] = field(default_factory=list)
     # path -> (status, JSON) to answer instead of the app's success envelope
     answers: dict[str, tuple[int, object]] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)  # exact path -> an HTML page to serve there
     lock: threading.Lock = field(default_factory=threading.Lock)
     ws_messages: list[str] = field(default_factory=list)  # text frames received on WebSockets
     ws_binary: list[bytes] = field(default_factory=list)  # binary frames received on WebSockets
@@ -185,6 +186,7 @@ class FakeApps:
         with self.lock:
             self.seen.clear()
             self.answers.clear()
+            self.pages.clear()
             self.ws_messages.clear()
             self.ws_binary.clear()
             self.ws_greetings.clear()
@@ -214,23 +216,55 @@ def _handler(apps: FakeApps) -> type[BaseHTTPRequestHandler]:
                     )
                 )
                 override = next((v for k, v in apps.answers.items() if k in url.path), None)
+                page = apps.pages.get(url.path)
             if self.headers.get("upgrade", "").lower() == "websocket":
                 return _websocket(self, apps)
-            if override is not None:
+            if page is not None:
+                status, doc = 200, None
+            elif override is not None:
                 status, doc = override
             else:
                 status = 200
                 doc = next((v for k, v in BY_PATH.items() if url.path.rstrip("/").startswith(k.rstrip("/"))), None)
                 doc = doc if doc is not None else next((v for k, v in SUCCESS.items() if host.endswith(k)), None)
-            if doc is None:
+            if page is not None:
+                payload, ctype = page.encode(), "text/html; charset=utf-8"
+            elif doc is None:
                 payload, ctype = f"hello from {host}{url.path}".encode(), "text/plain"
             else:
                 payload, ctype = json.dumps(doc).encode(), "application/json"
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(payload)))
+            self._cors(host)
             self.end_headers()
             self.wfile.write(payload)
+
+        def _cors(self, host: str) -> None:
+            """As the apps' servers do: their own sites' pages (same site suffix) may read answers, with cookies."""
+            origin = self.headers.get("origin", "")
+            site = next((k for k in SUCCESS if host.endswith(k)), None)
+            page = urlsplit(origin).hostname or ""
+            if site is not None and (page == site or page.endswith("." + site)):
+                self.send_header("Access-Control-Allow-Origin", origin)
+                self.send_header("Access-Control-Allow-Credentials", "true")
+                self.send_header("Vary", "Origin")
+
+        def do_OPTIONS(self) -> None:  # noqa: N802 (http.server's naming)
+            """A CORS preflight, answered as the apps' servers answer them: for their own sites' pages only."""
+            url = urlsplit(self.path)
+            host = (self.headers.get("host") or "").split(":")[0].lower()
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            with apps.lock:
+                apps.seen.append(Seen("OPTIONS", host, url.path, dict(parse_qsl(url.query)), b"", headers))
+            self.send_response(204)
+            self._cors(host)
+            if "access-control-request-method" in headers:
+                self.send_header("Access-Control-Allow-Methods", headers["access-control-request-method"])
+            if "access-control-request-headers" in headers:
+                self.send_header("Access-Control-Allow-Headers", headers["access-control-request-headers"])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 

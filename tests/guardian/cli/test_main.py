@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -21,6 +22,7 @@ COMMANDS = [
     "detect",
     "export",
     "install",
+    "mitmdump",
     "phone",
     "rules",
     "run",
@@ -36,6 +38,24 @@ def test_help_lists_every_command():
     assert r.exit_code == 0
     listed = r.output.split("Commands:\n", 1)[1].splitlines()
     assert [line.split()[0] for line in listed] == COMMANDS
+
+
+def groups(group: click.Group = main, path: tuple[str, ...] = ()):
+    yield path, group
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from groups(command, (*path, name))
+
+
+def test_no_summary_in_any_command_list_is_cut_off():
+    # click shortens a help text to fit 80 columns and ends it with "..."; each command says it in a line.
+    listed = 0
+    for path, _group in groups():
+        r = CliRunner().invoke(main, [*path, "--help"], terminal_width=80)
+        lines = r.output.split("Commands:\n", 1)[1].splitlines()
+        assert not [line for line in lines if line.rstrip().endswith("...")], (path, lines)
+        listed += len(lines)
+    assert listed > len(COMMANDS)  # the subgroups' commands were read too
 
 
 def test_the_console_script_runs_the_group():

@@ -64,3 +64,18 @@ def test_stopped_tells_the_parent_unless_the_stop_was_asked_for(tmp_path, monkey
     assert [(n.kind, n.title) for n in notes] == (
         [("service-stopped", "Guardian 已停止 / Guardian stopped")] if told else []
     )
+
+
+def test_install_status_agent_and_the_plan_speak_chinese_when_the_terminal_does(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("LANGUAGE", "zh_CN")
+    r = invoke("install", "--status", "--root", str(tmp_path))
+    assert r.output.splitlines()[0] == f"服务：未安装（{tmp_path}/etc/systemd/system/guardian.service）"
+    assert "证书：未发布" in r.output and "防火墙：无" in r.output
+    r = invoke("install", "--dry-run", "--root", str(tmp_path), "--child", "nobody")
+    assert "创建 Guardian 的私有文件夹 /var/lib/guardian" in r.output
+    assert "让孩子的账户只能通过 Guardian 访问网站（nftables）：nobody" in r.output
+    assert "写入 " in r.output and "运行 " in r.output  # each change too
+    r = invoke("agent", "--token-file", str(tmp_path / "missing"))
+    assert (
+        r.exit_code == 0 and r.output == f"这个账户没有 Guardian 提醒（缺少 {tmp_path / 'missing'}）：无需做任何事。\n"
+    )

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 import guardian.cli as cli
 from guardian.household.home import config_path
-from guardian.setup import wireguard
+from guardian.setup import system, wireguard
 from guardian.store import journal
 from guardian.store.ledger import Ledger
 from tests.conftest import household_config
@@ -22,12 +22,20 @@ def invoke(*args: str, input: str | None = None):
 def test_phone_add_show_remove(tmp_path: Path):
     config = tmp_path / "guardian.toml"
     config.write_text(household_config(), encoding="utf-8")
-    r = invoke("phone", "add", "--config", str(config), "Mia", "mia-phone")
+    r = invoke("phone", "add", "--config", str(config), "--host", "192.168.1.10", "Mia", "mia-phone")
     assert r.exit_code == 0, r.output
     tunnel = wireguard.read(wireguard.folder(config) / "mia-phone.conf")
     assert f"PublicKey = {wireguard.pubkey(tunnel.server_key)}" in r.output and "http://mitm.it" in r.output
+    assert f"Endpoint = 192.168.1.10:{tunnel.port}" in r.output
+    assert "PrivateKey = (in the QR code, not shown)" in r.output
+    assert tunnel.client_key not in r.output and tunnel.server_key not in r.output
     assert "wireguard:mia-phone" in config.read_text()
-    assert invoke("phone", "show", "--config", str(config), "mia-phone").output.count(tunnel.client_key) == 1
+    phone_file = tmp_path / "out" / "mia-phone.conf"
+    phone_file.parent.mkdir()
+    r = invoke("phone", "show", "--config", str(config), "--file", str(phone_file), "--host", "pc.lan", "mia-phone")
+    assert tunnel.client_key not in r.output and f"Endpoint = pc.lan:{tunnel.port}" in r.output
+    assert phone_file.read_text() == tunnel.client_config("pc.lan")  # the whole file, key included ...
+    assert phone_file.stat().st_mode & 0o777 == 0o600  # ... for its owner alone
     r = invoke("phone", "add", "--config", str(config), "Nobody", "x")
     assert r.exit_code == 1 and "no child called 'Nobody'" in r.output
     assert invoke("phone", "remove", "--config", str(config), "mia-phone").output.strip() == "Removed mia-phone."
@@ -83,7 +91,7 @@ def test_setup_dry_run_leaves_the_machine_wide_steps_to_install(tmp_path: Path):
     published(tmp_path)
     r = invoke("setup", "--dry-run", "--root", str(tmp_path))
     assert r.exit_code == 0, r.output
-    assert "administrator" not in r.output and "/etc/environment" not in r.output
+    assert "needs administrator rights" not in r.output and "/etc/environment" not in r.output
     assert not (config_path().parent / "setup-state.json").exists()
 
 
@@ -98,3 +106,22 @@ def test_setup_for_a_child_account_adds_it_to_the_firewall(tmp_path: Path):
     assert r.exit_code == 1 and "not a child's" in r.output
     r = invoke("setup", "--account", "no-such-kid", "--dry-run", "--root", str(tmp_path))
     assert r.exit_code == 1 and "no account called 'no-such-kid'" in r.output
+
+
+def test_a_phone_code_that_points_nowhere_says_so(tmp_path: Path, monkeypatch):
+    config = tmp_path / "guardian.toml"
+    config.write_text(household_config(), encoding="utf-8")
+    monkeypatch.setattr(wireguard, "lan_address", lambda: "127.0.0.1")  # a PC with no home network found
+    r = invoke("phone", "add", "--config", str(config), "Mia", "mia-phone")
+    assert r.exit_code == 0 and "which a phone cannot reach: add --host" in r.output
+    r = invoke("phone", "show", "--config", str(config), "--host", "x\nPrivateKey = y", "mia-phone")
+    assert r.exit_code == 1 and "is not a computer address" in r.output
+
+
+def test_setup_says_when_chromes_certificate_list_cannot_be_reached(tmp_path: Path, monkeypatch):
+    published(tmp_path)
+    monkeypatch.setattr(system, "tools", lambda: frozenset({"gsettings"}))  # no certutil on this computer
+    r = invoke("setup", "--dry-run", "--root", str(tmp_path))
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("Note: If this account uses Chrome or Chromium") and "libnss3-tools" in r.output
+    assert "Chrome and Chromium" not in r.output.split("Step 1:", 1)[1]  # no step for them: said, not skipped

@@ -6,7 +6,7 @@ import pytest
 
 from guardian.catalog.index import Catalog
 from guardian.catalog.rulefile import parse_app
-from guardian.enforce.answers import DECISION_HEADER, REASON_HEADER, refusal
+from guardian.enforce.answers import DECISION_HEADER, REASON_HEADER, cors, preflight, refusal
 from guardian.enforce.policy import Reason, explain
 
 
@@ -80,3 +80,33 @@ amount = "total"
     api = refusal(app, Reason.UNREADABLE, navigation=False)
     assert api.status == 402
     assert json.loads(api.body)["error"].endswith(explain(Reason.UNREADABLE, "en"))
+
+
+def test_cors_lets_the_apps_own_page_read_the_answer_and_its_guardian_headers() -> None:
+    assert cors("https://live.bilibili.com") == {
+        "Access-Control-Allow-Origin": "https://live.bilibili.com",
+        "Access-Control-Allow-Credentials": "true",
+        "Access-Control-Expose-Headers": "Guardian-Decision, Guardian-Reason",
+        "Vary": "Origin",
+    }
+
+
+@pytest.mark.parametrize(
+    ("asked", "allowed"),
+    [
+        ("content-type, x-csrf-token", "content-type, x-csrf-token"),
+        ("Content-Type", "Content-Type"),
+        ("", None),
+        ("content-type, bad name, x\r\nSet-Cookie: a=b, ok", "content-type, ok"),  # not header names: dropped
+        (",".join(f"h{i}" for i in range(80)), ", ".join(f"h{i}" for i in range(50))),  # bounded
+    ],
+)
+def test_a_preflight_answer_for_a_request_guardian_refuses(asked: str, allowed: str | None) -> None:
+    answer = preflight("https://live.bilibili.com", "POST", asked, Reason.DAY_CAP)
+    assert (answer.status, answer.body) == (204, b"")
+    assert answer.headers["Access-Control-Allow-Origin"] == "https://live.bilibili.com"
+    assert answer.headers["Access-Control-Allow-Credentials"] == "true"
+    assert answer.headers["Access-Control-Allow-Methods"] == "POST"
+    assert answer.headers["Access-Control-Max-Age"] == "0"  # not remembered once purchases are possible again
+    assert answer.headers[DECISION_HEADER] == "blocked" and answer.headers[REASON_HEADER] == "day-cap"
+    assert answer.headers.get("Access-Control-Allow-Headers") == allowed

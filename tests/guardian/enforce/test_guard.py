@@ -381,3 +381,60 @@ def test_websocket_messages_are_judged_and_an_allowed_one_is_settled_at_once(
         refused.attempt_id: "never-contacted",
     }
     guard.ledger.close()
+
+
+@pytest.mark.parametrize(
+    ("origin", "own"),
+    [
+        ("https://live.bilibili.com", True),
+        ("https://www.bilibili.com", True),
+        ("http://live.bilibili.com:8080", True),
+        ("https://LIVE.bilibili.com.", True),
+        ("https://evil.example", False),
+        ("https://bilibili.com.evil.example", False),
+        ("https://live.douyin.com", False),  # another app's page
+        ("null", False),  # a sandboxed page or a file
+        ("", False),
+        (None, False),
+        ("file://live.bilibili.com", False),
+        ("https://live.bilibili.com/path", False),
+        ("https://user@live.bilibili.com", False),
+        ("https://live.bilibili.com\r\nX: y", False),
+        ("https://" + "a." * 200 + "bilibili.com", False),  # too long to be a real one
+    ],
+)
+def test_a_page_origin_is_the_apps_own_or_none(guard: Guard, origin: str | None, own: bool) -> None:
+    app = guard.catalog.apps["bilibili"]
+    assert guard.page_origin(app, origin) == (origin if own else None)
+
+
+def test_pays_at_reads_method_host_and_path(guard: Guard, make_request: MakeRequest) -> None:
+    assert guard.pays_at(make_request("api.live.bilibili.com", "/xlive/revenue/v1/gift/sendGold"))
+    assert not guard.pays_at(make_request("api.live.bilibili.com", "/xlive/revenue/v1/gift/sendGold", method="GET"))
+    assert not guard.pays_at(make_request("api.live.bilibili.com", "/xlive/web-room/v1/index/getInfoByRoom"))
+
+
+def test_a_preflight_is_answered_only_when_the_request_will_be_refused(guard: Guard, make_request: MakeRequest):
+    bilibili, kuaishou = guard.catalog.apps["bilibili"], guard.catalog.apps["kuaishou"]
+    origin = "https://live.bilibili.com"
+    send = make_request("api.live.bilibili.com", "/xlive/revenue/v1/gift/sendGold")
+    # Open and under the caps: the app's server answers, as always.
+    assert guard.preflight_closed(bilibili, send, origin, "content-type", SATURDAY_NOON) is None
+    assert guard.preflight_purchase(bilibili, send, origin, "content-type", SATURDAY_NOON) is None
+    # Kuaishou outside its hours (Mia's: weekends only): every request is refused, so its preflight is answered.
+    ks = make_request("live.kuaishou.com", "/live_graphql")
+    closed = guard.preflight_closed(kuaishou, ks, "https://live.kuaishou.com", "", FRIDAY_NOON)
+    assert closed is not None and closed.headers[REASON_HEADER] == "app-window"
+    # The day's cap used up: no purchase fits, so the preflight is answered for the refusal to come.
+    request = gold("1000", "30")(make_request)
+    guard.judge(request, guard.detect(request), SATURDAY_NOON)
+    request = gold("1000", "20")(make_request)
+    guard.judge(request, guard.detect(request), SATURDAY_NOON)  # 50 of 50
+    answer = guard.preflight_purchase(bilibili, send, origin, "content-type", SATURDAY_NOON)
+    assert answer is not None and answer.status == 204 and answer.headers[REASON_HEADER] == "day-cap"
+    assert answer.headers["Access-Control-Allow-Origin"] == origin
+    # Another child's device, an unlisted one, or a method that is not one: the server answers.
+    other = make_request("api.live.bilibili.com", "/xlive/revenue/v1/gift/sendGold", client="10.9.9.9")
+    assert guard.preflight_purchase(bilibili, other, origin, "", SATURDAY_NOON) is None
+    odd = make_request("api.live.bilibili.com", "/xlive/revenue/v1/gift/sendGold", method="PO ST")
+    assert guard.preflight_purchase(bilibili, odd, origin, "", SATURDAY_NOON) is None

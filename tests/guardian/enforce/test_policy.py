@@ -7,11 +7,23 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from guardian.catalog.detect import Purchase
-from guardian.enforce.policy import ALLOW, EXPLAIN, LABEL, Decision, Reason, app_open, decide, explain, label
+from guardian.enforce.policy import (
+    ALLOW,
+    EXPLAIN,
+    LABEL,
+    Decision,
+    Reason,
+    app_open,
+    decide,
+    explain,
+    label,
+    refused_whatever_amount,
+)
 from guardian.household.config import Caps, Child
 from guardian.household.money import Money
 from guardian.household.periods import Calendar
 from guardian.household.windows import Schedule
+from guardian.store.overrides import Overrides
 from guardian.store.spend import Spending
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -227,3 +239,32 @@ def test_every_reason_is_explained_in_both_languages() -> None:
         "week-cap",
         "month-cap",
     ]
+
+
+@pytest.mark.parametrize(
+    ("mia", "spending", "overrides", "reason"),
+    [
+        (child(), spent(), Overrides(), None),
+        (child(day="50"), spent(day="49.99"), Overrides(), None),  # one fen still fits
+        (child(day="50"), spent(day="50"), Overrides(), Reason.DAY_CAP),  # reached: no purchase fits any more
+        (child(day="50"), spent(day="50"), Overrides(extra_day=Decimal("5")), None),
+        (child(week="100"), spent(week="100"), Overrides(), Reason.WEEK_CAP),
+        (child(month="300"), spent(month="301"), Overrides(), Reason.MONTH_CAP),
+        (child(per_minute=3), spent(last_minute=3), Overrides(), Reason.VELOCITY),
+        (child(per_purchase="1"), spent(day="1000"), Overrides(), None),  # a small purchase could still pass
+        (child(), spent(), Overrides(locked=True), Reason.LOCKED),
+        (dataclasses.replace(child(), purchases=Schedule.parse([])), spent(), Overrides(), Reason.PURCHASE_WINDOW),
+        (
+            dataclasses.replace(child(), apps={"bilibili": Schedule.parse(["mon-fri 18:00-20:00"])}),
+            spent(),
+            Overrides(),
+            Reason.APP_WINDOW,
+        ),
+        (None, spent(), Overrides(locked=True), None),  # an unlisted device the household allows
+    ],
+)
+def test_refused_whatever_amount(mia, spending: Spending, overrides: Overrides, reason: Reason | None) -> None:
+    assert refused_whatever_amount(mia, "bilibili", spending, SATURDAY_NOON, CAL, overrides) is reason
+    if reason is not None and mia is not None:  # then decide refuses every amount, for the same reason
+        for amount in ("0.01", "1", "1000"):
+            assert decide(purchase(amount), mia, spending, SATURDAY_NOON, CAL, overrides) == Decision(False, reason)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from guardian import words
 from guardian.setup import system
-from guardian.setup.steps import Answers, Paths, Run, plan
+from guardian.setup.steps import Answers, Paths, Run, describe, notes, plan
 
 CA = b"-----BEGIN CERTIFICATE-----\nMIIB...test...\n-----END CERTIFICATE-----\n"
 ENVIRONMENT = b'PATH="/usr/local/bin:/usr/bin:/bin"\nLANG=en_US.UTF-8'  # no final newline: must come back as is
@@ -236,3 +237,41 @@ def test_a_mac_without_root_runs_the_administrator_steps_through_sudo(tmp_path):
     )
     assert system.apply(linux, tmp_path / "other.json", Recorder(), say=said.append, admin=False, sudo=True) == []
     assert any("needs administrator rights" in line for line in said)
+
+
+def test_chromes_certificate_list_is_made_when_missing_and_a_missing_certutil_is_said(scratch):
+    _tmp, paths = scratch
+    nss = f"sql:{paths.home}/.pki/nssdb"
+    add = ("certutil", "-d", nss, "-A", "-t", "C,,", "-n", "Guardian", "-i", str(paths.ca))
+    fresh = Answers(tools=frozenset({"certutil"}), nssdb=False)  # Chrome never ran in this account yet
+    [browsers] = [s for s in plan("linux", paths, fresh) if s.id == "ca-browsers"]
+    assert [a.argv for a in browsers.actions] == [
+        ("mkdir", "-p", f"{paths.home}/.pki/nssdb"),
+        ("certutil", "-d", nss, "-N", "--empty-password"),
+        add,
+    ]
+    assert notes("linux", paths, fresh) == []
+    without = Answers(tools=frozenset({"gsettings"}), nssdb=True)
+    assert "ca-browsers" not in [s.id for s in plan("linux", paths, without)]
+    [note] = notes("linux", paths, without)  # not skipped in silence
+    assert "certutil" in note and "libnss3-tools" in note
+    assert notes("windows", paths, without) == [] and notes("linux", paths, Answers(trust_ca=False)) == []
+
+
+def test_steps_and_their_changes_are_said_in_the_parents_language(scratch):
+    _tmp, paths = scratch
+    steps = plan("linux", paths, LINUX)
+    desktop = next(s for s in steps if s.id == "proxy-desktop")
+    assert desktop.said(words.of("en")) == (
+        "Send this user's web traffic through Guardian (127.0.0.1:8080)",
+        "the desktop's proxy setting, which browsers follow",
+    )
+    assert desktop.said(words.of("zh"))[0] == "让这个用户的网页流量经过 Guardian（127.0.0.1:8080）"
+    ca = steps[0]
+    assert describe(ca, words.of("en"))[0] == f"write {paths.root}/usr/local/share/ca-certificates/guardian.crt " + (
+        f"(a copy of {paths.ca})"
+    )
+    assert describe(ca, words.of("zh"))[0].startswith("写入 ")
+    said: list[str] = []
+    system.apply(steps[:1], paths.ca.parent / "state.json", Recorder(), say=said.append, _=words.of("zh"))
+    assert said == ["  已完成：在这台电脑上信任 Guardian 的证书。"]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import configparser
+import contextlib
 import json
 import shutil
+import socket
 import stat
 import subprocess
 from pathlib import Path
@@ -58,7 +60,8 @@ def test_the_phone_config_parses_with_valid_keys_that_match_the_server(config: P
     assert tunnel.server_key != tunnel.client_key
 
 
-def test_key_file_is_mitmproxys_format_private_and_gets_its_own_port(config: Path):
+def test_key_file_is_mitmproxys_format_private_and_gets_its_own_port(config: Path, monkeypatch):
+    monkeypatch.setattr(wireguard, "udp_free", lambda port: True)  # whatever else runs on this machine
     first = wireguard.create(config, "mia-phone")
     second = wireguard.create(config, "leo-tablet")
     data = json.loads(first.path.read_text())
@@ -70,6 +73,19 @@ def test_key_file_is_mitmproxys_format_private_and_gets_its_own_port(config: Pat
         wireguard.create(config, "mia-phone")
     assert wireguard.revoke(config, "mia-phone") and not first.path.exists()
     assert wireguard.create(config, "new").port == 51821  # a revoked device's port is free again
+
+
+def test_a_port_another_program_holds_is_skipped(config: Path):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as held:
+        held.bind(("0.0.0.0", 0))
+        port = held.getsockname()[1]
+        assert not wireguard.udp_free(port)
+    assert wireguard.udp_free(port)
+    first = wireguard.create(config, "mia-phone")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as held:
+        with contextlib.suppress(OSError):  # if another program holds it already, so much the better
+            held.bind(("0.0.0.0", first.port + 1))
+        assert wireguard.create(config, "leo-tablet").port > first.port + 1
 
 
 def test_ipv6_endpoint_is_bracketed(config: Path):
@@ -175,3 +191,20 @@ def test_wanted_modes_follow_the_listed_devices(config: Path):
     assert wireguard.wanted_modes(["regular"], config, ["a", "missing"]) == ["regular", a.mode()]
     assert wireguard.wanted_modes(["regular", a.mode()], config, ["a"]) is None
     assert wireguard.wanted_modes(["regular@8081", a.mode(), "socks5"], config, []) == ["regular@8081", "socks5"]
+
+
+@pytest.mark.parametrize(
+    ("host", "reachable"),
+    [("192.168.1.10", True), ("fd00::2", True), ("[fd00::2]", True), ("pc.lan", True)]
+    + [("0.0.0.0", False), ("127.0.0.1", False), ("::1", False), ("::", False), ("localhost", False), ("", False)],
+)
+def test_an_endpoint_a_phone_on_the_wifi_could_reach(host: str, reachable: bool):
+    assert wireguard.on_the_network(host) is reachable
+
+
+def test_a_private_file_is_its_owners_alone_and_replaces_what_was_there(tmp_path: Path):
+    path = tmp_path / "phone.conf"
+    path.write_text("someone else's")
+    path.chmod(0o644)
+    wireguard.write_private(path, "[Interface]\n")
+    assert path.read_text() == "[Interface]\n" and stat.S_IMODE(path.stat().st_mode) == 0o600
