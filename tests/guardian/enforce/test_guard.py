@@ -191,6 +191,14 @@ def test_a_renamed_childs_spending_questions_and_alerts_stay_under_her_id(
         guard.judge(held, guard.detect(held), SATURDAY_NOON)
         (question,) = approvals.pending(ledger.conn)
         assert question.child == "Mia" and outbox.pending(ledger.conn)[-1].title.startswith("Lily 请求消费")
+        # 30 + 20 uses up the day cap of 50 spent under both names: a preflight is answered for the refusal.
+        full = gold("1000", "20")(make_request)
+        assert guard.judge(full, guard.detect(full), SATURDAY_NOON).decision.allowed
+        send = make_request("api.live.bilibili.com", "/xlive/revenue/v1/gift/sendGold")
+        answer = guard.preflight_purchase(
+            catalog.apps["bilibili"], send, "https://live.bilibili.com", "", SATURDAY_NOON
+        )
+        assert answer is not None and answer.headers[REASON_HEADER] == "day-cap"
     finally:
         ledger.close()
 
